@@ -1,0 +1,29 @@
+/**
+ * Time, as the core sees it. On AWS it is wall-clock time. Locally a time scale compresses it:
+ * virtual now = origin + (real elapsed since origin) × scale, the same scale the local Step
+ * Functions runtime applies to Wait states, so "7 days" means the same thing to both.
+ */
+export interface Clock {
+  now(): Date;
+}
+
+export function scaledClock(scale = 1, originMs = Date.now(), realNow: () => number = Date.now): Clock {
+  if (!(scale >= 1)) throw new RangeError(`time scale must be ≥ 1, got ${scale}`);
+  return { now: () => new Date(originMs + (realNow() - originMs) * scale) };
+}
+
+export function fixedClock(start: Date | string): Clock & { advance(ms: number): void; set(d: Date | string): void } {
+  let t = new Date(start).getTime();
+  return {
+    now: () => new Date(t),
+    advance: (ms: number) => {
+      t += ms;
+    },
+    set: (d) => {
+      t = new Date(d).getTime();
+    },
+  };
+}
+
+export const DAY_MS = 86_400_000;
+export const HOUR_MS = 3_600_000;

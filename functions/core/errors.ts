@@ -1,0 +1,90 @@
+/**
+ * The domain's error family. The HTTP edge maps each `code` to a status in one table
+ * (functions/shared/http); anything else is a 500 with a generic message.
+ */
+export interface Issue {
+  path: string;
+  message: string;
+}
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+export class ValidationError extends DomainError {
+  constructor(
+    message: string,
+    readonly issues: Issue[] = [],
+  ) {
+    super('ValidationError', message);
+  }
+}
+export class UnauthorizedError extends DomainError {
+  constructor(message = 'A valid API key is required') {
+    super('Unauthorized', message);
+  }
+}
+export class NotFoundError extends DomainError {
+  constructor(message: string) {
+    super('NotFound', message);
+  }
+}
+export class ConflictError extends DomainError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('Conflict', message, options);
+  }
+}
+export class PayloadTooLargeError extends DomainError {
+  constructor(message: string) {
+    super('PayloadTooLarge', message);
+  }
+}
+export class UnsupportedMediaTypeError extends DomainError {
+  constructor(message: string) {
+    super('UnsupportedMediaType', message);
+  }
+}
+export class TooManyRequestsError extends DomainError {
+  constructor(message: string) {
+    super('TooManyRequests', message);
+  }
+}
+
+/**
+ * A workflow task belongs to a funnel run that is no longer the lead's current run (the lead moved
+ * stage, closed, or woke up). The state machine catches this error name and ends quietly.
+ */
+export class SupersededError extends DomainError {
+  constructor(message: string) {
+    super('Superseded', message);
+  }
+}
+
+/** Raised by LeadStore implementations; the core decides what they mean. */
+export class EmailTakenError extends DomainError {
+  constructor(readonly email: string) {
+    super('EmailTaken', `a lead with email ${email} exists`);
+  }
+}
+export class VersionConflictError extends DomainError {
+  constructor(readonly leadId: string) {
+    super('VersionConflict', `lead ${leadId} changed while it was being updated`);
+  }
+}
+export class DuplicateEventError extends DomainError {
+  constructor(readonly eventId: string) {
+    super('DuplicateEvent', `event ${eventId} was processed already`);
+  }
+}
+export class DuplicateSendError extends DomainError {
+  constructor(readonly ledgerKey: string) {
+    super('DuplicateSend', `send ${ledgerKey} was claimed already`);
+  }
+}

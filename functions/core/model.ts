@@ -1,0 +1,157 @@
+/** The domain's vocabulary. No AWS or HTTP types here. */
+
+export const STAGES = ['awareness', 'interest', 'consideration', 'decision', 'purchase'] as const;
+export type Stage = (typeof STAGES)[number];
+
+export const stageIndex = (stage: Stage): number => STAGES.indexOf(stage);
+
+/**
+ * active: in a stage programme. recycled: ran out of its programme, in slow long-term nurture.
+ * won / lost / disqualified / dormant: closed (won only at stage purchase).
+ */
+export type LeadStatus = 'active' | 'recycled' | 'won' | 'lost' | 'disqualified' | 'dormant';
+export const CLOSED_STATUSES: readonly LeadStatus[] = ['won', 'lost', 'disqualified', 'dormant'];
+
+export interface Consent {
+  /** Marketing opt-in as given on the form. */
+  given: boolean;
+  textVersion: string;
+  at: string;
+  sourceForm: string;
+  ip?: string;
+}
+
+export interface LeadProfileFields {
+  firstName?: string;
+  lastName?: string;
+  company?: string;
+  jobTitle?: string;
+  phone?: string;
+  message?: string;
+  source?: string;
+  utm_source?: string;
+  utm_medium?: string;
+  utm_campaign?: string;
+}
+
+export interface Lead extends LeadProfileFields {
+  leadId: string;
+  /** Normalized (trimmed, lower-cased) email: the lead's identity. */
+  email: string;
+  stage: Stage;
+  status: LeadStatus;
+  score: number;
+  /**
+   * The funnel run this lead is on. Each (re)start of its LeadFunnel execution gets a new run,
+   * and the execution's name is derived from leadId + run; tasks of an older run are superseded.
+   */
+  run: number;
+  ownerId?: string;
+  /** Reps who missed the contact SLA for this lead (not picked again while others are free). */
+  missedBy?: string[];
+  slaMisses?: number;
+  assignedAt?: string;
+  contactedAt?: string;
+  queuedForRepAt?: string;
+  consent: Consent;
+  /** Unsubscribed via link, or suppressed (bounce/complaint): no marketing or nurture email. */
+  suppressed?: { at: string; reason: 'unsubscribed' | 'bounced' | 'complained' | 'manual' };
+  /** Times (ISO) of recent marketing sends, newest last; feeds the frequency cap. */
+  recentMarketingSends?: string[];
+  customerId?: string;
+  closedReason?: string;
+  createdAt: string;
+  updatedAt: string;
+  /** Optimistic-locking counter, incremented on every write of the profile. */
+  version: number;
+}
+
+export type TimelineEntryType =
+  | 'lead_captured'
+  | 'form_submitted'
+  | 'event'
+  | 'score_changed'
+  | 'stage_changed'
+  | 'status_changed'
+  | 'consent_recorded'
+  | 'email_sent'
+  | 'email_skipped'
+  | 'email_deferred'
+  | 'rep_assigned'
+  | 'rep_queue'
+  | 'sla_missed'
+  | 'unsubscribed'
+  | 'workflow_started'
+  | 'workflow_failed';
+
+export interface TimelineEntry {
+  leadId: string;
+  entryId: string;
+  at: string;
+  type: TimelineEntryType;
+  /** One line a person can read. */
+  summary: string;
+  data?: Record<string, unknown>;
+}
+
+export const EVENT_TYPES = [
+  'email_opened',
+  'email_clicked',
+  'page_viewed',
+  'form_submitted',
+  'content_downloaded',
+  'demo_requested',
+  'meeting_booked',
+  'rep_contacted',
+  'purchased',
+  'disqualified',
+  'lost',
+  'nps_submitted',
+  'product_used',
+  'support_ticket',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+export interface EngagementEvent {
+  eventId: string;
+  type: EventType;
+  leadId?: string;
+  email?: string;
+  customerId?: string;
+  occurredAt: string;
+  properties?: Record<string, unknown>;
+}
+
+export type RepStatus = 'active' | 'onboarding' | 'inactive';
+export interface Rep {
+  repId: string;
+  name: string;
+  email: string;
+  status: RepStatus;
+  createdAt: string;
+}
+
+export interface Customer {
+  customerId: string;
+  leadId: string;
+  email: string;
+  company?: string;
+  since: string;
+}
+
+export type DomainEventType = 'LeadStageChanged' | 'LeadAssigned' | 'LeadConverted' | 'LeadClosed';
+export interface DomainEvent {
+  type: DomainEventType;
+  /** Deterministic id so consumers can drop duplicates (publishing is at-least-once). */
+  id: string;
+  at: string;
+  detail: Record<string, unknown>;
+}
+
+/** What the LeadFunnel execution receives. Its name is `${leadId}-r${run}`. */
+export interface FunnelInput {
+  leadId: string;
+  run: number;
+  stage: Stage;
+}
+export const executionName = (leadId: string, run: number) => `${leadId}-r${run}`;

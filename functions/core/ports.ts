@@ -1,0 +1,81 @@
+/**
+ * What the core needs from the world. Adapters (functions/adapters) implement these over DynamoDB,
+ * SES, Step Functions and EventBridge; unit tests use the in-memory ones in tests/fakes.
+ */
+import type { Customer, DomainEvent, FunnelInput, Lead, Rep, Stage, TimelineEntry } from './model.js';
+
+export interface Page<T> {
+  items: T[];
+  /** Opaque; pass back to get the next page. Absent on the last page. */
+  cursor?: string;
+}
+
+/** Extra items written in the same transaction as a lead save; each must not exist yet. */
+export interface SaveExtras {
+  /** Marks an event id processed: a second save with it fails with DuplicateEventError. */
+  processedEventId?: string;
+  /** Claims an exactly-once send ledger key: a second claim fails with DuplicateSendError. */
+  ledgerKey?: string;
+  customer?: Customer;
+}
+
+export interface LeadStore {
+  get(leadId: string): Promise<Lead | undefined>;
+  findByEmail(normalizedEmail: string): Promise<Lead | undefined>;
+  /** Lead + email uniqueness + timeline, atomically. EmailTakenError if the email exists. */
+  create(lead: Lead, timeline: TimelineEntry[]): Promise<void>;
+  /**
+   * Writes `lead` with version = expectedVersion + 1 if the stored version is still
+   * expectedVersion (else VersionConflictError), its timeline entries, and the extras — all or nothing.
+   */
+  save(lead: Lead, expectedVersion: number, timeline: TimelineEntry[], extras?: SaveExtras): Promise<Lead>;
+  appendTimeline(entries: TimelineEntry[]): Promise<void>;
+  /** Oldest first. */
+  timeline(leadId: string): Promise<TimelineEntry[]>;
+  listByStage(stage: Stage, options: { limit: number; cursor?: string }): Promise<Page<Lead>>;
+  listByOwner(repId: string | undefined, options: { limit: number; cursor?: string }): Promise<Page<Lead>>;
+  isEventProcessed(eventId: string): Promise<boolean>;
+  /** Marks a claimed ledger key as delivered (status sent, with the provider's message id). */
+  markSent(leadId: string, ledgerKey: string, messageId: string): Promise<void>;
+  getCustomer(customerId: string): Promise<Customer | undefined>;
+}
+
+export interface RepRoster {
+  get(repId: string): Promise<Rep | undefined>;
+  put(rep: Rep): Promise<void>;
+  /** Active reps, ordered by repId (a stable order for round-robin). */
+  listActive(): Promise<Rep[]>;
+  /** Atomically increments and returns the shared round-robin counter. */
+  nextTurn(): Promise<number>;
+}
+
+export interface OutgoingEmail {
+  to: string;
+  subject: string;
+  html: string;
+  text: string;
+  /** e.g. List-Unsubscribe, List-Unsubscribe-Post */
+  headers?: Record<string, string>;
+  /** Tags for the SES configuration set (e.g. leadId, template). */
+  tags?: Record<string, string>;
+}
+export interface Mailer {
+  send(email: OutgoingEmail): Promise<{ messageId: string }>;
+}
+
+export type StartOutcome = 'started' | 'already-exists';
+export interface WorkflowStarter {
+  /** Starts the LeadFunnel execution named executionName(leadId, run); a second start is a no-op. */
+  start(input: FunnelInput): Promise<StartOutcome>;
+  /** Stops the execution of that run if it is still running; no error if it is not. */
+  stop(leadId: string, run: number, reason: string): Promise<void>;
+}
+
+export interface EventPublisher {
+  publish(events: DomainEvent[]): Promise<void>;
+}
+
+export interface IdGenerator {
+  /** Sortable, unguessable ids (time prefix + randomness). */
+  next(prefix?: string): string;
+}

@@ -1,0 +1,43 @@
+/**
+ * The one table's shape. The CDK table (infra/) and the table created locally (local/ and tests)
+ * are both built from this object, so a new index is added here once and exists in both places.
+ */
+export const tableDefinition = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  timeToLiveAttribute: 'expiresAt',
+  globalSecondaryIndexes: [
+    /** Leads by stage (gsi1pk = STAGE#<stage>); also active reps (REPS#<status>). */
+    { indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+    /** Leads by owner (gsi2pk = OWNER#<repId> or OWNER#UNASSIGNED). */
+    { indexName: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+  ],
+} as const;
+
+export type IndexName = (typeof tableDefinition.globalSecondaryIndexes)[number]['indexName'];
+
+/** The CreateTable input used by DynamoDB Local (tests and `npm start`). */
+export function createTableInput(tableName: string) {
+  const keyAttributes = new Set<string>([tableDefinition.partitionKey, tableDefinition.sortKey]);
+  for (const gsi of tableDefinition.globalSecondaryIndexes) {
+    keyAttributes.add(gsi.partitionKey);
+    keyAttributes.add(gsi.sortKey);
+  }
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST' as const,
+    AttributeDefinitions: [...keyAttributes].map((name) => ({ AttributeName: name, AttributeType: 'S' as const })),
+    KeySchema: [
+      { AttributeName: tableDefinition.partitionKey, KeyType: 'HASH' as const },
+      { AttributeName: tableDefinition.sortKey, KeyType: 'RANGE' as const },
+    ],
+    GlobalSecondaryIndexes: tableDefinition.globalSecondaryIndexes.map((gsi) => ({
+      IndexName: gsi.indexName,
+      KeySchema: [
+        { AttributeName: gsi.partitionKey, KeyType: 'HASH' as const },
+        { AttributeName: gsi.sortKey, KeyType: 'RANGE' as const },
+      ],
+      Projection: { ProjectionType: 'ALL' as const },
+    })),
+  };
+}

@@ -1,0 +1,148 @@
+/**
+ * In-memory implementations of the core's ports, with the same semantics as the DynamoDB adapters
+ * (atomic saves, optimistic locking, duplicate detection). For unit tests of the core only.
+ */
+import {
+  DuplicateEventError,
+  DuplicateSendError,
+  EmailTakenError,
+  VersionConflictError,
+} from '../../functions/core/errors.js';
+import type { Customer, DomainEvent, FunnelInput, Lead, Rep, Stage, TimelineEntry } from '../../functions/core/model.js';
+import type {
+  EventPublisher,
+  IdGenerator,
+  LeadStore,
+  Mailer,
+  OutgoingEmail,
+  Page,
+  RepRoster,
+  SaveExtras,
+  StartOutcome,
+  WorkflowStarter,
+} from '../../functions/core/ports.js';
+
+const clone = <T>(v: T): T => structuredClone(v);
+
+function paginate<T>(all: T[], limit: number, cursor?: string): Page<T> {
+  const start = cursor ? Number(cursor) : 0;
+  const items = all.slice(start, start + limit);
+  return start + limit < all.length ? { items, cursor: String(start + limit) } : { items };
+}
+
+export class InMemoryLeadStore implements LeadStore {
+  leads = new Map<string, Lead>();
+  emails = new Map<string, string>();
+  entries: TimelineEntry[] = [];
+  processedEvents = new Set<string>();
+  ledger = new Map<string, { status: 'claimed' | 'sent'; messageId?: string }>();
+  customers = new Map<string, Customer>();
+
+  async get(leadId: string) {
+    const lead = this.leads.get(leadId);
+    return lead && clone(lead);
+  }
+  async findByEmail(email: string) {
+    const id = this.emails.get(email);
+    return id ? this.get(id) : undefined;
+  }
+  async create(lead: Lead, timeline: TimelineEntry[]) {
+    if (this.emails.has(lead.email)) throw new EmailTakenError(lead.email);
+    this.emails.set(lead.email, lead.leadId);
+    this.leads.set(lead.leadId, clone(lead));
+    this.entries.push(...clone(timeline));
+  }
+  async save(lead: Lead, expectedVersion: number, timeline: TimelineEntry[], extras: SaveExtras = {}) {
+    const stored = this.leads.get(lead.leadId);
+    if (!stored || stored.version !== expectedVersion) throw new VersionConflictError(lead.leadId);
+    if (extras.processedEventId && this.processedEvents.has(extras.processedEventId))
+      throw new DuplicateEventError(extras.processedEventId);
+    const ledgerId = extras.ledgerKey && `${lead.leadId}/${extras.ledgerKey}`;
+    if (ledgerId && this.ledger.has(ledgerId)) throw new DuplicateSendError(extras.ledgerKey!);
+    const saved = { ...clone(lead), version: expectedVersion + 1 };
+    this.leads.set(lead.leadId, saved);
+    this.entries.push(...clone(timeline));
+    if (extras.processedEventId) this.processedEvents.add(extras.processedEventId);
+    if (ledgerId) this.ledger.set(ledgerId, { status: 'claimed' });
+    if (extras.customer) this.customers.set(extras.customer.customerId, clone(extras.customer));
+    return clone(saved);
+  }
+  async appendTimeline(entries: TimelineEntry[]) {
+    this.entries.push(...clone(entries));
+  }
+  async timeline(leadId: string) {
+    return this.entries
+      .filter((e) => e.leadId === leadId)
+      .sort((a, b) => (a.at + a.entryId < b.at + b.entryId ? -1 : 1))
+      .map(clone);
+  }
+  async listByStage(stage: Stage, { limit, cursor }: { limit: number; cursor?: string }) {
+    const all = [...this.leads.values()].filter((l) => l.stage === stage).sort((a, b) => (a.createdAt < b.createdAt ? -1 : 1));
+    return paginate(all.map(clone), limit, cursor);
+  }
+  async listByOwner(repId: string | undefined, { limit, cursor }: { limit: number; cursor?: string }) {
+    const all = [...this.leads.values()].filter((l) => l.ownerId === repId).sort((a, b) => (a.createdAt < b.createdAt ? -1 : 1));
+    return paginate(all.map(clone), limit, cursor);
+  }
+  async isEventProcessed(eventId: string) {
+    return this.processedEvents.has(eventId);
+  }
+  async markSent(leadId: string, ledgerKey: string, messageId: string) {
+    this.ledger.set(`${leadId}/${ledgerKey}`, { status: 'sent', messageId });
+  }
+  async getCustomer(customerId: string) {
+    const c = this.customers.get(customerId);
+    return c && clone(c);
+  }
+}
+
+export class InMemoryRoster implements RepRoster {
+  reps = new Map<string, Rep>();
+  turn = 0;
+  async get(repId: string) {
+    const r = this.reps.get(repId);
+    return r && clone(r);
+  }
+  async put(rep: Rep) {
+    this.reps.set(rep.repId, clone(rep));
+  }
+  async listActive() {
+    return [...this.reps.values()].filter((r) => r.status === 'active').sort((a, b) => (a.repId < b.repId ? -1 : 1)).map(clone);
+  }
+  async nextTurn() {
+    return ++this.turn;
+  }
+}
+
+export class RecordingMailer implements Mailer {
+  sent: OutgoingEmail[] = [];
+  async send(email: OutgoingEmail) {
+    this.sent.push(clone(email));
+    return { messageId: `msg-${this.sent.length}` };
+  }
+}
+
+export class RecordingStarter implements WorkflowStarter {
+  started: FunnelInput[] = [];
+  stopped: { leadId: string; run: number; reason: string }[] = [];
+  async start(input: FunnelInput): Promise<StartOutcome> {
+    if (this.started.some((s) => s.leadId === input.leadId && s.run === input.run)) return 'already-exists';
+    this.started.push(clone(input));
+    return 'started';
+  }
+  async stop(leadId: string, run: number, reason: string) {
+    this.stopped.push({ leadId, run, reason });
+  }
+}
+
+export class RecordingPublisher implements EventPublisher {
+  events: DomainEvent[] = [];
+  async publish(events: DomainEvent[]) {
+    this.events.push(...clone(events));
+  }
+}
+
+export function sequentialIds(): IdGenerator {
+  let n = 0;
+  return { next: (prefix = '') => `${prefix}${String(++n).padStart(6, '0')}` };
+}
