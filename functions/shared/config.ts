@@ -1,0 +1,98 @@
+/**
+ * Configuration, parsed once from the environment with zod. Each handler states the settings it
+ * needs at module scope (`loadConfig('table', 'mail')`), so a missing value fails at cold start
+ * with its variable's name instead of halfway through a request.
+ */
+import { z } from 'zod';
+import { scaledClock, type Clock } from '../core/clock.js';
+
+const optionalText = z.string().trim().min(1).optional();
+
+const envSchema = z.object({
+  TABLE_NAME: optionalText,
+  FUNNEL_STATE_MACHINE_ARN: optionalText,
+  EVENT_BUS_NAME: optionalText,
+  API_KEY_SECRET_ID: optionalText,
+  SIGNING_SECRET_ID: optionalText,
+  SES_CONFIGURATION_SET: optionalText,
+  SENDER_ADDRESS: optionalText,
+  POSTAL_ADDRESS: optionalText,
+  MANAGER_EMAIL: optionalText,
+  PUBLIC_BASE_URL: optionalText,
+  FORM_ORIGINS: z.string().default(''),
+  CONSENT_POLICY: z.enum(['opt-in', 'opt-out']).default('opt-in'),
+  CONSENT_TEXT_VERSION: z.string().trim().min(1).default('v1'),
+  FREQUENCY_CAP: z
+    .string()
+    .regex(/^\d+\/\d+d$/, 'must look like 3/7d (emails per days)')
+    .default('3/7d'),
+  TIME_SCALE: z.coerce.number().min(1).default(1),
+  TIME_ORIGIN: z.coerce.number().int().positive().optional(),
+});
+
+/** Which variables each capability needs. */
+const needs = {
+  table: ['TABLE_NAME'],
+  funnel: ['FUNNEL_STATE_MACHINE_ARN'],
+  events: ['EVENT_BUS_NAME'],
+  apiKey: ['API_KEY_SECRET_ID'],
+  signing: ['SIGNING_SECRET_ID'],
+  mail: ['SENDER_ADDRESS', 'POSTAL_ADDRESS', 'PUBLIC_BASE_URL'],
+  manager: ['MANAGER_EMAIL'],
+} as const satisfies Record<string, readonly (keyof z.infer<typeof envSchema>)[]>;
+export type Capability = keyof typeof needs;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export interface Config {
+  tableName: string;
+  funnelStateMachineArn: string;
+  eventBusName: string;
+  apiKeySecretId: string;
+  signingSecretId: string;
+  sesConfigurationSet?: string;
+  senderAddress: string;
+  postalAddress: string;
+  managerEmail: string;
+  publicBaseUrl: string;
+  formOrigins: string[];
+  consentPolicy: 'opt-in' | 'opt-out';
+  consentTextVersion: string;
+  frequencyCap: { max: number; windowDays: number };
+  clock: Clock;
+}
+
+/**
+ * Parses the environment. Settings of capabilities not asked for may be empty strings; reading
+ * them is a programming error the type system does not catch, so ask for every capability used.
+ */
+export function loadConfig(...capabilities: Capability[]): Config {
+  const parsed = envSchema.safeParse(process.env);
+  if (!parsed.success) {
+    const detail = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ConfigError(`invalid configuration: ${detail}`);
+  }
+  const env = parsed.data;
+  const missing = capabilities.flatMap((c) => needs[c].filter((name) => !env[name]));
+  if (missing.length) throw new ConfigError(`missing environment variable(s): ${[...new Set(missing)].join(', ')}`);
+  const [max, days] = env.FREQUENCY_CAP.split('/');
+  return {
+    tableName: env.TABLE_NAME ?? '',
+    funnelStateMachineArn: env.FUNNEL_STATE_MACHINE_ARN ?? '',
+    eventBusName: env.EVENT_BUS_NAME ?? '',
+    apiKeySecretId: env.API_KEY_SECRET_ID ?? '',
+    signingSecretId: env.SIGNING_SECRET_ID ?? '',
+    sesConfigurationSet: env.SES_CONFIGURATION_SET,
+    senderAddress: env.SENDER_ADDRESS ?? '',
+    postalAddress: env.POSTAL_ADDRESS ?? '',
+    managerEmail: env.MANAGER_EMAIL ?? '',
+    publicBaseUrl: (env.PUBLIC_BASE_URL ?? '').replace(/\/+$/, ''),
+    formOrigins: env.FORM_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
+    consentPolicy: env.CONSENT_POLICY,
+    consentTextVersion: env.CONSENT_TEXT_VERSION,
+    frequencyCap: { max: Number(max), windowDays: Number(days!.replace('d', '')) },
+    clock: scaledClock(env.TIME_SCALE, env.TIME_ORIGIN ?? Date.now()),
+  };
+}
