@@ -1,0 +1,50 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * Every AWS SDK client in a test points at 127.0.0.1. Unit tests get an unreachable local port
+ * (port 9, discard) so an unmocked call fails fast instead of reaching AWS; integration, workflow
+ * and e2e tests have these overwritten by tests/support/setup-env.ts (DynamoDB Local from the
+ * global setup) and by startLocalStack() (the other stand-ins).
+ */
+const UNREACHABLE = 'http://127.0.0.1:9';
+const localAwsEnv = {
+  AWS_REGION: 'us-east-1',
+  AWS_DEFAULT_REGION: 'us-east-1',
+  AWS_ACCESS_KEY_ID: 'local',
+  AWS_SECRET_ACCESS_KEY: 'local',
+  AWS_ENDPOINT_URL_DYNAMODB: UNREACHABLE,
+  AWS_ENDPOINT_URL_SFN: UNREACHABLE,
+  AWS_ENDPOINT_URL_SESV2: UNREACHABLE,
+  AWS_ENDPOINT_URL_EVENTBRIDGE: UNREACHABLE,
+  AWS_ENDPOINT_URL_SECRETS_MANAGER: UNREACHABLE,
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  // CDK synth in tests: no telemetry/notices, and its temp output stays inside the repo.
+  CDK_DISABLE_VERSION_CHECK: '1',
+  TMPDIR: `${process.cwd()}/.tmp`,
+};
+
+/** Projects that talk to real local services share one in-memory DynamoDB Local per run. */
+const withLocalServices = {
+  globalSetup: ['tests/support/global-dynamodb.ts'],
+  testTimeout: 60_000,
+  hookTimeout: 60_000,
+};
+
+export default defineConfig({
+  test: {
+    env: localAwsEnv,
+    setupFiles: ['tests/support/setup-env.ts'],
+    // Handlers run in the test worker's process; forks isolate their module-scope config per file.
+    pool: 'forks',
+    // The machines running this have 2 cores; each integration file has its own table, so two
+    // files in parallel are safe and keep `npm test` in minutes.
+    maxWorkers: 2,
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['tests/unit/**/*.test.ts'] } },
+      { extends: true, test: { name: 'infra', include: ['tests/infra/**/*.test.ts'], testTimeout: 60_000 } },
+      { extends: true, test: { name: 'integration', include: ['tests/integration/**/*.test.ts'], ...withLocalServices } },
+      { extends: true, test: { name: 'workflows', include: ['tests/workflows/**/*.test.ts'], ...withLocalServices } },
+      { extends: true, test: { name: 'e2e', include: ['tests/e2e/**/*.test.ts'], ...withLocalServices } },
+    ],
+  },
+});
