@@ -1,0 +1,9 @@
+/** Every lead-facing template by name; programmes refer to these names (validated at synth). */
+import { nurtureTemplates } from './nurture.js';
+import { salesTemplates } from './sales.js';
+import type { LeadTemplate } from './types.js';
+
+export const leadTemplates: Readonly<Record<string, LeadTemplate>> = { ...nurtureTemplates, ...salesTemplates };
+export type { LeadTemplate } from './types.js';
+export { PLACEHOLDER_FIELDS } from './types.js';
+export { brand } from './brand.js';

@@ -1,0 +1,27 @@
+/**
+ * Email templates are data: a subject, paragraphs and an optional call to action, with
+ * `{{field}}` / `{{field|fallback}}` placeholders filled from the lead's profile at send time
+ * (functions/core/render.ts). Keeping them as data (not free-form HTML) lets the renderer escape
+ * every value and add the legally required footer to every lead-facing email in one place.
+ */
+
+/** Lead fields a placeholder may name. */
+export const PLACEHOLDER_FIELDS = [
+  'firstName',
+  'lastName',
+  'company',
+  'jobTitle',
+  'email',
+  'source',
+  'utm_campaign',
+] as const;
+export type PlaceholderField = (typeof PLACEHOLDER_FIELDS)[number];
+
+export interface LeadTemplate {
+  subject: string;
+  /** Greeting line, e.g. 'Hi {{firstName|there}},' */
+  greeting: string;
+  paragraphs: string[];
+  cta?: { label: string; url: string };
+  signOff: string;
+}
