@@ -1,0 +1,161 @@
+/**
+ * Applying an engagement or business event to a lead (POST /events, and a known email's form
+ * submission on POST /leads):
+ *   1. find the lead (by id, email or customer id);
+ *   2. decide points, stage and status (core/scoring);
+ *   3. save lead + timeline + processed-event marker in ONE conditional write, retrying on a
+ *      concurrent change; a repeated eventId changes nothing;
+ *   4. on a new run: stop the old execution, start the new one; publish domain events.
+ */
+import { DuplicateEventError, NotFoundError, VersionConflictError } from './errors.js';
+import { ensureCurrentRun, switchRun, type FunnelDeps } from './funnel-runs.js';
+import type { DomainEvent, EngagementEvent, Lead, TimelineEntry } from './model.js';
+import { customerIdFor, normalizeEmail } from './normalize.js';
+import type { LeadStore, SaveExtras } from './ports.js';
+import { decide, defaultRules, type Decision } from './scoring.js';
+import { timelineEntry } from './timeline.js';
+
+const MAX_ATTEMPTS = 5;
+
+export interface EventResult {
+  outcome: 'applied' | 'duplicate';
+  lead: Lead;
+}
+
+/** Extra changes saved with the event (capture merges form fields and consent this way). */
+export type Amend = (lead: Lead, at: Date) => { lead: Lead; timeline: TimelineEntry[] };
+
+export async function findLeadFor(store: LeadStore, event: Pick<EngagementEvent, 'leadId' | 'email' | 'customerId'>) {
+  if (event.leadId) return store.get(event.leadId);
+  if (event.email) return store.findByEmail(normalizeEmail(event.email));
+  if (event.customerId) {
+    const customer = await store.getCustomer(event.customerId);
+    return customer && store.get(customer.leadId);
+  }
+  return undefined;
+}
+
+export async function ingestEvent(deps: FunnelDeps, event: EngagementEvent): Promise<EventResult> {
+  const lead = await findLeadFor(deps.store, event);
+  if (!lead) throw new NotFoundError('No lead matches the event’s leadId, email or customerId');
+  return applyEvent(deps, lead, event);
+}
+
+export async function applyEvent(deps: FunnelDeps, lead: Lead, event: EngagementEvent, amend?: Amend): Promise<EventResult> {
+  let current = lead;
+  for (let attempt = 1; ; attempt++) {
+    const plan = planEvent(deps, current, event, amend);
+    let saved: Lead;
+    try {
+      saved = await deps.store.save(plan.lead, current.version, plan.timeline, plan.extras);
+    } catch (err) {
+      if (err instanceof DuplicateEventError) {
+        // The first delivery may have died before starting its run: starting again repairs it.
+        const fresh = (await deps.store.get(lead.leadId)) ?? current;
+        await ensureCurrentRun(deps, fresh);
+        return { outcome: 'duplicate', lead: fresh };
+      }
+      if (!(err instanceof VersionConflictError) || attempt >= MAX_ATTEMPTS) throw err;
+      const fresh = await deps.store.get(lead.leadId);
+      if (!fresh) throw new NotFoundError(`Lead ${lead.leadId} no longer exists`);
+      current = fresh;
+      continue;
+    }
+    await afterSave(deps, current, saved, plan.decision);
+    return { outcome: 'applied', lead: saved };
+  }
+}
+
+interface Plan {
+  lead: Lead;
+  timeline: TimelineEntry[];
+  extras: SaveExtras;
+  decision: Decision;
+}
+
+function planEvent(deps: FunnelDeps, current: Lead, event: EngagementEvent, amend?: Amend): Plan {
+  const now = deps.clock.now();
+  const at = now.toISOString();
+  const entry = (type: TimelineEntry['type'], summary: string, data?: Record<string, unknown>) =>
+    timelineEntry(deps.ids, current.leadId, now, type, summary, data);
+
+  const amended = amend ? amend(current, now) : { lead: current, timeline: [] };
+  const decision = decide(amended.lead, event, deps.rules ?? defaultRules);
+  const next: Lead = {
+    ...amended.lead,
+    score: decision.score,
+    stage: decision.stage,
+    status: decision.status,
+    run: decision.newRun ? current.run + 1 : current.run,
+    updatedAt: at,
+  };
+  const extras: SaveExtras = { processedEventId: event.eventId };
+  const timeline: TimelineEntry[] = [
+    entry(event.type === 'form_submitted' ? 'form_submitted' : 'event', describe(event, decision), {
+      eventId: event.eventId,
+      eventType: event.type,
+      occurredAt: event.occurredAt,
+      points: decision.points,
+      ...(event.properties ? { properties: event.properties } : {}),
+    }),
+    ...amended.timeline,
+  ];
+  if (decision.score !== current.score)
+    timeline.push(entry('score_changed', `Score ${current.score} → ${decision.score}`, { from: current.score, to: decision.score }));
+  if (decision.stage !== current.stage)
+    timeline.push(entry('stage_changed', `Stage ${current.stage} → ${decision.stage}`, { from: current.stage, to: decision.stage, run: next.run }));
+  if (decision.status !== current.status)
+    timeline.push(entry('status_changed', `Status ${current.status} → ${decision.status}`, { from: current.status, to: decision.status }));
+
+  if (decision.outcome === 'contacted') next.contactedAt = event.occurredAt;
+  if (decision.outcome === 'closed') {
+    const reason = event.properties?.reason;
+    next.closedReason = typeof reason === 'string' && reason ? reason.slice(0, 500) : event.type;
+  }
+  if (decision.outcome === 'purchased') {
+    next.customerId = customerIdFor(current.leadId);
+    extras.customer = { customerId: next.customerId, leadId: current.leadId, email: current.email, since: at };
+    if (current.company) extras.customer.company = current.company;
+  }
+  return { lead: next, timeline: inOrder(timeline), extras, decision };
+}
+
+const describe = (event: EngagementEvent, d: Decision) =>
+  d.points ? `${event.type.replaceAll('_', ' ')} (+${d.points})` : event.type.replaceAll('_', ' ');
+
+/**
+ * Entries of one change share a timestamp; their ids decide their order on the timeline, and
+ * random ids of the same millisecond do not sort in creation order — so number them.
+ */
+function inOrder(entries: TimelineEntry[]): TimelineEntry[] {
+  const base = entries[0]?.entryId;
+  return entries.map((e, i) => ({ ...e, entryId: `${base}.${String(i).padStart(2, '0')}` }));
+}
+
+async function afterSave(deps: FunnelDeps, before: Lead, after: Lead, decision: Decision): Promise<void> {
+  if (after.run !== before.run) await switchRun(deps, before, after, `lead ${decision.outcome}: ${before.stage} → ${after.stage}`);
+  const at = deps.clock.now().toISOString();
+  const events: DomainEvent[] = [];
+  if (after.stage !== before.stage)
+    events.push({
+      type: 'LeadStageChanged',
+      id: `${after.leadId}:LeadStageChanged:${after.run}`,
+      at,
+      detail: { leadId: after.leadId, from: before.stage, to: after.stage, score: after.score, run: after.run },
+    });
+  if (decision.outcome === 'purchased')
+    events.push({
+      type: 'LeadConverted',
+      id: `${after.leadId}:LeadConverted:${after.run}`,
+      at,
+      detail: { leadId: after.leadId, customerId: after.customerId, email: after.email },
+    });
+  if (decision.outcome === 'closed')
+    events.push({
+      type: 'LeadClosed',
+      id: `${after.leadId}:LeadClosed:${after.run}`,
+      at,
+      detail: { leadId: after.leadId, status: after.status, reason: after.closedReason },
+    });
+  if (events.length) await deps.publisher.publish(events);
+}
