@@ -1,0 +1,79 @@
+/**
+ * Deployment settings, read from CDK context (`cdk.json` "context", or `-c key=value` on the CLI) and
+ * validated once with zod. Every value has a safe example default so `cdk synth` works offline with no
+ * settings; a real deployment overrides sender, postal address, form origins and manager address.
+ */
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Node } from 'constructs';
+import { z } from 'zod';
+
+/** CLI context values arrive as strings (`-c formOrigins=https://a,https://b`); cdk.json gives real lists. */
+const list = z
+  .union([z.array(z.string()), z.string()])
+  .transform((v) => (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim()).filter(Boolean));
+
+const bool = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
+
+const origin = z.string().regex(/^https?:\/\/[^/\s]+$/, 'must be an origin like https://www.example.com (no path)');
+
+/** CloudWatch Logs accepts only these retention periods. */
+const retentionDays = z.coerce
+  .number()
+  .refine((n) => (Object.values(RetentionDays) as unknown[]).includes(n) && n > 0, 'must be a CloudWatch Logs retention period (1, 3, 5, 7, 14, 30, 60, 90, …)');
+
+/** "50/100" from the CLI, or {rate, burst} from cdk.json. */
+const throttle = z
+  .union([
+    z.object({ rate: z.coerce.number().positive(), burst: z.coerce.number().int().positive() }),
+    z
+      .string()
+      .regex(/^\d+(\.\d+)?\/\d+$/, 'must be "<rate>/<burst>", e.g. "50/100"')
+      .transform((s) => {
+        const [rate, burst] = s.split('/').map(Number);
+        return { rate: rate!, burst: burst! };
+      }),
+  ]);
+
+export const deploymentConfigSchema = z.object({
+  senderAddress: z.string().min(3).default('Sales Flow <sales@example.com>'),
+  postalAddress: z.string().min(5).default('Example Ltd, 1 Example Street, 10115 Berlin, Germany'),
+  formOrigins: list.pipe(z.array(origin)).default(['https://www.example.com']),
+  managerEmail: z.email().default('sales-manager@example.com'),
+  consentPolicy: z.enum(['opt-in', 'opt-out']).default('opt-in'),
+  consentTextVersion: z.string().min(1).default('v1'),
+  frequencyCap: z.string().regex(/^\d+\/\d+d$/, 'must look like "3/7d"').default('3/7d'),
+  /** Custom domain for links in emails; else the HTTP API's execute-api URL. */
+  publicBaseUrl: z.url().optional(),
+  /** Overrides the programme's hand-off SLA without a code change. */
+  slaHours: z.coerce.number().positive().optional(),
+  logRetentionDays: retentionDays.default(RetentionDays.ONE_MONTH),
+  logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
+  /** Keep the table and secrets when the stack is deleted: lead data outlives a bad `cdk destroy`. */
+  retainData: bool.default(true),
+  throttle: throttle.default({ rate: 50, burst: 100 }),
+  eventBusName: z.string().regex(/^[A-Za-z0-9._-]{1,256}$/).default('sales-flow'),
+  /** Create the SES identity for the sender's domain (needs DNS records after deploy). */
+  createEmailIdentity: bool.default(false),
+});
+
+export type DeploymentConfig = z.infer<typeof deploymentConfigSchema>;
+
+/** The email address inside `Name <address>` (or the value itself). */
+export function senderEmail(config: Pick<DeploymentConfig, 'senderAddress'>): string {
+  const match = /<([^>]+)>/.exec(config.senderAddress);
+  return (match ? match[1]! : config.senderAddress).trim();
+}
+
+export function readDeploymentConfig(node: Node): DeploymentConfig {
+  const raw: Record<string, unknown> = {};
+  for (const key of Object.keys(deploymentConfigSchema.shape)) {
+    const value = node.tryGetContext(key);
+    if (value !== undefined) raw[key] = value;
+  }
+  const result = deploymentConfigSchema.safeParse(raw);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new Error(`invalid deployment settings in CDK context — ${problems.join('; ')}`);
+  }
+  return result.data;
+}

@@ -1,0 +1,95 @@
+/**
+ * The HTTP API: public routes for browsers (the web form, unsubscribe links), the rest behind a
+ * Lambda authorizer that checks the API key. CORS is the API's own, so preflights never reach a Lambda.
+ */
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import { CorsHttpMethod, HttpApi, HttpMethod, HttpStage, LogGroupLogDestination, type IHttpRouteAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+
+export interface HttpApiHandlers {
+  readonly captureLead: IFunction;
+  readonly ingestEvent: IFunction;
+  readonly getLead: IFunction;
+  readonly listLeads: IFunction;
+  readonly unsubscribe: IFunction;
+  readonly authorizer: IFunction;
+}
+
+export interface SalesHttpApiProps {
+  readonly handlers: HttpApiHandlers;
+  readonly formOrigins: string[];
+  readonly throttle: { rate: number; burst: number };
+  readonly logRetention: RetentionDays;
+}
+
+export class SalesHttpApi extends Construct {
+  readonly api: HttpApi;
+  readonly stage: HttpStage;
+  readonly accessLogs: LogGroup;
+
+  constructor(scope: Construct, id: string, props: SalesHttpApiProps) {
+    super(scope, id);
+    const { handlers } = props;
+    this.api = new HttpApi(this, 'Api', {
+      description: 'Sales Flow: lead capture, events, lead reads, unsubscribe',
+      createDefaultStage: false,
+      corsPreflight: {
+        allowOrigins: props.formOrigins,
+        allowMethods: [CorsHttpMethod.POST, CorsHttpMethod.OPTIONS],
+        allowHeaders: ['content-type'],
+        maxAge: Duration.hours(1),
+      },
+    });
+
+    this.accessLogs = new LogGroup(this, 'AccessLogs', { retention: props.logRetention, removalPolicy: RemovalPolicy.DESTROY });
+    // A stage of our own: the default stage created by HttpApi takes no throttling or access logs.
+    this.stage = new HttpStage(this, 'DefaultStage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { rateLimit: props.throttle.rate, burstLimit: props.throttle.burst },
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(this.accessLogs),
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            ip: '$context.identity.sourceIp',
+            requestTime: '$context.requestTime',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            latencyMs: '$context.responseLatency',
+            integrationError: '$context.integrationErrorMessage',
+            authorizerError: '$context.authorizer.error',
+            userAgent: '$context.identity.userAgent',
+          }),
+        ),
+      },
+    });
+
+    const apiKey: IHttpRouteAuthorizer = new HttpLambdaAuthorizer('ApiKeyAuthorizer', handlers.authorizer, {
+      authorizerName: 'api-key',
+      responseTypes: [HttpLambdaResponseType.SIMPLE],
+      identitySource: ['$request.header.Authorization'],
+      // Off: a revoked or rotated key stops working at once.
+      resultsCacheTtl: Duration.seconds(0),
+    });
+    const route = (path: string, methods: HttpMethod[], fn: IFunction, name: string, authorizer?: IHttpRouteAuthorizer) =>
+      this.api.addRoutes({ path, methods, integration: new HttpLambdaIntegration(name, fn), authorizer });
+
+    route('/leads', [HttpMethod.POST], handlers.captureLead, 'CaptureLeadIntegration');
+    route('/unsubscribe', [HttpMethod.GET, HttpMethod.POST], handlers.unsubscribe, 'UnsubscribeIntegration');
+    route('/events', [HttpMethod.POST], handlers.ingestEvent, 'IngestEventIntegration', apiKey);
+    route('/leads/{leadId}', [HttpMethod.GET], handlers.getLead, 'GetLeadIntegration', apiKey);
+    route('/leads', [HttpMethod.GET], handlers.listLeads, 'ListLeadsIntegration', apiKey);
+  }
+
+  /** Base URL without a trailing slash (the $default stage serves at the root). */
+  get url(): string {
+    return this.api.apiEndpoint;
+  }
+}

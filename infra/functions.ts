@@ -1,0 +1,145 @@
+/**
+ * Every Lambda of the app, as data: entry, table access and the environment variables it reads.
+ * Values come from one map, so a variable has the same value in every function that has it (the
+ * local runtime merges them into one process environment and refuses conflicts).
+ */
+import { Duration } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { SalesFunction, type TableAccess } from './constructs/sales-function.js';
+
+export type EnvName =
+  | 'FUNNEL_STATE_MACHINE_ARN'
+  | 'EVENT_BUS_NAME'
+  | 'API_KEY_SECRET_ID'
+  | 'SIGNING_SECRET_ID'
+  | 'SES_CONFIGURATION_SET'
+  | 'SENDER_ADDRESS'
+  | 'POSTAL_ADDRESS'
+  | 'MANAGER_EMAIL'
+  | 'PUBLIC_BASE_URL'
+  | 'FORM_ORIGINS'
+  | 'CONSENT_POLICY'
+  | 'CONSENT_TEXT_VERSION'
+  | 'FREQUENCY_CAP'
+  | 'LOG_LEVEL';
+
+interface FunctionSpec {
+  entry: string;
+  description: string;
+  table: TableAccess;
+  env: EnvName[];
+  timeout?: Duration;
+}
+
+const MAILER: EnvName[] = ['SES_CONFIGURATION_SET', 'SENDER_ADDRESS', 'POSTAL_ADDRESS'];
+
+/** Logical ids are the names in docs/internals.md; the local runtime and tests address functions by them. */
+export const FUNCTION_SPECS = {
+  CaptureLead: {
+    entry: 'functions/http/capture-lead.ts',
+    description: 'POST /leads: capture a web-form lead and start its funnel',
+    table: 'read-write',
+    env: ['FUNNEL_STATE_MACHINE_ARN', 'FORM_ORIGINS', 'CONSENT_POLICY', 'CONSENT_TEXT_VERSION', 'LOG_LEVEL'],
+  },
+  IngestEvent: {
+    entry: 'functions/http/ingest-event.ts',
+    description: 'POST /events: score engagement, move stages, close or win leads',
+    table: 'read-write',
+    env: ['FUNNEL_STATE_MACHINE_ARN', 'EVENT_BUS_NAME', 'LOG_LEVEL'],
+  },
+  GetLead: { entry: 'functions/http/get-lead.ts', description: 'GET /leads/{leadId}', table: 'read', env: ['LOG_LEVEL'] },
+  ListLeads: { entry: 'functions/http/list-leads.ts', description: 'GET /leads', table: 'read', env: ['LOG_LEVEL'] },
+  Unsubscribe: {
+    entry: 'functions/http/unsubscribe.ts',
+    description: 'GET|POST /unsubscribe: one-click unsubscribe from a signed token',
+    table: 'read-write',
+    env: ['SIGNING_SECRET_ID', 'LOG_LEVEL'],
+  },
+  Authorizer: {
+    entry: 'functions/http/authorizer.ts',
+    description: 'HTTP API authorizer: checks the API key',
+    table: 'none',
+    env: ['API_KEY_SECRET_ID', 'LOG_LEVEL'],
+    timeout: Duration.seconds(5),
+  },
+  SendEmail: {
+    entry: 'functions/tasks/send-email.ts',
+    description: 'LeadFunnel: the one send chokepoint (consent, suppression, cap, exactly-once)',
+    table: 'read-write',
+    env: [...MAILER, 'SIGNING_SECRET_ID', 'PUBLIC_BASE_URL', 'CONSENT_POLICY', 'FREQUENCY_CAP', 'LOG_LEVEL'],
+    timeout: Duration.seconds(30),
+  },
+  AssignRep: {
+    entry: 'functions/tasks/assign-rep.ts',
+    description: 'LeadFunnel: assign a rep round-robin, reassign after an SLA miss',
+    table: 'read-write',
+    env: [...MAILER, 'MANAGER_EMAIL', 'EVENT_BUS_NAME', 'LOG_LEVEL'],
+    timeout: Duration.seconds(30),
+  },
+  CheckRepContact: {
+    entry: 'functions/tasks/check-rep-contact.ts',
+    description: 'LeadFunnel: did the rep log contact within the SLA?',
+    table: 'read',
+    env: ['LOG_LEVEL'],
+    timeout: Duration.seconds(30),
+  },
+  SetLeadStatus: {
+    entry: 'functions/tasks/set-lead-status.ts',
+    description: 'LeadFunnel: mark a lead recycled or dormant',
+    table: 'read-write',
+    env: ['EVENT_BUS_NAME', 'LOG_LEVEL'],
+    timeout: Duration.seconds(30),
+  },
+  RecordFailure: {
+    entry: 'functions/tasks/record-failure.ts',
+    description: 'LeadFunnel: record a failed run on the lead timeline',
+    table: 'read-write',
+    env: ['LOG_LEVEL'],
+    timeout: Duration.seconds(30),
+  },
+} satisfies Record<string, FunctionSpec>;
+
+export type FunctionName = keyof typeof FUNCTION_SPECS;
+export type SalesFunctions = Record<FunctionName, SalesFunction>;
+
+/**
+ * Creates every function. Values that depend on resources made later (the state machine ARN, the
+ * API URL) are added afterwards with `addEnvironment` through {@link setLateEnvironment}.
+ */
+export function createFunctions(
+  scope: Construct,
+  table: ITable,
+  values: Partial<Record<EnvName, string>>,
+  logRetention: RetentionDays,
+): SalesFunctions {
+  const entries = Object.entries(FUNCTION_SPECS) as [FunctionName, FunctionSpec][];
+  return Object.fromEntries(
+    entries.map(([name, spec]) => {
+      const environment: Record<string, string> = {};
+      for (const key of spec.env) if (values[key] !== undefined) environment[key] = values[key]!;
+      const fn = new SalesFunction(scope, name, {
+        entry: spec.entry,
+        description: spec.description,
+        table,
+        tableAccess: spec.table,
+        environment,
+        timeout: spec.timeout,
+        logRetention,
+        logicalId: name,
+      });
+      return [name, fn];
+    }),
+  ) as SalesFunctions;
+}
+
+/** Adds a value to exactly the functions that declare they read it. */
+export function setLateEnvironment(functions: SalesFunctions, key: EnvName, value: string) {
+  for (const [name, spec] of Object.entries(FUNCTION_SPECS) as [FunctionName, FunctionSpec][]) {
+    if (spec.env.includes(key)) functions[name].fn.addEnvironment(key, value);
+  }
+}
+
+export const functionsReading = (key: EnvName): FunctionName[] =>
+  (Object.entries(FUNCTION_SPECS) as [FunctionName, FunctionSpec][]).filter(([, s]) => s.env.includes(key)).map(([n]) => n);

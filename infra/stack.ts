@@ -1,0 +1,150 @@
+/**
+ * Sales Flow in one stack: the table, the Lambdas, the LeadFunnel, the HTTP API, secrets, SES, the
+ * domain-event bus and alarms. Env-agnostic (no account/region), so `cdk synth` works offline.
+ */
+import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { EventBus } from 'aws-cdk-lib/aws-events';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { ConfigurationSet, EmailIdentity, Identity, SuppressionReasons } from 'aws-cdk-lib/aws-ses';
+import type { Construct } from 'constructs';
+import type { FunnelProgramme } from '../workflows/programmes/types.js';
+import { LeadFunnel } from '../workflows/lead-funnel.js';
+import { readDeploymentConfig, senderEmail, type DeploymentConfig } from './config.js';
+import { SalesAlarms } from './constructs/alarms.js';
+import { DataTable } from './constructs/data-table.js';
+import { SalesHttpApi } from './constructs/http-api.js';
+import { createFunctions, functionsReading, setLateEnvironment, type SalesFunctions } from './functions.js';
+import { acknowledgeFindings } from './nag-acknowledgements.js';
+
+export interface SalesFlowStackProps extends StackProps {
+  /** The nurture programme the LeadFunnel is generated from (validated by its module). */
+  readonly programme: FunnelProgramme;
+}
+
+export class SalesFlowStack extends Stack {
+  readonly config: DeploymentConfig;
+  readonly table: DataTable['table'];
+  readonly functions: SalesFunctions;
+  readonly funnel: LeadFunnel;
+  readonly httpApi: SalesHttpApi;
+  readonly bus: EventBus;
+  readonly apiKeySecret: Secret;
+  readonly signingKeySecret: Secret;
+
+  constructor(scope: Construct, id: string, props: SalesFlowStackProps) {
+    super(scope, id, props);
+    const config = (this.config = readDeploymentConfig(this.node));
+    const dataRemoval = config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+
+    this.table = new DataTable(this, 'Data', { removalPolicy: dataRemoval }).table;
+    (this.table.node.defaultChild as unknown as { overrideLogicalId(id: string): void }).overrideLogicalId('Table');
+
+    this.apiKeySecret = new Secret(this, 'ApiKeySecret', {
+      description: 'Sales Flow admin/webhook API key (the SecretString is the key itself)',
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+      removalPolicy: dataRemoval,
+    });
+    this.signingKeySecret = new Secret(this, 'SigningKeySecret', {
+      description: 'Sales Flow HMAC key for unsubscribe tokens (rotating it invalidates sent links)',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      removalPolicy: dataRemoval,
+    });
+
+    const configurationSet = new ConfigurationSet(this, 'EmailConfigurationSet', {
+      reputationMetrics: true,
+      suppressionReasons: SuppressionReasons.BOUNCES_AND_COMPLAINTS,
+    });
+    const senderDomain = senderEmail(config).split('@')[1] ?? senderEmail(config);
+    if (config.createEmailIdentity) {
+      new EmailIdentity(this, 'SenderIdentity', { identity: Identity.domain(senderDomain), configurationSet });
+    }
+
+    this.bus = new EventBus(this, 'DomainEvents', { eventBusName: config.eventBusName });
+
+    this.functions = createFunctions(
+      this,
+      this.table,
+      {
+        EVENT_BUS_NAME: this.bus.eventBusName,
+        API_KEY_SECRET_ID: this.apiKeySecret.secretArn,
+        SIGNING_SECRET_ID: this.signingKeySecret.secretArn,
+        SES_CONFIGURATION_SET: configurationSet.configurationSetName,
+        SENDER_ADDRESS: config.senderAddress,
+        POSTAL_ADDRESS: config.postalAddress,
+        MANAGER_EMAIL: config.managerEmail,
+        FORM_ORIGINS: config.formOrigins.join(','),
+        CONSENT_POLICY: config.consentPolicy,
+        CONSENT_TEXT_VERSION: config.consentTextVersion,
+        FREQUENCY_CAP: config.frequencyCap,
+        LOG_LEVEL: config.logLevel,
+      },
+      config.logRetentionDays,
+    );
+    const fns = this.functions;
+
+    this.funnel = new LeadFunnel(this, 'LeadFunnel', {
+      programme: withSlaOverride(props.programme, config.slaHours),
+      functions: {
+        sendEmail: fns.SendEmail.fn,
+        assignRep: fns.AssignRep.fn,
+        checkRepContact: fns.CheckRepContact.fn,
+        setLeadStatus: fns.SetLeadStatus.fn,
+        recordFailure: fns.RecordFailure.fn,
+      },
+      logRetention: config.logRetentionDays,
+    });
+    const stateMachine = this.funnel.stateMachine;
+    setLateEnvironment(fns, 'FUNNEL_STATE_MACHINE_ARN', stateMachine.stateMachineArn);
+    stateMachine.grantStartExecution(fns.CaptureLead.fn);
+    stateMachine.grantStartExecution(fns.IngestEvent.fn);
+    // A stage change stops the old run: StopExecution is granted on this machine's executions only.
+    stateMachine.grantExecution(fns.IngestEvent.fn, 'states:StopExecution', 'states:DescribeExecution');
+
+    this.httpApi = new SalesHttpApi(this, 'Http', {
+      handlers: {
+        captureLead: fns.CaptureLead.fn,
+        ingestEvent: fns.IngestEvent.fn,
+        getLead: fns.GetLead.fn,
+        listLeads: fns.ListLeads.fn,
+        unsubscribe: fns.Unsubscribe.fn,
+        authorizer: fns.Authorizer.fn,
+      },
+      formOrigins: config.formOrigins,
+      throttle: config.throttle,
+      logRetention: config.logRetentionDays,
+    });
+    setLateEnvironment(fns, 'PUBLIC_BASE_URL', config.publicBaseUrl?.replace(/\/$/, '') ?? this.httpApi.url);
+
+    for (const name of functionsReading('API_KEY_SECRET_ID')) this.apiKeySecret.grantRead(fns[name].fn);
+    for (const name of functionsReading('SIGNING_SECRET_ID')) this.signingKeySecret.grantRead(fns[name].fn);
+    for (const name of functionsReading('EVENT_BUS_NAME')) this.bus.grantPutEventsTo(fns[name].fn);
+    // Senders may send only as the configured sender (address or its domain) through our configuration set.
+    const sesArn = (resource: string, resourceName: string) => this.formatArn({ service: 'ses', resource, resourceName });
+    const sendEmail = new PolicyStatement({
+      actions: ['ses:SendEmail'],
+      resources: [
+        sesArn('identity', senderEmail(config)),
+        sesArn('identity', senderDomain),
+        sesArn('configuration-set', configurationSet.configurationSetName),
+      ],
+    });
+    for (const name of functionsReading('SENDER_ADDRESS')) fns[name].fn.addToRolePolicy(sendEmail);
+
+    new SalesAlarms(this, 'Alarms', { stateMachine, functions: Object.values(fns).map((f) => f.fn), api: this.httpApi.api });
+
+    const output = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });
+    output('ApiUrl', this.httpApi.url, 'Base URL of the HTTP API');
+    output('TableName', this.table.tableName, 'The DynamoDB table');
+    output('LeadFunnelArn', stateMachine.stateMachineArn, 'The LeadFunnel state machine');
+    output('EventBusName', this.bus.eventBusName, 'Domain events (LeadStageChanged, LeadAssigned, …)');
+    output('ApiKeySecretArn', this.apiKeySecret.secretArn, 'Secret holding the admin/webhook API key');
+    output('SigningKeySecretArn', this.signingKeySecret.secretArn, 'Secret holding the unsubscribe-token key');
+
+    acknowledgeFindings(this);
+  }
+}
+
+function withSlaOverride(programme: FunnelProgramme, slaHours: number | undefined): FunnelProgramme {
+  return slaHours === undefined ? programme : { ...programme, handoff: { ...programme.handoff, slaHours } };
+}
