@@ -1,0 +1,39 @@
+/** LeadFunnel task: assign a decision-stage lead to a rep, or reassign it after an SLA miss. */
+import { z } from 'zod';
+import { DynamoRepRoster } from '../adapters/dynamodb/rep-roster.js';
+import { DynamoLeadStore } from '../adapters/dynamodb/lead-store.js';
+import { EventBridgePublisher } from '../adapters/eventbridge.js';
+import { SesMailer } from '../adapters/ses-mailer.js';
+import { assignRep } from '../core/assignment.js';
+import { randomIds } from '../core/ids.js';
+import { documentClient, eventBridgeClient, sesClient } from '../shared/clients.js';
+import { ConfigError, loadConfig } from '../shared/config.js';
+import { logger } from '../shared/logger.js';
+import { funnelProgramme } from '../../workflows/programmes/funnel.js';
+
+// Only the sender is needed of the mail settings (no lead-facing links here).
+const config = loadConfig('table', 'manager', 'events');
+if (!config.senderAddress) throw new ConfigError('missing environment variable(s): SENDER_ADDRESS');
+const now = () => config.clock.now();
+const deps = {
+  leads: new DynamoLeadStore(documentClient(), config.tableName, now),
+  roster: new DynamoRepRoster(documentClient(), config.tableName),
+  mailer: new SesMailer(sesClient(), { from: config.senderAddress, configurationSetName: config.sesConfigurationSet }),
+  publisher: new EventBridgePublisher(eventBridgeClient(), config.eventBusName),
+  clock: config.clock,
+  ids: randomIds,
+  settings: { managerEmail: config.managerEmail, ...funnelProgramme.handoff },
+};
+
+const payload = z.object({
+  leadId: z.string().min(1),
+  run: z.number().int().nonnegative(),
+  reason: z.enum(['decision', 'queue-retry', 'sla-miss']),
+});
+
+export const handler = async (event: unknown) => {
+  const req = payload.parse(event);
+  const result = await assignRep(deps, req);
+  logger.info('assignment finished', { ...req, ...result });
+  return result;
+};

@@ -1,0 +1,19 @@
+/** LeadFunnel task: has the assigned rep logged contact since the assignment? */
+import { z } from 'zod';
+import { DynamoLeadStore } from '../adapters/dynamodb/lead-store.js';
+import { checkRepContact } from '../core/assignment.js';
+import { documentClient } from '../shared/clients.js';
+import { loadConfig } from '../shared/config.js';
+import { logger } from '../shared/logger.js';
+
+const config = loadConfig('table');
+const leads = new DynamoLeadStore(documentClient(), config.tableName, () => config.clock.now());
+
+const payload = z.object({ leadId: z.string().min(1), run: z.number().int().nonnegative() });
+
+export const handler = async (event: unknown) => {
+  const req = payload.parse(event);
+  const result = await checkRepContact({ leads }, req);
+  logger.info('rep contact checked', { ...req, ...result });
+  return result;
+};

@@ -1,0 +1,27 @@
+/**
+ * LeadFunnel catch path: records the failure on the lead's timeline. The payload is validated
+ * leniently on purpose — a catch that rejects its own input would lose the very failure it records.
+ */
+import { z } from 'zod';
+import { DynamoLeadStore } from '../adapters/dynamodb/lead-store.js';
+import { recordFailure } from '../core/failure.js';
+import { randomIds } from '../core/ids.js';
+import { documentClient } from '../shared/clients.js';
+import { loadConfig } from '../shared/config.js';
+import { logger } from '../shared/logger.js';
+
+const config = loadConfig('table');
+const leads = new DynamoLeadStore(documentClient(), config.tableName, () => config.clock.now());
+
+const payload = z.object({
+  leadId: z.string().min(1),
+  run: z.coerce.number().optional().catch(undefined),
+  error: z.string().optional().catch(undefined),
+  cause: z.unknown().optional(),
+});
+
+export const handler = async (event: unknown) => {
+  const req = payload.parse(event);
+  logger.error('funnel step failed', { ...req });
+  return recordFailure({ leads, clock: config.clock, ids: randomIds }, req);
+};

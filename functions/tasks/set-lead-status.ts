@@ -1,0 +1,30 @@
+/** LeadFunnel task: recycle a lead whose programme ran out, or close it as dormant. */
+import { z } from 'zod';
+import { DynamoLeadStore } from '../adapters/dynamodb/lead-store.js';
+import { EventBridgePublisher } from '../adapters/eventbridge.js';
+import { randomIds } from '../core/ids.js';
+import { setLeadStatus } from '../core/lead-status.js';
+import { documentClient, eventBridgeClient } from '../shared/clients.js';
+import { loadConfig } from '../shared/config.js';
+import { logger } from '../shared/logger.js';
+
+const config = loadConfig('table', 'events');
+const deps = {
+  leads: new DynamoLeadStore(documentClient(), config.tableName, () => config.clock.now()),
+  publisher: new EventBridgePublisher(eventBridgeClient(), config.eventBusName),
+  clock: config.clock,
+  ids: randomIds,
+};
+
+const payload = z.object({
+  leadId: z.string().min(1),
+  run: z.number().int().nonnegative(),
+  status: z.enum(['recycled', 'dormant']),
+});
+
+export const handler = async (event: unknown) => {
+  const req = payload.parse(event);
+  const result = await setLeadStatus(deps, req);
+  logger.info('lead status set', { ...req, ...result });
+  return result;
+};
