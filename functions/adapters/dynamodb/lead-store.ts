@@ -1,0 +1,257 @@
+/**
+ * LeadStore over the single DynamoDB table. Every multi-item change is one TransactWriteItems with
+ * conditions, so "lead + timeline + processed event + ledger claim + customer" is all or nothing,
+ * and the cancellation reasons say which condition failed.
+ */
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchWriteCommand,
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import {
+  ConflictError,
+  DuplicateEventError,
+  DuplicateSendError,
+  EmailTakenError,
+  ValidationError,
+  VersionConflictError,
+} from '../../core/errors.js';
+import type { Customer, Lead, Stage, TimelineEntry } from '../../core/model.js';
+import type { LeadStore, Page, SaveExtras } from '../../core/ports.js';
+import { keys } from '../../table/keys.js';
+
+type Item = Record<string, unknown>;
+type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
+
+/** Processed-event markers only guard against retries; a year is far longer than any webhook retries. */
+const PROCESSED_EVENT_TTL_SECONDS = 366 * 86_400;
+const KEY_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'entity', 'expiresAt'];
+
+const strip = <T>(item: Item | undefined): T | undefined => {
+  if (!item) return undefined;
+  const out = { ...item };
+  for (const k of KEY_ATTRIBUTES) delete out[k];
+  return out as T;
+};
+
+const notExists = 'attribute_not_exists(pk)';
+
+export class DynamoLeadStore implements LeadStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async get(leadId: string) {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.lead(leadId), ConsistentRead: true }));
+    return strip<Lead>(Item);
+  }
+
+  async findByEmail(normalizedEmail: string) {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.leadEmail(normalizedEmail), ConsistentRead: true }),
+    );
+    return typeof Item?.leadId === 'string' ? this.get(Item.leadId) : undefined;
+  }
+
+  async create(lead: Lead, timeline: TimelineEntry[]) {
+    const items: TransactItem[] = [
+      { Put: { TableName: this.tableName, Item: this.leadItem(lead), ConditionExpression: notExists } },
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: { ...keys.leadEmail(lead.email), entity: 'leadEmail', leadId: lead.leadId },
+          ConditionExpression: notExists,
+        },
+      },
+      ...timeline.map((e) => this.timelinePut(e)),
+    ];
+    await this.transact(items, (index) => (index === 1 ? new EmailTakenError(lead.email) : new ConflictError(`lead ${lead.leadId} exists`)));
+  }
+
+  async save(lead: Lead, expectedVersion: number, timeline: TimelineEntry[], extras: SaveExtras = {}) {
+    const saved: Lead = { ...lead, version: expectedVersion + 1 };
+    const items: TransactItem[] = [
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: this.leadItem(saved),
+          ConditionExpression: '#version = :expected',
+          ExpressionAttributeNames: { '#version': 'version' },
+          ExpressionAttributeValues: { ':expected': expectedVersion },
+        },
+      },
+      ...timeline.map((e) => this.timelinePut(e)),
+    ];
+    const failures = new Map<number, Error>([[0, new VersionConflictError(lead.leadId)]]);
+    if (extras.processedEventId) {
+      failures.set(items.length, new DuplicateEventError(extras.processedEventId));
+      const processedAt = this.now();
+      items.push({
+        Put: {
+          TableName: this.tableName,
+          Item: {
+            ...keys.processedEvent(extras.processedEventId),
+            entity: 'processedEvent',
+            leadId: lead.leadId,
+            processedAt: processedAt.toISOString(),
+            expiresAt: Math.floor(processedAt.getTime() / 1000) + PROCESSED_EVENT_TTL_SECONDS,
+          },
+          ConditionExpression: notExists,
+        },
+      });
+    }
+    if (extras.ledgerKey) {
+      failures.set(items.length, new DuplicateSendError(extras.ledgerKey));
+      items.push({
+        Put: {
+          TableName: this.tableName,
+          Item: { ...keys.sendLedger(lead.leadId, extras.ledgerKey), entity: 'sendLedger', status: 'claimed', claimedAt: this.now().toISOString() },
+          ConditionExpression: notExists,
+        },
+      });
+    }
+    if (extras.customer) {
+      failures.set(items.length, new ConflictError(`customer ${extras.customer.customerId} exists`));
+      items.push({
+        Put: { TableName: this.tableName, Item: { ...keys.customer(extras.customer.customerId), entity: 'customer', ...extras.customer }, ConditionExpression: notExists },
+      });
+    }
+    await this.transact(items, (index) => failures.get(index) ?? new VersionConflictError(lead.leadId), [...failures.keys()].slice(1));
+    return saved;
+  }
+
+  async appendTimeline(entries: TimelineEntry[]) {
+    for (let i = 0; i < entries.length; i += 25) {
+      let requests: Item[] | undefined = entries.slice(i, i + 25).map((e) => ({ PutRequest: { Item: this.timelineItem(e) } }));
+      // BatchWrite may leave items unprocessed under throttling: retry them with a short backoff.
+      for (let attempt = 0; requests?.length; attempt++) {
+        if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
+        if (attempt > 8) throw new Error(`timeline write left ${requests.length} item(s) unprocessed`);
+        const out = await this.client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests as never } }));
+        requests = out.UnprocessedItems?.[this.tableName] as Item[] | undefined;
+      }
+    }
+  }
+
+  async timeline(leadId: string) {
+    const entries: TimelineEntry[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': keys.lead(leadId).pk, ':prefix': keys.timelinePrefix },
+          ExclusiveStartKey: start,
+          ConsistentRead: true,
+        }),
+      );
+      for (const item of out.Items ?? []) entries.push(strip<TimelineEntry>(item)!);
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return entries;
+  }
+
+  listByStage(stage: Stage, options: { limit: number; cursor?: string }) {
+    return this.page('gsi1', 'gsi1pk', keys.stagePartition(stage), options);
+  }
+
+  listByOwner(repId: string | undefined, options: { limit: number; cursor?: string }) {
+    return this.page('gsi2', 'gsi2pk', keys.ownerPartition(repId), options);
+  }
+
+  async isEventProcessed(eventId: string) {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.processedEvent(eventId), ConsistentRead: true }));
+    return Boolean(Item);
+  }
+
+  async markSent(leadId: string, ledgerKey: string, messageId: string) {
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.sendLedger(leadId, ledgerKey),
+        UpdateExpression: 'SET #status = :sent, messageId = :messageId, sentAt = :at, entity = :entity',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':sent': 'sent', ':messageId': messageId, ':at': this.now().toISOString(), ':entity': 'sendLedger' },
+      }),
+    );
+  }
+
+  async getCustomer(customerId: string) {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.customer(customerId), ConsistentRead: true }));
+    return strip<Customer>(Item);
+  }
+
+  private leadItem(lead: Lead): Item {
+    return { ...keys.lead(lead.leadId), ...keys.leadIndexes(lead), entity: 'lead', ...lead };
+  }
+
+  private timelineItem(entry: TimelineEntry): Item {
+    return { ...keys.timelineEntry(entry.leadId, entry.at, entry.entryId), entity: 'timeline', ...entry };
+  }
+
+  private timelinePut(entry: TimelineEntry): TransactItem {
+    return { Put: { TableName: this.tableName, Item: this.timelineItem(entry) } };
+  }
+
+  /**
+   * Runs a transaction; on cancellation, throws the error of the first failed condition, looking
+   * first at `preferred` indexes (a duplicate event explains a version conflict, not the reverse).
+   */
+  private async transact(items: TransactItem[], errorFor: (index: number) => Error, preferred: number[] = []) {
+    try {
+      await this.client.send(new TransactWriteCommand({ TransactItems: items }));
+    } catch (err) {
+      if (!(err instanceof TransactionCanceledException) && (err as Error)?.name !== 'TransactionCanceledException') throw err;
+      const reasons = (err as TransactionCanceledException).CancellationReasons ?? [];
+      const failed = reasons.flatMap((r, i) => (r.Code === 'ConditionalCheckFailed' ? [i] : []));
+      const index = preferred.find((i) => failed.includes(i)) ?? failed[0];
+      if (index === undefined) throw err;
+      throw errorFor(index);
+    }
+  }
+
+  private async page(indexName: 'gsi1' | 'gsi2', partitionKey: string, partition: string, options: { limit: number; cursor?: string }): Promise<Page<Lead>> {
+    const input: QueryCommandInput = {
+      TableName: this.tableName,
+      IndexName: indexName,
+      KeyConditionExpression: '#p = :p',
+      ExpressionAttributeNames: { '#p': partitionKey },
+      ExpressionAttributeValues: { ':p': partition },
+      Limit: options.limit,
+      ExclusiveStartKey: options.cursor ? decodeCursor(options.cursor, partitionKey, partition) : undefined,
+    };
+    const out = await this.client.send(new QueryCommand(input));
+    const items = (out.Items ?? []).map((i) => strip<Lead>(i)!);
+    return out.LastEvaluatedKey ? { items, cursor: encodeCursor(out.LastEvaluatedKey) } : { items };
+  }
+}
+
+const encodeCursor = (key: Record<string, unknown>) => Buffer.from(JSON.stringify(key)).toString('base64url');
+
+/** A cursor is ours only if it decodes to a key of the same index partition; anything else is the caller's mistake. */
+function decodeCursor(cursor: string, partitionKey: string, partition: string): Record<string, unknown> {
+  const invalid = new ValidationError('Invalid cursor', [{ path: 'cursor', message: 'not a cursor returned by this list' }]);
+  let key: unknown;
+  try {
+    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw invalid;
+  }
+  const ok =
+    typeof key === 'object' &&
+    key !== null &&
+    !Array.isArray(key) &&
+    (key as Item)[partitionKey] === partition &&
+    Object.keys(key).length === 4 &&
+    Object.values(key).every((v) => typeof v === 'string');
+  if (!ok) throw invalid;
+  return key as Record<string, unknown>;
+}

@@ -1,0 +1,37 @@
+/** POST /events — engagement and business events from webhooks (API key). */
+import { z } from 'zod';
+import { ingestEvent } from '../core/events.js';
+import { EVENT_TYPES } from '../core/model.js';
+import { loadConfig } from '../shared/config.js';
+import { funnelDeps } from '../shared/funnel-deps.js';
+import { httpRoute, json } from '../shared/http.js';
+
+const config = loadConfig('table', 'funnel', 'events');
+const deps = funnelDeps(config);
+
+export const eventBody = z
+  .strictObject({
+    eventId: z.string().min(1).max(200),
+    type: z.enum(EVENT_TYPES),
+    email: z.string().trim().max(254).pipe(z.email()).optional(),
+    leadId: z.string().min(1).max(100).optional(),
+    customerId: z.string().min(1).max(120).optional(),
+    occurredAt: z.iso.datetime({ offset: true }).optional(),
+    properties: z.record(z.string(), z.unknown()).optional(),
+  })
+  .refine((e) => [e.email, e.leadId, e.customerId].filter((v) => v !== undefined).length === 1, {
+    message: 'exactly one of email, leadId or customerId is required',
+    path: ['leadId'],
+  });
+
+export const handler = httpRoute(
+  async (event) => {
+    const body = eventBody.parse(event.parsedBody);
+    const occurredAt = body.occurredAt ? new Date(body.occurredAt).toISOString() : config.clock.now().toISOString();
+    const result = await ingestEvent(deps, { ...body, occurredAt });
+    const { leadId, stage, score, status } = result.lead;
+    if (result.outcome === 'duplicate') return json(200, { status: 'duplicate', leadId });
+    return json(202, { leadId, stage, score, status });
+  },
+  { body: 'json' },
+);

@@ -1,0 +1,21 @@
+/** The real-world FunnelDeps the HTTP handlers pass to the core (built once, at module scope). */
+import { EventBridgePublisher } from '../adapters/eventbridge.js';
+import { DynamoLeadStore } from '../adapters/dynamodb/lead-store.js';
+import { StepFunctionsStarter } from '../adapters/sfn-starter.js';
+import type { FunnelDeps } from '../core/funnel-runs.js';
+import { randomIds } from '../core/ids.js';
+import { documentClient, eventBridgeClient, sfnClient } from './clients.js';
+import type { Config } from './config.js';
+
+/** Needs the 'table', 'funnel' and 'events' capabilities of the config. */
+export function funnelDeps(config: Config): FunnelDeps {
+  return {
+    store: leadStore(config),
+    starter: new StepFunctionsStarter(sfnClient(), config.funnelStateMachineArn),
+    publisher: new EventBridgePublisher(eventBridgeClient(), config.eventBusName),
+    clock: config.clock,
+    ids: randomIds,
+  };
+}
+
+export const leadStore = (config: Config) => new DynamoLeadStore(documentClient(), config.tableName, () => config.clock.now());

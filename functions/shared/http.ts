@@ -1,0 +1,115 @@
+/**
+ * The HTTP edge shared by every route: body parsing (JSON, and form posts where a route allows
+ * them), the ONE error → status table, and response helpers. Handlers stay thin: zod at the edge,
+ * one call into the core, a mapping of the result.
+ */
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { ZodError } from 'zod';
+import { DomainError, PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError, type Issue } from '../core/errors.js';
+import { logger } from './logger.js';
+
+export type HttpEvent = APIGatewayProxyEventV2 & { parsedBody?: unknown };
+export type HttpResult = APIGatewayProxyStructuredResultV2;
+
+export const MAX_BODY_BYTES = 16 * 1024;
+
+/** Domain error code → HTTP status. Anything not listed is a 500 with a generic message. */
+const STATUS_BY_CODE: Record<string, number> = {
+  ValidationError: 400,
+  Unauthorized: 401,
+  Forbidden: 403,
+  NotFound: 404,
+  Conflict: 409,
+  VersionConflict: 409,
+  EmailTaken: 409,
+  PayloadTooLarge: 413,
+  UnsupportedMediaType: 415,
+  TooManyRequests: 429,
+};
+
+export const json = (statusCode: number, body: unknown, headers: Record<string, string> = {}): HttpResult => ({
+  statusCode,
+  headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+  body: JSON.stringify(body),
+});
+export const html = (statusCode: number, body: string): HttpResult => ({
+  statusCode,
+  headers: { 'content-type': 'text/html; charset=utf-8' },
+  body,
+});
+export const redirect = (location: string): HttpResult => ({ statusCode: 303, headers: { location }, body: '' });
+
+/** API Gateway lower-cases header names; other callers (tests, local runtime) may not. */
+export function header(event: APIGatewayProxyEventV2, name: string): string | undefined {
+  const wanted = name.toLowerCase();
+  for (const [k, v] of Object.entries(event.headers ?? {})) if (k.toLowerCase() === wanted) return v;
+  return undefined;
+}
+
+export const wantsHtml = (event: APIGatewayProxyEventV2) => /\btext\/html\b/i.test(header(event, 'accept') ?? '');
+
+export type BodyKinds = 'json' | 'json-or-form';
+
+/** Reads, size-checks and parses the body by its content type. An empty body is `{}`. */
+export function parseBody(event: APIGatewayProxyEventV2, kinds: BodyKinds): unknown {
+  const raw = event.body ? Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8') : Buffer.alloc(0);
+  if (raw.byteLength > MAX_BODY_BYTES) throw new PayloadTooLargeError(`The body is larger than ${MAX_BODY_BYTES / 1024} KB`);
+  if (raw.byteLength === 0) return {};
+  const type = (header(event, 'content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  const text = raw.toString('utf8');
+  if (type === 'application/json' || type.endsWith('+json')) {
+    try {
+      return JSON.parse(text);
+    } catch {
+      throw new ValidationError('The body is not valid JSON', [{ path: '', message: 'invalid JSON' }]);
+    }
+  }
+  if (kinds === 'json-or-form' && type === 'application/x-www-form-urlencoded')
+    return Object.fromEntries(new URLSearchParams(text));
+  const accepted = kinds === 'json' ? 'application/json' : 'application/json or application/x-www-form-urlencoded';
+  throw new UnsupportedMediaTypeError(`Content-Type must be ${accepted}`);
+}
+
+function zodIssues(err: ZodError): Issue[] {
+  return err.issues.flatMap((i) =>
+    i.code === 'unrecognized_keys'
+      ? i.keys.map((k) => ({ path: [...i.path, k].join('.'), message: 'unknown field' }))
+      : [{ path: i.path.map(String).join('.'), message: i.message }],
+  );
+}
+
+/** The one mapping from an error to an HTTP response. */
+export function errorResponse(err: unknown): HttpResult {
+  if (err instanceof ZodError) {
+    const issues = zodIssues(err);
+    const message = `Invalid request: ${issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ')}`;
+    return json(400, { error: 'ValidationError', message, issues });
+  }
+  if (err instanceof DomainError && STATUS_BY_CODE[err.code]) {
+    const body: Record<string, unknown> = { error: err.code, message: err.message };
+    if (err instanceof ValidationError && err.issues.length) body.issues = err.issues;
+    return json(STATUS_BY_CODE[err.code]!, body);
+  }
+  logger.error('Unhandled error', err as Error);
+  return json(500, { error: 'InternalError', message: 'Something went wrong on our side; please retry later' });
+}
+
+/** Wraps a route handler with the logger context, body parsing (if asked) and the error mapping. */
+export function httpRoute(
+  handler: (event: HttpEvent, context: Context) => Promise<HttpResult>,
+  options: { body?: BodyKinds } = {},
+) {
+  return middy<HttpEvent, HttpResult>()
+    .use(injectLambdaContext(logger))
+    .use({
+      before: (request) => {
+        if (options.body) request.event.parsedBody = parseBody(request.event, options.body);
+      },
+      onError: (request) => {
+        request.response = errorResponse(request.error);
+      },
+    })
+    .handler(handler);
+}
