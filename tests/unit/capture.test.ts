@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest';
+import { captureLead, type CaptureInput } from '../../functions/core/capture.js';
+import { fixedClock } from '../../functions/core/clock.js';
+import type { Lead, TimelineEntry } from '../../functions/core/model.js';
+import { InMemoryLeadStore, RecordingPublisher, RecordingStarter, sequentialIds } from '../fakes/index.js';
+
+const T0 = '2026-03-01T09:00:00.000Z';
+
+function world(store = new InMemoryLeadStore()) {
+  return { store, starter: new RecordingStarter(), publisher: new RecordingPublisher(), clock: fixedClock(T0), ids: sequentialIds() };
+}
+
+const form = (over: Partial<CaptureInput> = {}): CaptureInput => ({
+  email: 'Ann@Example.com ',
+  profile: { firstName: 'Ann', company: 'Acme' },
+  consent: true,
+  consentTextVersion: 'v2',
+  formId: 'pricing-form',
+  ip: '203.0.113.9',
+  ...over,
+});
+
+describe('capturing a web-form lead', () => {
+  it('creates a new lead at awareness with its consent record and starts funnel run 1', async () => {
+    const w = world();
+    const result = await captureLead(w, form());
+    expect(result).toEqual({ created: true, leadId: expect.any(String), stage: 'awareness' });
+    const lead = await w.store.get(result.leadId);
+    expect(lead).toMatchObject({
+      email: 'ann@example.com',
+      firstName: 'Ann',
+      stage: 'awareness',
+      status: 'active',
+      score: 0,
+      run: 1,
+      consent: { given: true, textVersion: 'v2', at: T0, sourceForm: 'pricing-form', ip: '203.0.113.9' },
+    });
+    expect(w.starter.started).toEqual([{ leadId: result.leadId, run: 1, stage: 'awareness' }]);
+    expect((await w.store.timeline(result.leadId)).map((e) => e.type)).toEqual(['lead_captured', 'consent_recorded', 'workflow_started']);
+  });
+
+  it('records no consent when the form did not ask, and names the web form as the source', async () => {
+    const w = world();
+    const { leadId } = await captureLead(w, form({ consent: undefined, formId: undefined }));
+    expect((await w.store.get(leadId))?.consent).toMatchObject({ given: false, sourceForm: 'web-form' });
+  });
+
+  it('answers a filled honeypot like a success and stores nothing', async () => {
+    const w = world();
+    const result = await captureLead(w, form({ honeypot: 'http://spam.example' }));
+    expect(result).toMatchObject({ created: true, stage: 'awareness', ignored: true });
+    expect(w.store.leads.size).toBe(0);
+    expect(w.store.entries).toEqual([]);
+    expect(w.starter.started).toEqual([]);
+  });
+
+  it('answers a known email with the same lead, merging non-empty fields without blanking others', async () => {
+    const w = world();
+    const first = await captureLead(w, form());
+    const again = await captureLead(w, form({ email: 'ann@example.com', profile: { firstName: '', jobTitle: 'CTO' }, consent: undefined }));
+    expect(again).toMatchObject({ created: false, leadId: first.leadId });
+    expect(await w.store.get(first.leadId)).toMatchObject({ firstName: 'Ann', company: 'Acme', jobTitle: 'CTO' });
+    expect(w.store.leads.size).toBe(1);
+  });
+
+  it('counts a repeat submission as a form_submitted engagement that can move the lead on', async () => {
+    const w = world();
+    const { leadId } = await captureLead(w, form());
+    const again = await captureLead(w, form());
+    expect(again.stage).toBe('interest');
+    const types = (await w.store.timeline(leadId)).map((e: TimelineEntry) => e.type);
+    expect(types).toContain('form_submitted');
+    expect(types).toContain('stage_changed');
+    // never two executions of one run: run 1 was stopped when run 2 started
+    expect(w.starter.started.map((s) => s.run)).toEqual([1, 2]);
+    expect(w.starter.stopped.map((s) => s.run)).toEqual([1]);
+  });
+
+  it('updates consent when a repeat submission gives it', async () => {
+    const w = world();
+    const { leadId } = await captureLead(w, form({ consent: false }));
+    await captureLead(w, form({ consent: true, consentTextVersion: 'v3' }));
+    expect((await w.store.get(leadId))?.consent).toMatchObject({ given: true, textVersion: 'v3' });
+  });
+
+  it('repairs a lost start when the same email submits again', async () => {
+    const w = world();
+    const lead: Lead = {
+      leadId: 'lead-1',
+      email: 'ann@example.com',
+      stage: 'consideration',
+      status: 'active',
+      score: 30,
+      run: 4,
+      consent: { given: true, textVersion: 'v1', at: T0, sourceForm: 'web-form' },
+      createdAt: T0,
+      updatedAt: T0,
+      version: 1,
+    };
+    await w.store.create(lead, []);
+    await captureLead(w, form());
+    expect(w.starter.started).toEqual([{ leadId: 'lead-1', run: 4, stage: 'consideration' }]);
+  });
+
+  it('turns the loser of a race for a new email into a repeat submission', async () => {
+    class Racing extends InMemoryLeadStore {
+      raced = false;
+      override async findByEmail(email: string) {
+        // The first lookup misses; meanwhile a concurrent request creates the lead.
+        if (!this.raced) {
+          this.raced = true;
+          return undefined;
+        }
+        return super.findByEmail(email);
+      }
+    }
+    const store = new Racing();
+    const w = world(store);
+    const winner = await captureLead(world(store), form());
+    store.raced = false;
+    const loser = await captureLead(w, form());
+    expect(winner.created).toBe(true);
+    expect(loser).toMatchObject({ created: false, leadId: winner.leadId });
+    expect(store.leads.size).toBe(1);
+  });
+});
