@@ -33,7 +33,8 @@ interface FunctionSpec {
   timeout?: Duration;
 }
 
-const MAILER: EnvName[] = ['SES_CONFIGURATION_SET', 'SENDER_ADDRESS', 'POSTAL_ADDRESS'];
+/** What functions/shared/config.ts's capabilities need; TIME_SCALE/TIME_ORIGIN stay unset on AWS (1, now). */
+const SENDER: EnvName[] = ['SES_CONFIGURATION_SET', 'SENDER_ADDRESS'];
 
 /** Logical ids are the names in docs/internals.md; the local runtime and tests address functions by them. */
 export const FUNCTION_SPECS = {
@@ -41,7 +42,7 @@ export const FUNCTION_SPECS = {
     entry: 'functions/http/capture-lead.ts',
     description: 'POST /leads: capture a web-form lead and start its funnel',
     table: 'read-write',
-    env: ['FUNNEL_STATE_MACHINE_ARN', 'FORM_ORIGINS', 'CONSENT_POLICY', 'CONSENT_TEXT_VERSION', 'LOG_LEVEL'],
+    env: ['FUNNEL_STATE_MACHINE_ARN', 'EVENT_BUS_NAME', 'FORM_ORIGINS', 'CONSENT_POLICY', 'CONSENT_TEXT_VERSION', 'LOG_LEVEL'],
   },
   IngestEvent: {
     entry: 'functions/http/ingest-event.ts',
@@ -68,14 +69,14 @@ export const FUNCTION_SPECS = {
     entry: 'functions/tasks/send-email.ts',
     description: 'LeadFunnel: the one send chokepoint (consent, suppression, cap, exactly-once)',
     table: 'read-write',
-    env: [...MAILER, 'SIGNING_SECRET_ID', 'PUBLIC_BASE_URL', 'CONSENT_POLICY', 'FREQUENCY_CAP', 'LOG_LEVEL'],
+    env: [...SENDER, 'POSTAL_ADDRESS', 'SIGNING_SECRET_ID', 'PUBLIC_BASE_URL', 'CONSENT_POLICY', 'FREQUENCY_CAP', 'LOG_LEVEL'],
     timeout: Duration.seconds(30),
   },
   AssignRep: {
     entry: 'functions/tasks/assign-rep.ts',
     description: 'LeadFunnel: assign a rep round-robin, reassign after an SLA miss',
     table: 'read-write',
-    env: [...MAILER, 'MANAGER_EMAIL', 'EVENT_BUS_NAME', 'LOG_LEVEL'],
+    env: [...SENDER, 'MANAGER_EMAIL', 'EVENT_BUS_NAME', 'LOG_LEVEL'],
     timeout: Duration.seconds(30),
   },
   CheckRepContact: {

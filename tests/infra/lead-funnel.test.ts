@@ -1,0 +1,128 @@
+import { describe, expect, it } from 'vitest';
+import validator from 'asl-validator';
+import { MAX_STATE_NAME } from '../../workflows/lead-funnel-states.js';
+import { definitionOf, fixtureProgramme, synthFunnels, type AslState } from './support.js';
+
+const template = synthFunnels('lead-funnel', { Funnel: fixtureProgramme }).Funnel;
+const definition = definitionOf(template);
+const states = Object.entries(definition.States);
+const tasks = states.filter(([, s]) => s.Type === 'Task');
+const state = (name: string): AslState => {
+  const found = definition.States[name];
+  if (!found) throw new Error(`no state "${name}"; states: ${Object.keys(definition.States).join(' | ')}`);
+  return found;
+};
+const payload = (name: string) => state(name).Parameters.Payload;
+
+describe('the LeadFunnel definition', () => {
+  it('passes asl-validator', () => {
+    const { isValid, errors } = validator(definition);
+    expect(errors).toEqual([]);
+    expect(isValid).toBe(true);
+  });
+
+  it('is a Standard state machine logging every event, with tracing', () => {
+    const sm = Object.values<any>(template.Resources).find((r) => r.Type === 'AWS::StepFunctions::StateMachine');
+    expect(sm.Properties.StateMachineType).toBe('STANDARD');
+    expect(sm.Properties.LoggingConfiguration.Level).toBe('ALL');
+    expect(sm.Properties.LoggingConfiguration.IncludeExecutionData).toBe(true);
+    expect(sm.Properties.TracingConfiguration).toEqual({ Enabled: true });
+  });
+
+  it('uses JSONPath only and static waits only', () => {
+    const text = JSON.stringify(definition);
+    expect(text).not.toContain('JSONata');
+    expect(text).not.toMatch(/"(Arguments|Output|Assign)"/);
+    for (const [, s] of states.filter(([, s]) => s.Type === 'Wait')) {
+      expect(Object.keys(s)).not.toContain('SecondsPath');
+      expect(Object.keys(s)).not.toContain('TimestampPath');
+      expect(s.Seconds).toBeGreaterThan(0);
+    }
+  });
+
+  it('gives every Task a timeout, retries in the documented order and a catch to the failure path', () => {
+    expect(tasks.length).toBeGreaterThan(5);
+    for (const [name, task] of tasks) {
+      expect(task.TimeoutSeconds, name).toBeGreaterThan(0);
+      expect(task.Retry.map((r: any) => r.ErrorEquals[0]), name).toEqual(['SupersededError', 'Lambda.ServiceException', 'States.ALL']);
+      expect(task.Retry[0].MaxAttempts).toBe(0);
+      expect(task.Retry[1]).toMatchObject({ BackoffRate: 2, JitterStrategy: 'FULL' });
+      expect(task.Retry[2]).toMatchObject({ ErrorEquals: ['States.ALL'], MaxAttempts: 3 });
+      expect(task.Catch[0]).toEqual({ ErrorEquals: ['SupersededError'], Next: 'Superseded by a newer run' });
+      expect(task.Catch[1]).toMatchObject({ ErrorEquals: ['States.ALL'], ResultPath: '$.failure' });
+      expect(task.Catch[1].Next, name).toBe(name === 'Record failure' ? 'Failed without a timeline entry' : 'Record failure');
+    }
+    expect(state('Superseded by a newer run').Type).toBe('Succeed');
+    expect(state('Record failure').Next).toBe('Failed');
+    expect(state('Failed').Type).toBe('Fail');
+  });
+
+  it('calls Lambda through lambda:invoke and keeps leadId, run and stage by writing results to a ResultPath', () => {
+    for (const [name, task] of tasks) {
+      expect(task.Resource, name).toBe('arn:aws:states:::lambda:invoke');
+      expect(task.Parameters.Payload['leadId.$']).toBe('$.leadId');
+      expect(task.Parameters.Payload['run.$']).toBe('$.run');
+      expect(task.ResultPath === null || /^\$\.[a-zA-Z]+$/.test(task.ResultPath), name).toBe(true);
+    }
+    expect(state('Awareness: send 1 (welcome)')).toMatchObject({ ResultPath: '$.send', ResultSelector: { 'outcome.$': '$.Payload.outcome' } });
+  });
+
+  it('sends with the payload the SendEmail task expects', () => {
+    expect(payload('Awareness: send 2 (guide)')).toEqual({
+      'leadId.$': '$.leadId', 'run.$': '$.run', 'stage.$': '$.stage', stepId: 'guide', template: 'fixture-guide', category: 'marketing',
+    });
+    expect(payload('Recycle: send 1 (monthly-1)')).toMatchObject({ stepId: 'monthly-1', category: 'recycle' });
+  });
+
+  it('enters the run at the lead’s stage', () => {
+    expect(definition.StartAt).toBe('Enter stage');
+    const next = Object.fromEntries(state('Enter stage').Choices.map((c: any) => [c.StringEquals, c.Next]));
+    expect(next).toEqual({
+      awareness: 'Awareness: send 1 (welcome)',
+      interest: 'Interest: send 1 (case-study)',
+      consideration: 'Consideration: send 1 (comparison)',
+      decision: 'Decision: assign a rep',
+      purchase: 'Purchase: send 1 (thank-you)',
+    });
+  });
+
+  it('waits for the frequency cap and tries a deferred send again', () => {
+    expect(state('Awareness: send 1 (welcome)').Next).toBe('Awareness: 1 deferred?');
+    expect(state('Awareness: 1 deferred?').Choices[0]).toEqual({ Variable: '$.send.outcome', StringEquals: 'deferred', Next: 'Awareness: wait for cap 1' });
+    expect(state('Awareness: 1 deferred?').Default).toBe('Awareness: wait 2 days');
+    expect(state('Awareness: wait for cap 1')).toMatchObject({ Seconds: 24 * 3600, Next: 'Awareness: send 1 (welcome)' });
+  });
+
+  it('hands a decision lead to a rep, queues it when none is free and reassigns it after a missed SLA', () => {
+    expect(payload('Decision: assign a rep')).toMatchObject({ reason: 'decision' });
+    expect(state('Decision: assign a rep')).toMatchObject({ ResultPath: '$.assignment', Next: 'Rep assigned?' });
+    expect(state('Rep assigned?').Choices[0]).toMatchObject({ Variable: '$.assignment.assigned', BooleanEquals: true, Next: 'SLA: wait 24 hours for rep contact' });
+    expect(state('Rep assigned?').Default).toBe('Decision: wait 4 hours for a free rep');
+    expect(payload('Decision: assign a rep from the queue')).toMatchObject({ reason: 'queue-retry' });
+    expect(state('SLA: wait 24 hours for rep contact')).toMatchObject({ Seconds: 86_400, Next: 'SLA: check rep contact' });
+    expect(state('Rep contacted?').Choices[0]).toMatchObject({ Variable: '$.contact.contacted', BooleanEquals: true, Next: 'Decision: send 1 (proposal)' });
+    expect(state('Rep contacted?').Default).toBe('SLA: reassign after a missed SLA');
+    expect(payload('SLA: reassign after a missed SLA')).toMatchObject({ reason: 'sla-miss' });
+    expect(state('SLA: reassign after a missed SLA').Next).toBe('Rep assigned?');
+  });
+
+  it('recycles a lead whose programme ran out, then closes it as dormant; purchase ends as won', () => {
+    expect(state('Awareness: 2 deferred?').Default).toBe('Recycle: mark lead recycled');
+    expect(state('Decision: wait 2 days (2)').Next).toBe('Recycle: mark lead recycled');
+    expect(payload('Recycle: mark lead recycled')).toMatchObject({ status: 'recycled' });
+    expect(state('Recycle: 1 deferred?').Default).toBe('Close as dormant');
+    expect(payload('Close as dormant')).toMatchObject({ status: 'dormant' });
+    expect(state('Purchase: 1 deferred?').Default).toBe('Won');
+    expect(state('Won').Type).toBe('Succeed');
+  });
+
+  it('names states uniquely and within the Step Functions limit', () => {
+    for (const [name] of states) expect(name.length, name).toBeLessThanOrEqual(MAX_STATE_NAME);
+    expect(state('Consideration: wait 36 hours').Seconds).toBe(36 * 3600);
+    expect(state('Decision: wait 2 days (2)').Type).toBe('Wait');
+  });
+
+  it('records a failure with the caught error and cause', () => {
+    expect(payload('Record failure')).toEqual({ 'leadId.$': '$.leadId', 'run.$': '$.run', 'error.$': '$.failure.Error', 'cause.$': '$.failure.Cause' });
+  });
+});

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { App } from 'aws-cdk-lib';
+import { parseFunnelProgramme } from '../../workflows/programmes/funnel.js';
+import type { FunnelProgramme } from '../../workflows/programmes/types.js';
+import { addFunnelStack, definitionOf, fixtureProgramme, fixtureWithExtraEmail, synthFunnels } from './support.js';
+
+const templates = synthFunnels('programme-as-data', { Base: fixtureProgramme, Extra: fixtureWithExtraEmail });
+const base = definitionOf(templates.Base).States;
+const extra = definitionOf(templates.Extra).States;
+
+/** Constructing the funnel is where a bad programme must stop synth. */
+const construct = (programme: unknown) => () => addFunnelStack(new App(), 'Bad', programme as FunnelProgramme);
+const withAwareness = (steps: unknown[]) => ({ ...fixtureProgramme, stages: { ...fixtureProgramme.stages, awareness: steps } });
+
+describe('the funnel as programme data', () => {
+  it('gains a send, its deferral check and its cap wait when an email is added to the programme', () => {
+    const added = Object.keys(extra).filter((name) => !(name in base));
+    expect(added.sort()).toEqual(['Awareness: 3 deferred?', 'Awareness: send 3 (webinar)', 'Awareness: wait 4 days', 'Awareness: wait for cap 3'].sort());
+    expect(extra['Awareness: 2 deferred?']!.Default).toBe('Awareness: wait 4 days');
+    expect(extra['Awareness: send 3 (webinar)']!.Parameters.Payload).toMatchObject({ stepId: 'webinar', template: 'fixture-webinar' });
+    expect(extra['Awareness: 3 deferred?']!.Default).toBe('Recycle: mark lead recycled');
+  });
+
+  it('refuses a programme with the same send id twice in a stage, naming it', () => {
+    const duplicate = withAwareness([...fixtureProgramme.stages.awareness, { kind: 'send', id: 'welcome', template: 'x', category: 'marketing' }]);
+    expect(construct(duplicate)).toThrow(/stages\.awareness\[3\]\.id: duplicate send id "welcome"/);
+  });
+
+  it('refuses a wait of no time', () => {
+    expect(construct(withAwareness([{ kind: 'wait', days: 0 }]))).toThrow(/stages\.awareness\[0\]: a wait needs a positive number/);
+  });
+
+  it('refuses hand-off settings that are not positive', () => {
+    expect(construct({ ...fixtureProgramme, handoff: { ...fixtureProgramme.handoff, slaHours: 0 } })).toThrow(/handoff\.slaHours: must be a positive number/);
+  });
+
+  it('refuses a state name longer than Step Functions allows', () => {
+    const longId = 'x'.repeat(80);
+    expect(construct(withAwareness([{ kind: 'send', id: longId, template: 't', category: 'marketing' }]))).toThrow(/longer than 80 characters/);
+  });
+
+  it('is validated by the programme module with the path of the bad value', () => {
+    expect(() => parseFunnelProgramme({ ...fixtureProgramme, capRetryHours: -1 })).toThrow(/invalid funnel programme — .*capRetryHours/);
+  });
+});

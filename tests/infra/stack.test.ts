@@ -1,0 +1,174 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { buildApp } from '../../infra/build-app.js';
+import { FUNCTION_SPECS } from '../../infra/functions.js';
+import { assemblyDir } from './support.js';
+
+const formOrigins = ['https://forms.acme.test', 'https://www.acme.test'];
+const outdir = assemblyDir('stack');
+const { app, stack } = buildApp({ bundling: false, outdir, context: { formOrigins, throttle: '20/40' } });
+// Throws if cdk-nag reports an unacknowledged finding.
+const template = app.synth().getStackByName(stack.stackName).template as { Resources: Record<string, any>; Outputs: Record<string, any> };
+
+const resources = Object.entries(template.Resources);
+const ofType = (type: string) => resources.filter(([, r]) => r.Type === type);
+const functions = Object.fromEntries(ofType('AWS::Lambda::Function'));
+const routes = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties);
+const integrations = Object.fromEntries(ofType('AWS::ApiGatewayV2::Integration'));
+
+/** Every IAM statement attached to a function's role. */
+function statementsOf(fnLogicalId: string): any[] {
+  const roleId = functions[fnLogicalId].Properties.Role['Fn::GetAtt'][0];
+  return ofType('AWS::IAM::Policy')
+    .filter(([, p]) => p.Properties.Roles.some((r: any) => r.Ref === roleId))
+    .flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
+}
+const grants = (fnLogicalId: string, action: string) =>
+  statementsOf(fnLogicalId).some((s) => [s.Action].flat().includes(action));
+const functionsGranted = (action: string, resourceRef?: string) =>
+  Object.keys(functions)
+    .filter((id) => statementsOf(id).some((s) => [s.Action].flat().includes(action) && (!resourceRef || JSON.stringify(s.Resource).includes(resourceRef))))
+    .sort();
+const withEnv = (name: string) => Object.keys(functions).filter((id) => name in functions[id].Properties.Environment.Variables).sort();
+
+describe('the Sales Flow stack', () => {
+  it('has one table with the shared definition: pk/sk, gsi1, gsi2, on-demand, PITR, TTL, encrypted, retained', () => {
+    const [[id, table]] = ofType('AWS::DynamoDB::Table');
+    expect(id).toBe('Table');
+    expect(table.Properties.KeySchema).toEqual([{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }]);
+    expect(table.Properties.GlobalSecondaryIndexes.map((g: any) => [g.IndexName, g.KeySchema.map((k: any) => k.AttributeName)])).toEqual([
+      ['gsi1', ['gsi1pk', 'gsi1sk']],
+      ['gsi2', ['gsi2pk', 'gsi2sk']],
+    ]);
+    expect(table.Properties.BillingMode).toBe('PAY_PER_REQUEST');
+    expect(table.Properties.PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled).toBe(true);
+    expect(table.Properties.TimeToLiveSpecification).toEqual({ AttributeName: 'expiresAt', Enabled: true });
+    expect(table.Properties.SSESpecification.SSEEnabled).toBe(true);
+    expect(table.DeletionPolicy).toBe('Retain');
+    expect(table.UpdateReplacePolicy).toBe('Retain');
+  });
+
+  it('makes every Lambda the same way: nodejs22.x on arm64, traced, own log group, entry metadata', () => {
+    expect(Object.keys(functions).sort()).toEqual(Object.keys(FUNCTION_SPECS).sort());
+    for (const [id, fn] of Object.entries<any>(functions)) {
+      expect(fn.Properties.Runtime, id).toBe('nodejs22.x');
+      expect(fn.Properties.Architectures, id).toEqual(['arm64']);
+      expect(fn.Properties.TracingConfig, id).toEqual({ Mode: 'Active' });
+      expect(fn.Properties.LoggingConfig.LogGroup.Ref, id).toMatch(new RegExp(`^${id}Logs`));
+      expect(fn.Metadata, id).toMatchObject({ 'SalesFlow:Entry': FUNCTION_SPECS[id as keyof typeof FUNCTION_SPECS].entry, 'SalesFlow:Handler': 'handler' });
+    }
+    expect(functions.CaptureLead.Metadata['SalesFlow:Entry']).toBe('functions/http/capture-lead.ts');
+    expect(functions.SendEmail.Metadata['SalesFlow:Entry']).toBe('functions/tasks/send-email.ts');
+  });
+
+  it('gives the state machine ARN only to CaptureLead and IngestEvent', () => {
+    expect(withEnv('FUNNEL_STATE_MACHINE_ARN')).toEqual(['CaptureLead', 'IngestEvent']);
+    expect(functions.CaptureLead.Properties.Environment.Variables.FUNNEL_STATE_MACHINE_ARN).toEqual({ Ref: 'LeadFunnel' });
+  });
+
+  it('gives a variable the same value in every function that has it', () => {
+    const values = new Map<string, string>();
+    for (const [id, fn] of Object.entries<any>(functions)) {
+      for (const [name, value] of Object.entries(fn.Properties.Environment.Variables)) {
+        const seen = values.get(name);
+        if (seen !== undefined) expect(JSON.stringify(value), `${name} in ${id}`).toBe(seen);
+        values.set(name, JSON.stringify(value));
+      }
+    }
+    expect(JSON.parse(values.get('FORM_ORIGINS')!)).toBe(formOrigins.join(','));
+  });
+
+  it('grants the table by need: readers read, writers write, the authorizer nothing', () => {
+    expect(grants('GetLead', 'dynamodb:Query')).toBe(true);
+    expect(grants('GetLead', 'dynamodb:PutItem')).toBe(false);
+    expect(grants('CheckRepContact', 'dynamodb:PutItem')).toBe(false);
+    expect(grants('SendEmail', 'dynamodb:PutItem')).toBe(true);
+    expect(statementsOf('Authorizer').some((s) => JSON.stringify(s).includes('dynamodb'))).toBe(false);
+  });
+
+  it('lets only the functions that need them read the secrets, publish events, send email and control runs', () => {
+    expect(functionsGranted('secretsmanager:GetSecretValue', 'ApiKeySecret')).toEqual(['Authorizer']);
+    expect(functionsGranted('secretsmanager:GetSecretValue', 'SigningKeySecret')).toEqual(['SendEmail', 'Unsubscribe']);
+    expect(functionsGranted('events:PutEvents')).toEqual(withEnv('EVENT_BUS_NAME'));
+    expect(functionsGranted('ses:SendEmail')).toEqual(['AssignRep', 'SendEmail']);
+    const ses = statementsOf('SendEmail').find((s) => [s.Action].flat().includes('ses:SendEmail'));
+    expect(JSON.stringify(ses.Resource)).toContain('configuration-set/');
+    expect(JSON.stringify(ses.Resource)).toContain('identity/sales@example.com');
+    expect(functionsGranted('states:StartExecution')).toEqual(['CaptureLead', 'IngestEvent']);
+    expect(functionsGranted('states:StopExecution')).toEqual(['IngestEvent']);
+  });
+
+  it('serves the routes with public capture and unsubscribe, and the API key on everything else', () => {
+    const auth = Object.fromEntries(routes.map((r) => [r.RouteKey, r.AuthorizationType]));
+    expect(auth).toEqual({
+      'POST /leads': 'NONE',
+      'GET /unsubscribe': 'NONE',
+      'POST /unsubscribe': 'NONE',
+      'POST /events': 'CUSTOM',
+      'GET /leads/{leadId}': 'CUSTOM',
+      'GET /leads': 'CUSTOM',
+    });
+    const target = (key: string) => {
+      const route = routes.find((r) => r.RouteKey === key);
+      const integrationId = route.Target['Fn::Join'][1][1].Ref;
+      return integrations[integrationId].Properties.IntegrationUri['Fn::GetAtt'][0];
+    };
+    expect(target('POST /leads')).toBe('CaptureLead');
+    expect(target('GET /leads')).toBe('ListLeads');
+    expect(target('GET /leads/{leadId}')).toBe('GetLead');
+    expect(target('POST /events')).toBe('IngestEvent');
+    expect(target('POST /unsubscribe')).toBe('Unsubscribe');
+  });
+
+  it('checks the API key with a REQUEST authorizer, payload 2.0, simple responses, no cache', () => {
+    const [[, authorizer]] = ofType('AWS::ApiGatewayV2::Authorizer');
+    expect(authorizer.Properties).toMatchObject({
+      AuthorizerType: 'REQUEST',
+      AuthorizerPayloadFormatVersion: '2.0',
+      EnableSimpleResponses: true,
+      IdentitySource: ['$request.header.Authorization'],
+      AuthorizerResultTtlInSeconds: 0,
+    });
+    expect(JSON.stringify(authorizer.Properties.AuthorizerUri)).toContain('Authorizer');
+  });
+
+  it('allows CORS from the configured form origins and throttles and logs the default stage', () => {
+    const [[, api]] = ofType('AWS::ApiGatewayV2::Api');
+    expect(api.Properties.CorsConfiguration.AllowOrigins).toEqual(formOrigins);
+    const [[, stage]] = ofType('AWS::ApiGatewayV2::Stage');
+    expect(stage.Properties.StageName).toBe('$default');
+    expect(stage.Properties.DefaultRouteSettings).toMatchObject({ ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 });
+    expect(Object.keys(JSON.parse(stage.Properties.AccessLogSettings.Format))).toContain('requestId');
+  });
+
+  it('keeps the secrets and an event bus named sales-flow', () => {
+    for (const [, secret] of ofType('AWS::SecretsManager::Secret')) {
+      expect(secret.DeletionPolicy).toBe('Retain');
+      expect(secret.Properties.GenerateSecretString.GenerateStringKey).toBeUndefined();
+    }
+    expect(ofType('AWS::Events::EventBus')[0]![1].Properties.Name).toBe('sales-flow');
+    expect(ofType('AWS::SES::ConfigurationSet')).toHaveLength(1);
+  });
+
+  it('alarms on failed funnel runs and on Lambda errors', () => {
+    const metrics = ofType('AWS::CloudWatch::Alarm').map(([, a]) => `${a.Properties.Namespace}/${a.Properties.MetricName}`);
+    expect(metrics).toContain('AWS/States/ExecutionsFailed');
+    expect(metrics.filter((m) => m === 'AWS/Lambda/Errors')).toHaveLength(Object.keys(functions).length);
+  });
+
+  it('outputs what a deployer needs', () => {
+    expect(Object.keys(template.Outputs)).toEqual(
+      expect.arrayContaining(['ApiUrl', 'TableName', 'LeadFunnelArn', 'EventBusName', 'ApiKeySecretArn', 'SigningKeySecretArn']),
+    );
+  });
+
+  it('has no cdk-nag finding left unacknowledged', () => {
+    const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8'));
+    expect(report.pluginReports.flatMap((r: any) => r.violations ?? [])).toEqual([]);
+    const direct = new AwsSolutionsChecks().validateScope(app);
+    expect(direct.violations.map((v) => `${v.ruleName} ${v.violatingResources.map((r) => r.resourceLogicalId).join(',')}`)).toEqual([]);
+    expect(direct.success).toBe(true);
+  });
+});
