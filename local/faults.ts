@@ -1,0 +1,56 @@
+/**
+ * A small hook into local Lambda invocations for tests: make the next invocation of a function fail,
+ * either before the handler runs or after it (a lost Lambda response, so a retry runs it again).
+ */
+export interface FaultOptions {
+  /** Run the real handler first, then report the failure. */
+  after?: boolean;
+  /** Error name the invocation fails with (what Retry/Catch ErrorEquals match). */
+  errorName?: string;
+  message?: string;
+  /** How many invocations fail in a row (default 1). */
+  times?: number;
+}
+
+interface Armed extends Required<Omit<FaultOptions, 'times'>> {
+  remaining: number;
+}
+
+export class Faults {
+  private readonly armed = new Map<string, Armed[]>();
+
+  /** `fn` is a function's logical id, name or ARN. */
+  failNext(fn: string, options: FaultOptions = {}): void {
+    const list = this.armed.get(fn) ?? [];
+    list.push({
+      after: options.after ?? false,
+      errorName: options.errorName ?? 'Lambda.ServiceException',
+      message: options.message ?? 'Injected fault (local runtime)',
+      remaining: options.times ?? 1,
+    });
+    this.armed.set(fn, list);
+  }
+
+  clear(): void {
+    this.armed.clear();
+  }
+
+  /** Consumes the fault armed for any of the function's aliases, if any. */
+  take(aliases: string[]): Omit<Armed, 'remaining'> | undefined {
+    for (const alias of aliases) {
+      const list = this.armed.get(alias);
+      const fault = list?.[0];
+      if (!fault) continue;
+      fault.remaining -= 1;
+      if (fault.remaining <= 0) list!.shift();
+      return fault;
+    }
+    return undefined;
+  }
+}
+
+export function namedError(name: string, message: string, cause?: unknown): Error {
+  const err = new Error(message, cause === undefined ? undefined : { cause });
+  err.name = name;
+  return err;
+}

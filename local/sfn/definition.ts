@@ -1,0 +1,110 @@
+/**
+ * Checks a synthesized state-machine definition before it runs locally, and derives the library
+ * overrides from it. Anything that cannot be run faithfully here is refused with the state named:
+ * JSONata (the library accepts and silently ignores it), a Task with no local handler (the library
+ * would call real AWS Lambda), and SecondsPath/TimestampPath waits (their duration is only known at
+ * run time, so the time scale cannot be applied to them).
+ */
+export type Json = any;
+export interface Definition {
+  StartAt: string;
+  States: Record<string, Json>;
+  QueryLanguage?: string;
+  TimeoutSeconds?: number;
+  [k: string]: Json;
+}
+
+export class UnsupportedDefinitionError extends Error {
+  override name = 'UnsupportedDefinitionError';
+}
+
+export const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
+
+/** The largest delay setTimeout accepts (beyond it Node fires after 1 ms). */
+const MAX_TIMER_SECONDS = 2_147_483;
+
+export interface TaskBinding {
+  state: string;
+  /** lambda:invoke integration (`{FunctionName, Payload}` in, `{StatusCode, Payload}` out) or a bare function ARN. */
+  kind: 'invoke' | 'direct';
+  /** Statically known target, when the definition names one. */
+  functionName?: string;
+}
+
+export interface PreparedDefinition {
+  definition: Definition;
+  tasks: TaskBinding[];
+  waitStates: Record<string, { seconds?: number; timestamp?: string }>;
+  retryStates: Record<string, number[]>;
+}
+
+/** Visits every state, including those inside Parallel branches and Map processors. */
+function eachState(def: Definition, visit: (name: string, state: Json) => void): void {
+  for (const [name, state] of Object.entries(def.States)) {
+    visit(name, state);
+    for (const branch of state.Branches ?? []) eachState(branch, visit);
+    const processor = state.ItemProcessor ?? state.Iterator;
+    if (processor) eachState(processor, visit);
+  }
+}
+
+export function prepareDefinition(
+  machine: string,
+  source: Definition,
+  knowsFunction: (nameOrArn: string) => boolean,
+): PreparedDefinition {
+  const definition = structuredClone(source);
+  const refuse = (why: string) => {
+    throw new UnsupportedDefinitionError(`State machine ${machine} cannot run locally: ${why}`);
+  };
+  if (definition.QueryLanguage === 'JSONata') refuse('it uses QueryLanguage "JSONata" (write it in JSONPath)');
+  // Executions end after a year on AWS; a compressed clock makes a wall-clock limit meaningless here.
+  delete definition.TimeoutSeconds;
+
+  const tasks: TaskBinding[] = [];
+  const waitStates: PreparedDefinition['waitStates'] = {};
+  const retryStates: PreparedDefinition['retryStates'] = {};
+  eachState(definition, (name, state) => {
+    if (state.QueryLanguage === 'JSONata') refuse(`state "${name}" uses QueryLanguage "JSONata" (write it in JSONPath)`);
+    if (state.Type === 'Wait') {
+      if (state.SecondsPath !== undefined || state.TimestampPath !== undefined) {
+        refuse(`Wait state "${name}" uses ${state.SecondsPath !== undefined ? 'SecondsPath' : 'TimestampPath'}, which cannot be time-scaled`);
+      }
+      waitStates[name] = { seconds: state.Seconds, timestamp: state.Timestamp };
+    }
+    if (Array.isArray(state.Retry)) retryStates[name] = state.Retry.map((r: Json) => Number(r.IntervalSeconds ?? 1));
+    if (state.Type !== 'Task') return;
+
+    // AWS's default Task timeout is 99999999 s, the library's is 60 s: never kill a slow handler
+    // that AWS would let finish. Clamp to what a Node timer can hold.
+    if (state.TimeoutSecondsPath === undefined) {
+      state.TimeoutSeconds = Math.min(Number(state.TimeoutSeconds ?? MAX_TIMER_SECONDS), MAX_TIMER_SECONDS);
+    }
+    const resource = String(state.Resource);
+    if (resource === LAMBDA_INVOKE) {
+      const fnName = state.Parameters?.FunctionName;
+      if (typeof fnName === 'string' && !knowsFunction(fnName)) {
+        refuse(`Task "${name}" invokes ${fnName}, which is not a Lambda function of this template`);
+      }
+      if (fnName === undefined && state.Parameters?.['FunctionName.$'] === undefined) refuse(`Task "${name}" names no FunctionName`);
+      tasks.push({ state: name, kind: 'invoke', functionName: typeof fnName === 'string' ? fnName : undefined });
+    } else if (/^arn:aws:lambda:/.test(resource) && knowsFunction(resource)) {
+      tasks.push({ state: name, kind: 'direct', functionName: resource });
+    } else {
+      refuse(`Task "${name}" uses resource ${resource}, which has no local handler (only Lambda functions of this template are mapped)`);
+    }
+  });
+  return { definition, tasks, waitStates, retryStates };
+}
+
+/** Real milliseconds for a Wait, given the time scale (virtual time runs `scale` times faster). */
+export function scaledWaitMs(wait: { seconds?: number; timestamp?: string }, scale: number, virtualNowMs: number): number {
+  if (wait.seconds !== undefined) return Math.max(0, Math.round((wait.seconds * 1000) / scale));
+  if (wait.timestamp !== undefined) return Math.max(0, Math.round((Date.parse(wait.timestamp) - virtualNowMs) / scale));
+  return 0;
+}
+
+/** Retry pauses, scaled the same way; a few ms at least so a retry still yields to other work. */
+export function scaledRetryMs(intervals: number[], scale: number): number[] {
+  return intervals.map((s) => Math.max(5, Math.round((s * 1000) / scale)));
+}

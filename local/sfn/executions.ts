@@ -1,0 +1,217 @@
+/**
+ * Step Functions executions, run on aws-local-stepfunctions and kept in memory (lost when the
+ * process stops). Each Task calls the in-process handler; Waits and Retry pauses are compressed by
+ * the time scale; history is read from the library's event log while the execution runs.
+ */
+import '../polyfills.js';
+import { randomUUID } from 'node:crypto';
+import { ExecutionAbortedError, ExecutionError, ExecutionTimeoutError, StateMachine } from 'aws-local-stepfunctions';
+import { namedError } from '../faults.js';
+import type { FunctionRuntime } from '../functions.js';
+import { localArn } from '../template.js';
+import { prepareDefinition, scaledRetryMs, scaledWaitMs, type Definition, type PreparedDefinition } from './definition.js';
+import { HistoryRecorder, type HistoryEvent } from './history.js';
+
+export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+
+export class SfnError extends Error {
+  constructor(
+    readonly type: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = type;
+  }
+}
+
+export interface ExecutionRecord {
+  executionArn: string;
+  stateMachineArn: string;
+  name: string;
+  status: ExecutionStatus;
+  input: string;
+  startDate: Date;
+  stopDate?: Date;
+  output?: string;
+  error?: string;
+  cause?: string;
+  history: HistoryEvent[];
+  /** Settles when the execution has ended and its history is complete. */
+  done: Promise<void>;
+}
+
+interface Machine {
+  arn: string;
+  name: string;
+  prepared: PreparedDefinition;
+  engine: StateMachine;
+}
+
+interface Internal extends ExecutionRecord {
+  stop(): void;
+}
+
+export class Executions {
+  private readonly machines = new Map<string, Machine>();
+  private readonly executions = new Map<string, Internal>();
+
+  constructor(
+    private readonly functions: FunctionRuntime,
+    private readonly clock: { scale: number; originMs: number },
+  ) {}
+
+  /** Registers a state machine; throws UnsupportedDefinitionError for what cannot run faithfully. */
+  addMachine(logicalId: string, definition: Definition): string {
+    const prepared = prepareDefinition(logicalId, definition, (fn) => this.functions.find(fn) !== undefined);
+    const engine = new StateMachine(prepared.definition as never, { validationOptions: { checkPaths: false, checkArn: false } });
+    const arn = localArn.stateMachine(logicalId);
+    this.machines.set(arn, { arn, name: logicalId, prepared, engine });
+    return arn;
+  }
+
+  machineArns(): string[] {
+    return [...this.machines.keys()];
+  }
+
+  start(stateMachineArn: string, name: string | undefined, input: string | undefined): ExecutionRecord {
+    const machine = this.machines.get(stateMachineArn);
+    if (!machine) throw new SfnError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${stateMachineArn}'`);
+    const execName = name ?? randomUUID();
+    if (!/^[A-Za-z0-9_-]{1,80}$/.test(execName)) throw new SfnError('InvalidName', `Invalid Name: '${execName}'`);
+    const executionArn = localArn.execution(machine.name, execName);
+    // Standard workflows refuse a reused name (for 90 days on AWS); here for the process lifetime.
+    if (this.executions.has(executionArn)) throw new SfnError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
+    let parsedInput: unknown;
+    try {
+      parsedInput = JSON.parse(input ?? '{}');
+    } catch {
+      throw new SfnError('InvalidExecutionInput', 'Invalid execution input: not JSON');
+    }
+    const record = this.run(machine, executionArn, execName, input ?? '{}', parsedInput);
+    this.executions.set(executionArn, record);
+    return record;
+  }
+
+  private run(machine: Machine, executionArn: string, name: string, input: string, parsedInput: unknown): Internal {
+    const { scale, originMs } = this.clock;
+    const startDate = new Date();
+    const virtualNow = originMs + (Date.now() - originMs) * scale;
+    const recorder = new HistoryRecorder(machine.prepared.definition);
+    const stopped = new AbortController();
+    const abortedTask = new Promise<never>((_, reject) =>
+      stopped.signal.addEventListener('abort', () => reject(namedError('States.Aborted', 'Execution was stopped'))),
+    );
+    abortedTask.catch(() => undefined);
+
+    const taskResourceLocalHandlers: Record<string, (input: any) => Promise<any>> = {};
+    for (const task of machine.prepared.tasks) {
+      taskResourceLocalHandlers[task.state] = async (taskInput: any) => {
+        // Let the history reader record "state entered" before this task's own events.
+        await new Promise((r) => setImmediate(r));
+        const target = task.kind === 'invoke' ? String(taskInput.FunctionName) : task.functionName!;
+        const payload = task.kind === 'invoke' ? taskInput.Payload : taskInput;
+        recorder.taskStarted(task.state, target, payload);
+        try {
+          // A stopped execution must not wait on a handler: settle at once (the handler finishes on its own).
+          const result = await Promise.race([this.functions.invoke(target, payload ?? {}), abortedTask]);
+          recorder.taskSucceeded(task.state, result);
+          return task.kind === 'invoke' ? { StatusCode: 200, ExecutedVersion: '$LATEST', Payload: result ?? null } : result;
+        } catch (err) {
+          const e = err as Error;
+          recorder.taskFailed(task.state, e.name || 'Error', e.message);
+          // The library matches Retry/Catch on the thrown error's name, as AWS does on the errorType.
+          throw namedError(e.name || 'Error', e.message, e);
+        }
+      };
+    }
+    const waitTimeOverrides = Object.fromEntries(
+      Object.entries(machine.prepared.waitStates).map(([state, wait]) => [state, scaledWaitMs(wait, scale, virtualNow)]),
+    );
+    // At scale 1 the library's own backoff and jitter are exact; only a compressed clock needs overrides.
+    const retryIntervalOverrides =
+      scale > 1
+        ? Object.fromEntries(Object.entries(machine.prepared.retryStates).map(([s, iv]) => [s, scaledRetryMs(iv, scale)]))
+        : undefined;
+
+    const execution = machine.engine.run(parsedInput as never, {
+      overrides: { taskResourceLocalHandlers, waitTimeOverrides, retryIntervalOverrides },
+      context: {
+        Execution: { Id: executionArn, Name: name, RoleArn: `arn:aws:iam::000000000000:role/${machine.name}Role` },
+        StateMachine: { Id: machine.arn, Name: machine.name },
+        State: { Name: machine.prepared.definition.StartAt, EnteredTime: startDate.toISOString(), RetryCount: 0 },
+        Task: { Token: 'local-task-token-unsupported' },
+      },
+    });
+
+    const record: Internal = {
+      executionArn,
+      stateMachineArn: machine.arn,
+      name,
+      status: 'RUNNING',
+      input,
+      startDate,
+      history: recorder.events,
+      done: Promise.resolve(),
+      stop: () => {
+        if (record.status !== 'RUNNING') return;
+        record.status = 'ABORTED';
+        record.stopDate = new Date();
+        stopped.abort();
+        execution.abort();
+      },
+    };
+    const historyRead = recorder.consume(execution.eventLogs);
+    const settled = execution.result.then(
+      (output) => {
+        if (record.status !== 'RUNNING') return;
+        record.status = 'SUCCEEDED';
+        record.output = JSON.stringify(output ?? null);
+      },
+      (err: unknown) => {
+        if (record.status !== 'RUNNING') return;
+        if (err instanceof ExecutionAbortedError) record.status = 'ABORTED';
+        else if (err instanceof ExecutionTimeoutError) record.status = 'TIMED_OUT';
+        else {
+          record.status = 'FAILED';
+          const cause = err instanceof ExecutionError ? (err.cause as Error) : (err as Error);
+          record.error = cause?.name ?? 'Error';
+          record.cause = cause?.message ?? String(err);
+        }
+      },
+    );
+    record.done = settled.then(async () => {
+      record.stopDate ??= new Date();
+      await historyRead;
+    });
+    return record;
+  }
+
+  describe(executionArn: string): ExecutionRecord {
+    const record = this.executions.get(executionArn);
+    if (!record) throw new SfnError('ExecutionDoesNotExist', `Execution Does Not Exist: '${executionArn}'`);
+    return record;
+  }
+
+  stop(executionArn: string): ExecutionRecord {
+    const record = this.executions.get(executionArn) as Internal | undefined;
+    if (!record) throw new SfnError('ExecutionDoesNotExist', `Execution Does Not Exist: '${executionArn}'`);
+    record.stop();
+    return record;
+  }
+
+  list(stateMachineArn?: string, status?: string): ExecutionRecord[] {
+    if (stateMachineArn && !this.machines.has(stateMachineArn)) {
+      throw new SfnError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${stateMachineArn}'`);
+    }
+    return [...this.executions.values()]
+      .filter((e) => (!stateMachineArn || e.stateMachineArn === stateMachineArn) && (!status || e.status === status))
+      .sort((a, b) => b.startDate.getTime() - a.startDate.getTime());
+  }
+
+  /** Stops every running execution and waits until none holds a timer (used on shutdown). */
+  async stopAll(): Promise<void> {
+    const all = [...this.executions.values()];
+    for (const e of all) e.stop();
+    await Promise.allSettled(all.map((e) => e.done));
+  }
+}

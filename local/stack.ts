@@ -1,0 +1,201 @@
+/**
+ * startLocalStack(): the whole system on 127.0.0.1 from the synthesized template — what `npm start`
+ * runs and what integration/workflow tests start in beforeAll. Handlers run in this process.
+ * Executions live in memory: stopping the process loses running executions.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { htmlFile, startApiServer } from './api/server.js';
+import { readHttpApi } from './api/routes.js';
+import { awsOperations, startAwsJsonServer } from './aws-json-server.js';
+import { ensureTable, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb.js';
+import { Faults } from './faults.js';
+import { collectFunctions, FunctionRuntime, mergeEnvironments } from './functions.js';
+import { reservePort } from './ports.js';
+import { localSecrets, generateKey } from './secrets.js';
+import { startSes } from './ses.js';
+import { Executions, type ExecutionRecord, type ExecutionStatus } from './sfn/executions.js';
+import { EventStore, SecretStore } from './standins.js';
+import { synthesizeTemplate } from './synth.js';
+import { buildReferenceMap, localArn, resolveIntrinsics, resourcesOfType, type CfnTemplate } from './template.js';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export interface LocalStackOptions {
+  /** A template to run instead of synthesizing the real app (fixtures in tests). */
+  template?: CfnTemplate;
+  /** Virtual seconds per real second for Waits, retries and TIME_SCALE (default 1). */
+  timeScale?: number;
+  apiKey?: string;
+  signingKey?: string;
+  /** An existing DynamoDB Local, a fresh in-memory one, or one on disk (npm start). */
+  dynamodb: { endpoint: string } | 'memory' | { port: number; dbPath: string };
+  /** 0 → ephemeral ports everywhere (tests); otherwise fixed ports (npm start). */
+  ports?: 0 | { api: number; ses: number; aws?: number };
+  tableName?: string;
+  /** Where handler entries (SalesFlow:Entry) are resolved from. */
+  repoRoot?: string;
+  /** Extra process env applied with the local overrides (e.g. LOG_LEVEL). */
+  env?: Record<string, string>;
+}
+
+export interface WaitOptions {
+  timeoutMs?: number;
+}
+
+export interface LocalStack {
+  apiUrl: string;
+  apiKey: string;
+  sesUrl: string;
+  tableName: string;
+  dynamodbEndpoint: string;
+  sfnEndpoint: string;
+  /** State machine ARNs by logical id. */
+  stateMachines: Record<string, string>;
+  executions: {
+    list(stateMachine?: string, status?: ExecutionStatus): ExecutionRecord[];
+    describe(executionArn: string): ExecutionRecord;
+    history(executionArn: string): ExecutionRecord['history'];
+    /** Resolves once the execution has one of the statuses (and its history is complete if it ended). */
+    waitForStatus(executionArn: string, status: ExecutionStatus | ExecutionStatus[], options?: WaitOptions): Promise<ExecutionRecord>;
+    /** Resolves once no execution is RUNNING. */
+    waitForIdle(options?: WaitOptions): Promise<void>;
+  };
+  mail: { list(): Promise<any[]>; clear(): Promise<void> };
+  events: { list(): EventStore['entries']; clear(): void };
+  faults: Faults;
+  /** Invokes a function of the template directly (by logical id or ARN). */
+  invoke(fn: string, event: unknown): Promise<unknown>;
+  stop(): Promise<void>;
+}
+
+const poll = async (check: () => boolean, timeoutMs: number, what: () => string) => {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what()}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+};
+
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const repoRoot = options.repoRoot ?? REPO_ROOT;
+  const scale = options.timeScale ?? 1;
+  if (!(scale >= 1)) throw new RangeError(`time scale must be ≥ 1, got ${scale}`);
+  const originMs = Date.now();
+  const fixed = options.ports === undefined || options.ports === 0 ? undefined : options.ports;
+  const cleanups: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch((err) => console.error('[local] stop:', err));
+  };
+
+  try {
+    const synthesized = options.template ? { template: options.template, stackName: 'SalesFlowLocal' } : await synthesizeTemplate(repoRoot);
+    const { template } = synthesized;
+    const tableName = options.tableName ?? 'sales-flow-local';
+
+    // Ports are bound (or refused) before anything else starts, so a busy port fails fast and clean.
+    const apiPort = await reservePort(fixed?.api ?? 0, 'HTTP API', 'PORT');
+    const sesPort = await reservePort(fixed?.ses ?? 0, 'local SES', 'SES_PORT');
+
+    let db: DynamoDbLocal | undefined;
+    let dynamodbEndpoint: string;
+    if (typeof options.dynamodb === 'object' && 'endpoint' in options.dynamodb) dynamodbEndpoint = options.dynamodb.endpoint;
+    else {
+      db = await startDynamoDbLocal(options.dynamodb === 'memory' ? {} : { port: options.dynamodb.port, dbPath: options.dynamodb.dbPath });
+      cleanups.push(() => db!.stop());
+      dynamodbEndpoint = db.endpoint;
+    }
+    await ensureTable(dynamodbEndpoint, tableName);
+
+    const apiUrl = `http://127.0.0.1:${apiPort}`;
+    const refs = buildReferenceMap(template, { tableName, apiUrl, stackName: synthesized.stackName });
+    const functionsList = collectFunctions(template, refs);
+    const env = mergeEnvironments(functionsList);
+    const faults = new Faults();
+    const functions = new FunctionRuntime(functionsList, repoRoot, faults);
+    const executions = new Executions(functions, { scale, originMs });
+    const stateMachines: Record<string, string> = {};
+    for (const [id, res] of resourcesOfType(template, 'AWS::StepFunctions::StateMachine')) {
+      const raw = resolveIntrinsics(res.Properties?.DefinitionString ?? res.Properties?.Definition, refs, template);
+      stateMachines[id] = executions.addMachine(id, typeof raw === 'string' ? JSON.parse(raw) : raw);
+    }
+    const events = new EventStore();
+    const apiKey = options.apiKey ?? generateKey();
+    const secrets = new SecretStore(localSecrets(template, refs, env, { apiKey, signingKey: options.signingKey ?? generateKey() }));
+
+    const aws = await startAwsJsonServer(awsOperations(executions, events, secrets), fixed?.aws ?? 0);
+    cleanups.push(() => aws.close());
+    const ses = await startSes(sesPort);
+    cleanups.push(() => ses.close());
+    cleanups.push(() => executions.stopAll());
+
+    // Handlers read their configuration at module scope: the environment is final before any import.
+    Object.assign(process.env, env, {
+      AWS_REGION: 'us-east-1',
+      AWS_DEFAULT_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_ENDPOINT_URL_DYNAMODB: dynamodbEndpoint,
+      AWS_ENDPOINT_URL_SFN: aws.url,
+      AWS_ENDPOINT_URL_EVENTBRIDGE: aws.url,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: aws.url,
+      AWS_ENDPOINT_URL_SESV2: ses.url,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      PUBLIC_BASE_URL: apiUrl,
+      TIME_SCALE: String(scale),
+      TIME_ORIGIN: String(originMs),
+      ...options.env,
+    });
+    await functions.loadAll();
+
+    const api = await startApiServer({
+      model: readHttpApi(template, refs),
+      functions,
+      port: apiPort,
+      localPages: {
+        '/': () => htmlFile(path.join(REPO_ROOT, 'local', 'sample-form.html')),
+        '/thank-you': () => htmlFile(path.join(REPO_ROOT, 'local', 'thank-you.html')),
+        '/_local/events': () => ({ statusCode: 200, headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify(events.entries)) }),
+      },
+    });
+    cleanups.push(() => api.close());
+
+    const machineArn = (m?: string) => (m === undefined ? undefined : (stateMachines[m] ?? (m.startsWith('arn:') ? m : localArn.stateMachine(m))));
+    return {
+      apiUrl: api.url,
+      apiKey,
+      sesUrl: ses.url,
+      tableName,
+      dynamodbEndpoint,
+      sfnEndpoint: aws.url,
+      stateMachines,
+      executions: {
+        list: (m, status) => executions.list(machineArn(m), status),
+        describe: (arn) => executions.describe(arn),
+        history: (arn) => executions.describe(arn).history,
+        async waitForStatus(arn, status, { timeoutMs = 30_000 } = {}) {
+          const wanted = Array.isArray(status) ? status : [status];
+          const record = executions.describe(arn);
+          await poll(() => wanted.includes(record.status), timeoutMs, () => `${record.name} to be ${wanted.join('|')} (is ${record.status})`);
+          if (record.status !== 'RUNNING') await record.done;
+          return record;
+        },
+        async waitForIdle({ timeoutMs = 30_000 } = {}) {
+          await poll(() => executions.list().every((e) => e.status !== 'RUNNING'), timeoutMs, () => 'all executions to end');
+          await Promise.all(executions.list().map((e) => e.done));
+        },
+      },
+      mail: {
+        list: async () => ((await (await fetch(`${ses.url}/store`)).json()) as { emails: any[] }).emails,
+        clear: async () => void (await fetch(`${ses.url}/clear-store`, { method: 'POST' })),
+      },
+      events: { list: () => events.entries, clear: () => void events.entries.splice(0) },
+      faults,
+      invoke: (fn, event) => functions.invoke(fn, event),
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

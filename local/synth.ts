@@ -1,0 +1,16 @@
+/** Synthesizes the real app in-process (bundling off) and returns its template. */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { CfnTemplate } from './template.js';
+
+export async function synthesizeTemplate(repoRoot: string): Promise<{ template: CfnTemplate; stackName: string }> {
+  // Synth output stays in the repo (gitignored), never the system temp dir.
+  const outdir = path.join(repoRoot, '.tmp', `cdk.out-local-${process.pid}`);
+  mkdirSync(outdir, { recursive: true });
+  process.env.CDK_DISABLE_VERSION_CHECK ??= '1';
+  const modulePath = path.join(repoRoot, 'infra', 'build-app.ts');
+  const { buildApp } = (await import(modulePath)) as typeof import('../infra/build-app.js');
+  const { app, stack } = buildApp({ bundling: false, outdir });
+  const template = app.synth().getStackByName(stack.stackName).template as CfnTemplate;
+  return { template, stackName: stack.stackName };
+}
