@@ -1,0 +1,90 @@
+import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { call, handlerEnv, httpEvent } from './handlers-support.js';
+
+const ddb = mockClient(DynamoDBDocumentClient);
+const sfn = mockClient(SFNClient);
+let handler: typeof import('../../functions/http/capture-lead.js').handler;
+
+beforeAll(async () => {
+  handlerEnv();
+  vi.resetModules();
+  ({ handler } = await import('../../functions/http/capture-lead.js'));
+});
+
+beforeEach(() => {
+  ddb.reset();
+  sfn.reset();
+  ddb.on(GetCommand).resolves({});
+  ddb.on(TransactWriteCommand).resolves({});
+  ddb.on(BatchWriteCommand).resolves({});
+  sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:x', startDate: new Date() });
+});
+
+const post = (body: string, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
+  call(handler, httpEvent({ method: 'POST', path: '/leads', body, headers }));
+
+describe('POST /leads', () => {
+  it('creates a new lead with 201 and starts its funnel under a name derived from the lead id', async () => {
+    const res = await post(JSON.stringify({ email: ' Ann@Example.com', firstName: 'Ann', consent: true }));
+    expect(res.statusCode).toBe(201);
+    expect(res.json).toEqual({ leadId: expect.any(String), stage: 'awareness' });
+    const put = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
+    expect(put[0]!.Put!.Item).toMatchObject({ email: 'ann@example.com', consent: { given: true, ip: '203.0.113.9', textVersion: 'v1' } });
+    const start = sfn.commandCalls(StartExecutionCommand)[0]!.args[0].input;
+    expect(start.name).toBe(`${res.json.leadId}-r1`);
+    expect(JSON.parse(start.input!)).toEqual({ leadId: res.json.leadId, run: 1, stage: 'awareness' });
+  });
+
+  it('accepts a plain HTML form post and redirects the browser to an allowed thank-you URL', async () => {
+    const body = new URLSearchParams({ email: 'bo@example.com', consent: 'on', _hp: '', _redirect: 'https://www.example.com/thanks' });
+    const res = await post(body.toString(), { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' });
+    expect(res.statusCode).toBe(303);
+    expect(res.headers?.location).toBe('https://www.example.com/thanks');
+  });
+
+  it('shows a thank-you page instead of redirecting a browser to a foreign site', async () => {
+    const body = new URLSearchParams({ email: 'bo@example.com', _redirect: 'https://evil.example/' });
+    const res = await post(body.toString(), { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers?.['content-type']).toMatch(/^text\/html/);
+    expect(res.body).toContain('Thank you');
+  });
+
+  it('rejects a bad email with 400 naming the field, and writes nothing', async () => {
+    const res = await post(JSON.stringify({ email: 'not-an-email' }));
+    expect(res.statusCode).toBe(400);
+    expect(res.json.issues).toEqual([expect.objectContaining({ path: 'email' })]);
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
+  });
+
+  it('rejects unknown fields with 400 naming them', async () => {
+    const res = await post(JSON.stringify({ email: 'a@example.com', favouriteColour: 'red', _other: 'x' }));
+    expect(res.statusCode).toBe(400);
+    expect(res.json.issues.map((i: { path: string }) => i.path).sort()).toEqual(['_other', 'favouriteColour']);
+  });
+
+  it('rejects bodies over 16 KB with 413 and other content types with 415', async () => {
+    expect((await post(JSON.stringify({ email: 'a@example.com', message: 'x'.repeat(17_000) }))).statusCode).toBe(413);
+    expect((await post('email=a@example.com', { 'content-type': 'text/plain' })).statusCode).toBe(415);
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
+  });
+
+  it('answers a filled honeypot with a plausible 201 and stores nothing', async () => {
+    const res = await post(JSON.stringify({ email: 'bot@example.com', _hp: 'gotcha' }));
+    expect(res.statusCode).toBe(201);
+    expect(res.json.leadId).toEqual(expect.any(String));
+    expect(ddb.calls()).toHaveLength(0);
+    expect(sfn.calls()).toHaveLength(0);
+  });
+
+  it('answers 500 with a generic message when the table fails', async () => {
+    ddb.on(TransactWriteCommand).rejects(new Error('socket hang up'));
+    const res = await post(JSON.stringify({ email: 'a@example.com' }));
+    expect(res.statusCode).toBe(500);
+    expect(res.json).toEqual({ error: 'InternalError', message: expect.any(String) });
+    expect(res.body).not.toContain('socket');
+  });
+});
