@@ -52,7 +52,7 @@ describe('the API key authorizer', () => {
   });
 
   it('refuses a wrong, truncated, unprefixed or missing key', async () => {
-    for (const headers of [{ authorization: 'Bearer wrong' }, { authorization: 'Bearer the-api-ke' }, { authorization: 'the-api-key' }, {}])
+    for (const headers of [{ authorization: 'Bearer wrong' }, { authorization: 'Bearer the-api-ke' }, { authorization: 'the-api-key' }, {}] as Record<string, string>[])
       expect(await authorizer(authEvent(headers))).toEqual({ isAuthorized: false });
   });
 });
