@@ -4,6 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { buildApp } from '../../infra/build-app.js';
 import { FUNCTION_SPECS } from '../../infra/functions.js';
+import { REPO_ROOT } from '../../infra/constructs/sales-function.js';
+import { stateMachineDefinition } from '../../infra/template-definitions.js';
+import { END_MARKER, START_MARKER, funnelDiagram, withDiagram } from '../../scripts/funnel-diagram.js';
 import { assemblyDir } from './support.js';
 
 const formOrigins = ['https://forms.acme.test', 'https://www.acme.test'];
@@ -170,5 +173,30 @@ describe('the Sales Flow stack', () => {
     const direct = new AwsSolutionsChecks().validateScope(app);
     expect(direct.violations.map((v) => `${v.ruleName} ${v.violatingResources.map((r) => r.resourceLogicalId).join(',')}`)).toEqual([]);
     expect(direct.success).toBe(true);
+  });
+});
+
+describe('the funnel diagram in README.md', () => {
+  it('is the one the synthesized LeadFunnel draws (run `npx tsx scripts/funnel-diagram.ts` when this fails)', () => {
+    const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+    const diagram = funnelDiagram(stateMachineDefinition(template) as any);
+    expect(withDiagram(readme, diagram)).toBe(readme);
+  });
+
+  it('draws stages, their branches and the shared error path', () => {
+    const diagram = funnelDiagram(stateMachineDefinition(template) as any);
+    expect(diagram.startsWith('flowchart TD\n')).toBe(true);
+    expect(diagram).toMatch(/s\d+\{"Rep contacted\?"\}/);
+    expect(diagram).toMatch(/-->\|yes\| s\d+/);
+    expect(diagram).toMatch(/anyTask -\.->\|States\.ALL\| s\d+/);
+  });
+
+  it('replaces only the text between the markers', () => {
+    const readme = `# Title\n\nintro\n${START_MARKER}\nold\n${END_MARKER}\n\nrest\n`;
+    const updated = withDiagram(readme, 'flowchart TD\n  a --> b');
+    expect(updated.startsWith('# Title\n\nintro\n' + START_MARKER)).toBe(true);
+    expect(updated.endsWith(`${END_MARKER}\n\nrest\n`)).toBe(true);
+    expect(updated).toContain('a --> b');
+    expect(updated).not.toContain('old');
   });
 });
