@@ -86,7 +86,7 @@ describe('GET|POST /unsubscribe', () => {
 
   it('answers 400 and changes nothing for a forged or missing token', async () => {
     const forged = signUnsubscribeToken('lead-1', 'someone-elses-key');
-    for (const query of [{ token: forged }, {}]) {
+    for (const query of [{ token: forged }, {}] as Record<string, string>[]) {
       const res = await call(unsubscribe, httpEvent({ path: '/unsubscribe', query }));
       expect(res.statusCode).toBe(400);
     }

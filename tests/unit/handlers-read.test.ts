@@ -76,7 +76,7 @@ describe('GET /leads', () => {
   });
 
   it('rejects an unknown stage, a limit out of range and a forged cursor with 400', async () => {
-    for (const query of [{ stage: 'hot' }, { stage: 'interest', limit: '0' }, { stage: 'interest', limit: '101' }, { stage: 'interest', cursor: 'abc' }]) {
+    for (const query of [{ stage: 'hot' }, { stage: 'interest', limit: '0' }, { stage: 'interest', limit: '101' }, { stage: 'interest', cursor: 'abc' }] as Record<string, string>[]) {
       const res = await call(listLeads, httpEvent({ path: '/leads', query }));
       expect(res.statusCode, JSON.stringify(query)).toBe(400);
     }
