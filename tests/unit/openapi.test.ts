@@ -1,0 +1,70 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { EVENT_TYPES, STAGES } from '../../functions/core/model.js';
+import { handlerEnv } from './handlers-support.js';
+
+interface Operation {
+  'x-handler': string;
+  security?: unknown[];
+  requestBody?: { content: Record<string, { schema: { $ref?: string } }> };
+}
+const spec = JSON.parse(readFileSync('docs/openapi.json', 'utf8')) as {
+  openapi: string;
+  paths: Record<string, Record<string, Operation>>;
+  components: { schemas: Record<string, { properties?: Record<string, unknown>; enum?: string[]; required?: string[] }> };
+};
+const operations = Object.entries(spec.paths).flatMap(([path, ops]) =>
+  Object.entries(ops).map(([method, op]) => ({ route: `${method.toUpperCase()} ${path}`, op })),
+);
+
+/** The HTTP routes of docs/internals.md's Lambda table: `| Name | functions/http/x.ts | GET /a, POST /a (…) |`. */
+function documentedRoutes(): Map<string, string> {
+  const routes = new Map<string, string>();
+  for (const line of readFileSync('docs/internals.md', 'utf8').split('\n')) {
+    const cells = line.split('|').map((c) => c.trim());
+    const entry = cells[2];
+    if (!entry?.startsWith('functions/http/')) continue;
+    for (const m of cells[3]!.matchAll(/\b(GET|POST|PUT|PATCH|DELETE) (\/[^\s,(]*)/g)) routes.set(`${m[1]} ${m[2]}`, entry);
+  }
+  return routes;
+}
+
+describe('the OpenAPI document', () => {
+  it('is OpenAPI 3.1', () => {
+    expect(spec.openapi).toBe('3.1.0');
+  });
+
+  it('describes exactly the routes of the architecture notes, each with the handler that serves it', () => {
+    const documented = documentedRoutes();
+    expect(documented.size).toBeGreaterThanOrEqual(6);
+    expect(Object.fromEntries(operations.map(({ route, op }) => [route, op['x-handler']]))).toEqual(Object.fromEntries(documented));
+    for (const { op } of operations) expect(existsSync(op['x-handler']), op['x-handler']).toBe(true);
+  });
+
+  it('asks for the API key exactly on the admin and webhook routes', () => {
+    const secured = operations.filter(({ op }) => op.security?.length).map(({ route }) => route).sort();
+    expect(secured).toEqual(['GET /leads', 'GET /leads/{leadId}', 'POST /events']);
+  });
+
+  it('uses the domain’s stages and event types', () => {
+    expect(spec.components.schemas.Stage!.enum).toEqual([...STAGES]);
+    expect(spec.components.schemas.EventType!.enum).toEqual([...EVENT_TYPES]);
+  });
+
+  describe('request bodies match the handlers’ validation', () => {
+    beforeAll(() => {
+      handlerEnv();
+      vi.resetModules();
+    });
+
+    it('lists the same capture fields as POST /leads accepts', async () => {
+      const { captureBody } = await import('../../functions/http/capture-lead.js');
+      expect(Object.keys(spec.components.schemas.CaptureRequest!.properties!).sort()).toEqual(Object.keys(captureBody.shape).sort());
+    });
+
+    it('lists the same event fields as POST /events accepts', async () => {
+      const { eventBody } = await import('../../functions/http/ingest-event.js');
+      expect(Object.keys(spec.components.schemas.EventRequest!.properties!).sort()).toEqual(Object.keys(eventBody.shape).sort());
+    });
+  });
+});
