@@ -89,13 +89,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   };
 
   try {
+    // Ports are checked before anything else starts (synth takes seconds), so a busy port fails fast and clean.
+    const apiPort = await reservePort(fixed?.api ?? 0, 'HTTP API', 'PORT');
+    const sesPort = await reservePort(fixed?.ses ?? 0, 'local SES', 'SES_PORT');
+    if (typeof options.dynamodb === 'object' && 'port' in options.dynamodb) await reservePort(options.dynamodb.port, 'DynamoDB Local', 'DYNAMODB_PORT');
+
     const synthesized = options.template ? { template: options.template, stackName: 'SalesFlowLocal' } : await synthesizeTemplate(repoRoot);
     const { template } = synthesized;
     const tableName = options.tableName ?? 'sales-flow-local';
-
-    // Ports are bound (or refused) before anything else starts, so a busy port fails fast and clean.
-    const apiPort = await reservePort(fixed?.api ?? 0, 'HTTP API', 'PORT');
-    const sesPort = await reservePort(fixed?.ses ?? 0, 'local SES', 'SES_PORT');
 
     let db: DynamoDbLocal | undefined;
     let dynamodbEndpoint: string;

@@ -26,7 +26,7 @@ describe('the local HTTP API', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('x-fixture')).toBe('yes');
     expect(res.headers.get('set-cookie')).toBe('seen=1; Path=/');
-    const event = await res.json();
+    const event = (await res.json()) as any;
     expect(event).toMatchObject({
       version: '2.0',
       routeKey: 'POST /things/{thingId}',
@@ -46,7 +46,7 @@ describe('the local HTTP API', () => {
 
   it('base64-encodes a binary request body', async () => {
     const res = await fetch(`${stack.apiUrl}/things/bin`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: new Uint8Array([0, 1, 2]) });
-    const event = await res.json();
+    const event = (await res.json()) as any;
     expect(event.isBase64Encoded).toBe(true);
     expect(Buffer.from(event.body, 'base64')).toEqual(Buffer.from([0, 1, 2]));
   });
@@ -80,7 +80,7 @@ describe('the local HTTP API', () => {
     expect(await refused.json()).toEqual({ message: 'Forbidden' });
     const allowed = await fetch(`${stack.apiUrl}/private/1`, { headers: { authorization: 'Bearer good-key' } });
     expect(allowed.status).toBe(200);
-    expect((await allowed.json()).requestContext.authorizer).toEqual({ lambda: { caller: 'fixture' } });
+    expect(((await allowed.json()) as any).requestContext.authorizer).toEqual({ lambda: { caller: 'fixture' } });
   });
 
   it('answers CORS preflight from the API configuration and adds the origin to responses', async () => {

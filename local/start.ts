@@ -1,0 +1,82 @@
+/**
+ * `npm start`: the whole system on 127.0.0.1 from the synthesized app, data kept under .data/.
+ * Knobs: PORT, DYNAMODB_PORT, SES_PORT, SALES_API_KEY, --time-scale N / TIME_SCALE.
+ */
+import path from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { Rep } from '../functions/core/model.js';
+import { keys } from '../functions/table/keys.js';
+import { JavaMissingError } from './dynamodb.js';
+import { PortInUseError } from './ports.js';
+import { persistentKey } from './secrets.js';
+import { REPO_ROOT, startLocalStack, type LocalStack } from './stack.js';
+
+function timeScale(): number {
+  const i = process.argv.indexOf('--time-scale');
+  const raw = i >= 0 ? process.argv[i + 1] : process.env.TIME_SCALE;
+  const n = Number(raw ?? 1);
+  if (!(n >= 1)) throw new RangeError(`--time-scale must be a number ≥ 1, got ${raw}`);
+  return n;
+}
+
+/** Decision-stage hand-off needs an active rep; an empty roster gets one demo rep. */
+async function seedDemoRep(stack: LocalStack): Promise<Rep | undefined> {
+  const db = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: stack.dynamodbEndpoint }));
+  try {
+    const active = await db.send(
+      new QueryCommand({ TableName: stack.tableName, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :p', ExpressionAttributeValues: { ':p': keys.repStatusPartition('active') }, Limit: 1 }),
+    );
+    if (active.Items?.length) return undefined;
+    const rep: Rep = { repId: 'demo-rep', name: 'Dana Demo', email: 'dana.demo@example.com', status: 'active', createdAt: new Date().toISOString() };
+    await db.send(new PutCommand({ TableName: stack.tableName, Item: { ...keys.rep(rep.repId), ...keys.repIndexes(rep), ...rep } }));
+    return rep;
+  } finally {
+    db.destroy();
+  }
+}
+
+async function main(): Promise<void> {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  const started = Date.now();
+  const dataDir = path.join(REPO_ROOT, '.data');
+  const scale = timeScale();
+  const stack = await startLocalStack({
+    timeScale: scale,
+    apiKey: process.env.SALES_API_KEY || undefined,
+    signingKey: persistentKey(path.join(dataDir, 'signing-key')),
+    dynamodb: { port: Number(process.env.DYNAMODB_PORT ?? 8000), dbPath: path.join(dataDir, 'dynamodb') },
+    ports: { api: Number(process.env.PORT ?? 3000), ses: Number(process.env.SES_PORT ?? 8005) },
+    tableName: 'sales-flow',
+  });
+  let stopping = false;
+  const shutdown = (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    console.log('\nStopping…');
+    stack.stop().finally(() => process.exit(code));
+  };
+  process.on('SIGINT', () => shutdown(0));
+  process.on('SIGTERM', () => shutdown(0));
+  process.on('uncaughtException', (err) => {
+    console.error(err);
+    shutdown(1);
+  });
+  const rep = await seedDemoRep(stack);
+  console.log(`
+Sales Flow is running locally (ready in ${((Date.now() - started) / 1000).toFixed(1)} s, time scale ${scale}).
+  HTTP API        ${stack.apiUrl}
+  Sample form     ${stack.apiUrl}/
+  SES inbox       ${stack.sesUrl}
+  Domain events   ${stack.apiUrl}/_local/events
+  DynamoDB Local  ${stack.dynamodbEndpoint}  (table ${stack.tableName}; DynamoDB Local listens on all interfaces)
+  API key         ${stack.apiKey}${process.env.SALES_API_KEY ? '' : '  (generated; set SALES_API_KEY to choose one)'}
+${rep ? `  Demo rep        ${rep.name} <${rep.email}> (seeded into the empty roster)\n` : ''}
+Running executions live in memory and are lost when this stops. Press Ctrl-C to stop.`);
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof PortInUseError || err instanceof JavaMissingError) console.error(err.message);
+  else console.error('Could not start the local stack:', err);
+  process.exit(1);
+});
