@@ -16,9 +16,9 @@ const payload = (name: string) => state(name).Parameters.Payload;
 
 describe('the LeadFunnel definition', () => {
   it('passes asl-validator', () => {
-    const { isValid, errors } = validator(definition);
-    expect(errors).toEqual([]);
-    expect(isValid).toBe(true);
+    const result = validator(definition);
+    expect(result.errorsText()).toBe('');
+    expect(result.isValid).toBe(true);
   });
 
   it('is a Standard state machine logging every event, with tracing', () => {
