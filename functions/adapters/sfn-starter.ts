@@ -6,6 +6,7 @@
 import { StartExecutionCommand, StopExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { executionName, type FunnelInput } from '../core/model.js';
 import type { StartOutcome, WorkflowStarter } from '../core/ports.js';
+import { logger } from '../shared/logger.js';
 
 /** arn:aws:states:<region>:<account>:stateMachine:<Name> → arn:…:execution:<Name>:<execution> */
 export function executionArn(stateMachineArn: string, name: string): string {
@@ -49,7 +50,9 @@ export class StepFunctionsStarter implements WorkflowStarter {
     } catch (err) {
       // Never started, or already ended: either way the run is not running, which is what we wanted.
       if ((err as Error)?.name === 'ExecutionDoesNotExist') return;
-      throw err;
+      // Stopping only ends the old run sooner: its tasks are superseded by the newer run anyway
+      // (SupersededError), so a failed stop must not fail the stage change that needed it.
+      logger.warn('Could not stop a superseded funnel execution', { leadId, run, error: err as Error });
     }
   }
 }
