@@ -1,0 +1,101 @@
+/**
+ * Shared by the workflow scenarios: boots the real system (synthesized template, real handlers,
+ * DynamoDB Local, local SES) on a compressed clock and talks to it only over its HTTP API, the way
+ * a web form, a webhook sender and an admin would.
+ */
+import { randomUUID } from 'node:crypto';
+import { DynamoRepRoster } from '../../functions/adapters/dynamodb/rep-roster.js';
+import { documentClient } from '../../functions/shared/clients.js';
+import type { Rep } from '../../functions/core/model.js';
+import { startLocalStack, type LocalStack } from '../../local/stack.js';
+
+export interface App {
+  stack: LocalStack;
+  capture(body: Record<string, unknown>): Promise<{ status: number; body: any }>;
+  event(body: Record<string, unknown>): Promise<{ status: number; body: any }>;
+  lead(leadId: string): Promise<any>;
+  /** Emails received by one address, oldest first. */
+  mailTo(address: string): Promise<Array<{ subject: string; text: string; html: string; headers: Record<string, string> }>>;
+  domainEvents(type?: string): Array<{ DetailType?: string; detail: Record<string, any> }>;
+  addRep(rep: Partial<Rep> & { repId: string }): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function bootApp(timeScale: number): Promise<App> {
+  const stack = await startLocalStack({
+    dynamodb: { endpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB! },
+    ports: 0,
+    timeScale,
+    tableName: `wf-${randomUUID()}`,
+    env: { LOG_LEVEL: 'ERROR' },
+  });
+  const call = async (method: string, path: string, body?: unknown, auth = false) => {
+    const res = await fetch(`${stack.apiUrl}${path}`, {
+      method,
+      headers: {
+        ...(body ? { 'content-type': 'application/json' } : {}),
+        ...(auth ? { authorization: `Bearer ${stack.apiKey}` } : {}),
+      },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : undefined };
+  };
+  const roster = new DynamoRepRoster(documentClient(), stack.tableName);
+  return {
+    stack,
+    capture: (body) => call('POST', '/leads', body),
+    event: (body) => call('POST', '/events', body, true),
+    lead: async (leadId) => {
+      const res = await call('GET', `/leads/${leadId}`, undefined, true);
+      if (res.status !== 200) throw new Error(`GET /leads/${leadId} → ${res.status}`);
+      return res.body;
+    },
+    mailTo: async (address) =>
+      (await stack.mail.list())
+        .filter((m) => m.destination.to.some((to: string) => to.includes(address)))
+        .sort((a, b) => a.at - b.at)
+        .map((m) => ({
+          subject: m.subject,
+          text: m.body.text ?? '',
+          html: m.body.html ?? '',
+          headers: Object.fromEntries((m.headers ?? []).map((h: { name: string; value: string }) => [h.name.toLowerCase(), h.value])),
+        })),
+    domainEvents: (type) =>
+      stack.events
+        .list()
+        .filter((e: any) => !type || e.DetailType === type)
+        .map((e: any) => ({ ...e, detail: typeof e.Detail === 'string' ? JSON.parse(e.Detail) : e.Detail })),
+    addRep: (rep) =>
+      roster.put({
+        name: `Rep ${rep.repId}`,
+        email: `${rep.repId}@sales.example.com`,
+        status: 'active',
+        createdAt: new Date().toISOString(),
+        ...rep,
+      }),
+    stop: () => stack.stop(),
+  };
+}
+
+/** Retries an assertion until it passes or the deadline is reached (for asynchronous outcomes). */
+export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 20_000, intervalMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, intervalMs));
+    }
+  }
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Real milliseconds that `virtualHours` take on a clock compressed by `timeScale`. */
+export const realMs = (virtualHours: number, timeScale: number) => (virtualHours * 3_600_000) / timeScale;
+
+export const uniqueEmail = (name: string) => `${name}.${randomUUID().slice(0, 8)}@example.com`;
+
+export const timelineTypes = (lead: { timeline: Array<{ type: string }> }) => lead.timeline.map((e) => e.type);
