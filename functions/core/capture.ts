@@ -3,8 +3,12 @@
  *   - a filled honeypot is answered like a success and stores nothing;
  *   - a new email creates the lead (with its consent record) and starts funnel run 1;
  *   - a known email (or one that won a concurrent race) merges the submission and counts it as a
- *     form_submitted engagement through the same code path as POST /events — never a second funnel.
+ *     form_submitted engagement through the same code path as POST /events — never a second funnel;
+ *   - the same submission again within a day (a retried request, a double click) changes nothing
+ *     and scores nothing: its event id is derived from its content, so concurrent repeats count once.
  */
+import { createHash } from 'node:crypto';
+import { DAY_MS } from './clock.js';
 import { EmailTakenError } from './errors.js';
 import { applyEvent, type Amend } from './events.js';
 import { ensureCurrentRun, type FunnelDeps } from './funnel-runs.js';
@@ -55,6 +59,7 @@ export async function captureLead(deps: FunnelDeps, input: CaptureInput): Promis
   const at = now.toISOString();
   const consent = consentRecord(input, at);
   const lead: Lead = {
+    lastSubmission: { fingerprint: fingerprint(email, input), at },
     leadId: deps.ids.next(),
     email,
     ...nonEmpty(input.profile),
@@ -88,17 +93,25 @@ export async function captureLead(deps: FunnelDeps, input: CaptureInput): Promis
 
 async function mergeIntoKnown(deps: FunnelDeps, known: Lead, input: CaptureInput): Promise<CaptureResult> {
   const fields = nonEmpty(input.profile);
-  const amend: Amend = (lead, now) => {
-    if (input.consent === undefined) return { lead: { ...lead, ...fields }, timeline: [] };
-    const consent = consentRecord(input, now.toISOString());
-    return { lead: { ...lead, ...fields, consent }, timeline: [consentEntry(deps, lead.leadId, now, consent)] };
-  };
   const now = deps.clock.now();
+  const print = fingerprint(known.email, input);
+  const last = known.lastSubmission;
+  if (last?.fingerprint === print && now.getTime() - Date.parse(last.at) < REPEAT_WINDOW_MS) {
+    await ensureCurrentRun(deps, known);
+    return { created: false, leadId: known.leadId, stage: known.stage };
+  }
+  const lastSubmission = { fingerprint: print, at: now.toISOString() };
+  const amend: Amend = (lead, at) => {
+    if (input.consent === undefined) return { lead: { ...lead, ...fields, lastSubmission }, timeline: [] };
+    const consent = consentRecord(input, at.toISOString());
+    return { lead: { ...lead, ...fields, consent, lastSubmission }, timeline: [consentEntry(deps, lead.leadId, at, consent)] };
+  };
   const result = await applyEvent(
     deps,
     known,
     {
-      eventId: `form-${deps.ids.next()}`,
+      // Same content after the same previous submission → same id: concurrent repeats count once.
+      eventId: `form-${known.leadId}-${print}-${last?.at ?? known.createdAt}`,
       type: 'form_submitted',
       leadId: known.leadId,
       occurredAt: now.toISOString(),
@@ -109,6 +122,15 @@ async function mergeIntoKnown(deps: FunnelDeps, known: Lead, input: CaptureInput
   // A repeat submission is also how a lost first start gets repaired (a no-op when the run exists).
   if (result.lead.run === known.run) await ensureCurrentRun(deps, result.lead);
   return { created: false, leadId: result.lead.leadId, stage: result.lead.stage };
+}
+
+const REPEAT_WINDOW_MS = DAY_MS;
+
+/** What the person submitted, independent of field order and blank fields. */
+function fingerprint(email: string, input: CaptureInput): string {
+  const fields = Object.entries(nonEmpty(input.profile)).sort(([a], [b]) => a.localeCompare(b));
+  const content = JSON.stringify([email, fields, input.consent ?? null, input.formId ?? null, input.consentTextVersion]);
+  return createHash('sha256').update(content).digest('base64url').slice(0, 22);
 }
 
 function consentRecord(input: CaptureInput, at: string): Consent {

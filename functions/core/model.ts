@@ -60,6 +60,8 @@ export interface Lead extends LeadProfileFields {
   recentMarketingSends?: string[];
   customerId?: string;
   closedReason?: string;
+  /** The last web-form submission: a identical one soon after is a retry or double click, not engagement. */
+  lastSubmission?: { fingerprint: string; at: string };
   createdAt: string;
   updatedAt: string;
   /** Optimistic-locking counter, incremented on every write of the profile. */

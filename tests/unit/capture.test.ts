@@ -63,10 +63,10 @@ describe('capturing a web-form lead', () => {
     expect(w.store.leads.size).toBe(1);
   });
 
-  it('counts a repeat submission as a form_submitted engagement that can move the lead on', async () => {
+  it('counts a later submission as a form_submitted engagement that can move the lead on', async () => {
     const w = world();
     const { leadId } = await captureLead(w, form());
-    const again = await captureLead(w, form());
+    const again = await captureLead(w, form({ formId: 'webinar-form', profile: { message: 'Sign me up' } }));
     expect(again.stage).toBe('interest');
     const types = (await w.store.timeline(leadId)).map((e: TimelineEntry) => e.type);
     expect(types).toContain('form_submitted');
@@ -74,6 +74,34 @@ describe('capturing a web-form lead', () => {
     // never two executions of one run: run 1 was stopped when run 2 started
     expect(w.starter.started.map((s) => s.run)).toEqual([1, 2]);
     expect(w.starter.stopped.map((s) => s.run)).toEqual([1]);
+  });
+
+  it('treats the same submission again within a day as a retry: no score, no timeline entry, no new run', async () => {
+    const w = world();
+    const { leadId } = await captureLead(w, form());
+    const entries = w.store.entries.length;
+    const again = await Promise.all([captureLead(w, form({ email: ' ANN@example.com' })), captureLead(w, form())]);
+    expect(again.map((r) => r.leadId)).toEqual([leadId, leadId]);
+    expect(await w.store.get(leadId)).toMatchObject({ score: 0, stage: 'awareness', run: 1 });
+    expect(w.store.entries).toHaveLength(entries);
+    expect(w.starter.started.map((s) => s.run)).toEqual([1]);
+  });
+
+  it('counts the same submission again once a day has passed', async () => {
+    const w = world();
+    const { leadId } = await captureLead(w, form());
+    w.clock.advance(25 * 3_600_000);
+    await captureLead(w, form());
+    expect((await w.store.get(leadId))?.score).toBe(10);
+  });
+
+  it('counts concurrent identical repeats of a changed submission once', async () => {
+    const w = world();
+    const { leadId } = await captureLead(w, form());
+    const changed = form({ profile: { jobTitle: 'CTO' } });
+    await Promise.all([captureLead(w, changed), captureLead(w, changed), captureLead(w, changed)]);
+    expect((await w.store.get(leadId))?.score).toBe(10);
+    expect((await w.store.timeline(leadId)).filter((e) => e.type === 'form_submitted')).toHaveLength(1);
   });
 
   it('updates consent when a repeat submission gives it', async () => {
