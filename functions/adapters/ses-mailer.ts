@@ -3,6 +3,7 @@
  * carries List-Unsubscribe / List-Unsubscribe-Post (RFC 8058 one-click) without hand-built MIME.
  */
 import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
+import { MailRejectedError } from '../core/errors.js';
 import type { Mailer, OutgoingEmail } from '../core/ports.js';
 
 export interface SesMailerOptions {
@@ -20,7 +21,19 @@ export class SesMailer implements Mailer {
   ) {}
 
   async send(email: OutgoingEmail): Promise<{ messageId: string }> {
-    const out = await this.client.send(
+    const out = await this.client.send(this.command(email)).catch((err: unknown) => {
+      // An HTTP answer from SES means it refused the message: nothing went out. Anything else
+      // (timeout, reset connection) leaves the outcome unknown, and is passed on as it is.
+      const status = (err as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
+      if (typeof status === 'number') throw new MailRejectedError(`SES refused the email (${status}): ${(err as Error).message}`, { cause: err });
+      throw err;
+    });
+    if (!out.MessageId) throw new Error('SES accepted the email but returned no MessageId');
+    return { messageId: out.MessageId };
+  }
+
+  private command(email: OutgoingEmail) {
+    return (
       new SendEmailCommand({
         FromEmailAddress: this.options.from,
         Destination: { ToAddresses: [email.to] },
@@ -33,9 +46,7 @@ export class SesMailer implements Mailer {
         },
         ConfigurationSetName: this.options.configurationSetName,
         EmailTags: Object.entries(email.tags ?? {}).map(([Name, Value]) => ({ Name: tagSafe(Name), Value: tagSafe(Value) })),
-      }),
+      })
     );
-    if (!out.MessageId) throw new Error('SES accepted the email but returned no MessageId');
-    return { messageId: out.MessageId };
   }
 }

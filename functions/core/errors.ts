@@ -67,6 +67,17 @@ export class SupersededError extends DomainError {
   }
 }
 
+/**
+ * The mail service answered that it did not accept a message (throttled, rejected, down): nothing
+ * was sent, so the send may be retried. A timeout or lost connection is NOT this: the outcome is
+ * unknown and the message may have gone out.
+ */
+export class MailRejectedError extends DomainError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('MailRejected', message, options);
+  }
+}
+
 /** Raised by LeadStore implementations; the core decides what they mean. */
 export class EmailTakenError extends DomainError {
   constructor(readonly email: string) {

@@ -79,6 +79,7 @@ export type TimelineEntryType =
   | 'email_sent'
   | 'email_skipped'
   | 'email_deferred'
+  | 'email_failed'
   | 'rep_assigned'
   | 'rep_queue'
   | 'sla_missed'

@@ -37,6 +37,11 @@ export interface LeadStore {
   isEventProcessed(eventId: string): Promise<boolean>;
   /** Marks a claimed ledger key as delivered (status sent, with the provider's message id). */
   markSent(leadId: string, ledgerKey: string, messageId: string): Promise<void>;
+  /**
+   * Gives back a claim whose email the mail service refused (so a retry may send it), with timeline
+   * entries saying so. A no-op when the entry is already marked sent.
+   */
+  releaseClaim(leadId: string, ledgerKey: string, timeline: TimelineEntry[]): Promise<void>;
   getCustomer(customerId: string): Promise<Customer | undefined>;
 }
 

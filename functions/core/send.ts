@@ -9,13 +9,15 @@
  *    timeline entry in ONE conditional save; a claim that exists already → duplicate, send nothing.
  * 5. Send through the Mailer, then mark the ledger entry sent with the provider's message id.
  *
- * Delivery is AT MOST ONCE, never twice: the claim is written before the SES call, so a crash or an
- * SES error between the two leaves a claimed-but-unsent entry and a retry answers `duplicate`. An
- * unsent email (visible as a ledger entry without a message id) is preferred to a double send.
+ * Never twice: the claim is written before the SES call. When SES answers that it refused the
+ * message (MailRejectedError: throttled, rejected), nothing went out, so the claim is given back and
+ * the task fails for Step Functions to retry. When the outcome is unknown (a crash or timeout between
+ * claim and answer), the claim stays and a retry answers `duplicate`: an unsent email (a ledger
+ * entry without a message id) is preferred to a double send.
  */
 import type { Clock } from './clock.js';
 import { isPromotional, sendPermission, type ConsentPolicy } from './consent.js';
-import { DuplicateSendError, NotFoundError, SupersededError, VersionConflictError } from './errors.js';
+import { DuplicateSendError, MailRejectedError, NotFoundError, SupersededError, VersionConflictError } from './errors.js';
 import { checkFrequencyCap, type FrequencyCap } from './frequency-cap.js';
 import type { Lead, Stage } from './model.js';
 import type { IdGenerator, LeadStore, Mailer, OutgoingEmail } from './ports.js';
@@ -127,7 +129,16 @@ export async function sendLeadEmail(deps: SendDeps, req: SendRequest): Promise<S
       if (err instanceof VersionConflictError && attempt < MAX_ATTEMPTS) continue;
       throw err;
     }
-    const { messageId } = await deps.mailer.send(email);
+    let messageId: string;
+    try {
+      ({ messageId } = await deps.mailer.send(email));
+    } catch (err) {
+      if (err instanceof MailRejectedError) {
+        const failed = timelineEntry(ids, lead.leadId, clock.now(), 'email_failed', `Not sent, will retry: ${err.message}`, { ...step, ledgerKey });
+        await leads.releaseClaim(lead.leadId, ledgerKey, [failed]);
+      }
+      throw err;
+    }
     await leads.markSent(lead.leadId, ledgerKey, messageId);
     return { outcome: 'sent' };
   }

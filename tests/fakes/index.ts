@@ -90,6 +90,11 @@ export class InMemoryLeadStore implements LeadStore {
   async markSent(leadId: string, ledgerKey: string, messageId: string) {
     this.ledger.set(`${leadId}/${ledgerKey}`, { status: 'sent', messageId });
   }
+  async releaseClaim(leadId: string, ledgerKey: string, timeline: TimelineEntry[]) {
+    const id = `${leadId}/${ledgerKey}`;
+    if (this.ledger.get(id)?.status === 'claimed') this.ledger.delete(id);
+    this.entries.push(...clone(timeline));
+  }
   async getCustomer(customerId: string) {
     const c = this.customers.get(customerId);
     return c && clone(c);

@@ -93,6 +93,18 @@ describe('the DynamoDB lead store', () => {
     expect(Item).toMatchObject({ status: 'sent', messageId: 'msg-1', claimedAt: expect.any(String) });
   });
 
+  it('gives back a claimed-but-unsent ledger key with its timeline entry, and never a sent one', async () => {
+    const lead = aLead();
+    await store.create(lead, []);
+    const saved = await store.save(lead, 1, [], { ledgerKey: 'awareness#educational-1' });
+    await store.releaseClaim(lead.leadId, 'awareness#educational-1', [entry(lead.leadId, '2026-03-01T10:00:00.000Z', 'failed')]);
+    expect((await store.timeline(lead.leadId)).map((e) => e.entryId)).toContain('failed');
+    const again = await store.save(saved, 2, [], { ledgerKey: 'awareness#educational-1' });
+    await store.markSent(lead.leadId, 'awareness#educational-1', 'msg-2');
+    await store.releaseClaim(lead.leadId, 'awareness#educational-1', []);
+    await expect(store.save(again, 3, [], { ledgerKey: 'awareness#educational-1' })).rejects.toBeInstanceOf(DuplicateSendError);
+  });
+
   it('creates a customer with the lead in one save', async () => {
     const lead = aLead();
     await store.create(lead, []);

@@ -24,3 +24,26 @@ describe('the EventBridge publisher', () => {
     await expect(new EventBridgePublisher(new EventBridgeClient({}), 'bus').publish([event(1)])).rejects.toThrow(/rejected 1 of 1.*InternalFailure/);
   });
 });
+
+describe('SesMailer errors', () => {
+  it('turns an error answer from SES into MailRejectedError and passes a timeout on unchanged', async () => {
+    const { mockClient } = await import('aws-sdk-client-mock');
+    const { SESv2Client, SendEmailCommand } = await import('@aws-sdk/client-sesv2');
+    const { SesMailer } = await import('../../functions/adapters/ses-mailer.js');
+    const { MailRejectedError } = await import('../../functions/core/errors.js');
+    const ses = mockClient(SESv2Client);
+    const mailer = new SesMailer(new SESv2Client({}), { from: 'sales@example.com' });
+    const email = { to: 'a@example.com', subject: 's', html: '<p>h</p>', text: 't' };
+
+    ses
+      .on(SendEmailCommand)
+      .rejectsOnce(Object.assign(new Error('Maximum sending rate exceeded.'), { name: 'TooManyRequestsException', $metadata: { httpStatusCode: 429 } }))
+      .rejectsOnce(Object.assign(new Error('socket hang up'), { name: 'TimeoutError' }));
+    await expect(mailer.send(email)).rejects.toBeInstanceOf(MailRejectedError);
+
+    const timeout = await mailer.send(email).catch((err: Error) => err);
+    expect(timeout).not.toBeInstanceOf(MailRejectedError);
+    expect((timeout as Error).name).toBe('TimeoutError');
+    ses.restore();
+  });
+});

@@ -184,6 +184,30 @@ export class DynamoLeadStore implements LeadStore {
     );
   }
 
+  async releaseClaim(leadId: string, ledgerKey: string, timeline: TimelineEntry[]) {
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Delete: {
+                TableName: this.tableName,
+                Key: keys.sendLedger(leadId, ledgerKey),
+                ConditionExpression: '#status = :claimed',
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: { ':claimed': 'claimed' },
+              },
+            },
+            ...timeline.map((e) => this.timelinePut(e)),
+          ],
+        }),
+      );
+    } catch (err) {
+      // Already marked sent (or gone): nothing to give back.
+      if ((err as Error)?.name !== 'TransactionCanceledException') throw err;
+    }
+  }
+
   async getCustomer(customerId: string) {
     const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.customer(customerId), ConsistentRead: true }));
     return strip<Customer>(Item);
