@@ -99,3 +99,14 @@ export const realMs = (virtualHours: number, timeScale: number) => (virtualHours
 export const uniqueEmail = (name: string) => `${name}.${randomUUID().slice(0, 8)}@example.com`;
 
 export const timelineTypes = (lead: { timeline: Array<{ type: string }> }) => lead.timeline.map((e) => e.type);
+
+/** GET on the HTTP API with the admin key, for routes the App has no helper for (`/leads?owner=…`). */
+export async function adminGet(app: App, path: string): Promise<{ status: number; body: any }> {
+  const res = await fetch(`${app.stack.apiUrl}${path}`, { headers: { authorization: `Bearer ${app.stack.apiKey}` } });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined };
+}
+
+/** A lead's timeline entries of one type, in timeline order. */
+export const entriesOf = (lead: { timeline: Array<{ type: string; data?: Record<string, any> }> }, type: string) =>
+  lead.timeline.filter((e) => e.type === type);
