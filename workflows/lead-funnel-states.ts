@@ -191,8 +191,11 @@ export class FunnelStateBuilder {
   /** Hand-off: assign a rep (or queue), give them the SLA, reassign on a miss, then the programme. */
   private decision(programme: sfn.IChainable): sfn.IChainable {
     const { slaHours, queueRetryHours } = this.programme.handoff;
+    // The hand-off settings travel in the payload, so the SLA the rep is told is the one the
+    // state machine waits for (a deploy-time slaHours override changes both).
+    const { escalateAfterMisses } = this.programme.handoff;
     const assign = (name: string, reason: string) =>
-      this.task(name, this.functions.assignRep, { reason }, '$.assignment', 'assigned');
+      this.task(name, this.functions.assignRep, { reason, slaHours, escalateAfterMisses }, '$.assignment', 'assigned');
 
     const first = assign('Decision: assign a rep', 'decision');
     const assigned = new sfn.Choice(this.scope, this.claim('Rep assigned?'));

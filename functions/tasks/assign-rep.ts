@@ -22,18 +22,20 @@ const deps = {
   publisher: new EventBridgePublisher(eventBridgeClient(), config.eventBusName),
   clock: config.clock,
   ids: randomIds,
-  settings: { managerEmail: config.managerEmail, ...funnelProgramme.handoff },
 };
 
 const payload = z.object({
   leadId: z.string().min(1),
   run: z.number().int().nonnegative(),
   reason: z.enum(['decision', 'queue-retry', 'sla-miss']),
+  // Sent by the state machine (the SLA it actually waits for); the programme's values otherwise.
+  slaHours: z.number().positive().default(funnelProgramme.handoff.slaHours),
+  escalateAfterMisses: z.number().int().min(1).default(funnelProgramme.handoff.escalateAfterMisses),
 });
 
 export const handler = async (event: unknown) => {
-  const req = payload.parse(event);
-  const result = await assignRep(deps, req);
+  const { slaHours, escalateAfterMisses, ...req } = payload.parse(event);
+  const result = await assignRep({ ...deps, settings: { managerEmail: config.managerEmail, slaHours, escalateAfterMisses } }, req);
   logger.info('assignment finished', { ...req, ...result });
   return result;
 };

@@ -43,3 +43,16 @@ describe('the funnel as programme data', () => {
     expect(() => parseFunnelProgramme({ ...fixtureProgramme, capRetryHours: -1 })).toThrow(/invalid funnel programme — .*capRetryHours/);
   });
 });
+
+describe('the hand-off SLA', () => {
+  it('travels to AssignRep in the task payload, so the rep is told the SLA the state machine waits for', () => {
+    const programme = { ...fixtureProgramme, handoff: { ...fixtureProgramme.handoff, slaHours: 8, escalateAfterMisses: 3 } };
+    const { eight } = synthFunnels('sla-payload', { eight: programme });
+    const states = Object.entries(definitionOf(eight).States);
+    const slaWait = states.find(([name]) => name.startsWith('SLA: wait'));
+    expect(slaWait?.[1].Seconds).toBe(8 * 3_600);
+    const assignTasks = states.filter(([, s]) => s.Type === 'Task' && String(s.Parameters?.FunctionName ?? '').includes('AssignRep'));
+    expect(assignTasks.length).toBeGreaterThanOrEqual(2);
+    for (const [, task] of assignTasks) expect(task.Parameters.Payload).toMatchObject({ slaHours: 8, escalateAfterMisses: 3 });
+  });
+});
