@@ -1,0 +1,95 @@
+/**
+ * The sample web form, filled in and sent by a real browser (Debian's headless Chromium driven by
+ * playwright-core) against the whole local system: the lead must arrive with its consent, and the
+ * welcome email must reach local SES.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserServer } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bootApp, eventually, uniqueEmail, type App } from '../support/app.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const SCREENSHOT = path.join(process.cwd(), '.tmp', 'form.png');
+
+let app: App;
+let server: BrowserServer | undefined;
+let browser: Browser;
+
+beforeAll(async () => {
+  // CI installs Chromium (.ci/run); a missing browser is a broken set-up, never a reason to skip.
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`Chromium not found at ${CHROMIUM}: install Debian's chromium package (apt-get install chromium) to run the web-form test`);
+  }
+  app = await bootApp(1);
+  // A browser server (rather than launch) exposes the Chromium process, so afterAll can kill it by PID.
+  server = await chromium.launchServer({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    host: '127.0.0.1',
+  });
+  browser = await chromium.connect(server.wsEndpoint());
+}, 120_000);
+
+afterAll(async () => {
+  const pid = server?.process().pid;
+  try {
+    await browser?.close();
+    await server?.close();
+  } catch (err) {
+    console.error('[e2e] closing Chromium failed, killing it by PID:', err);
+    if (pid) process.kill(pid, 'SIGKILL');
+  }
+  await app?.stop();
+});
+
+/** The admin's view of a stage: every lead, page by page. */
+async function leadsAt(stage: string): Promise<any[]> {
+  const leads: any[] = [];
+  let cursor: string | undefined;
+  do {
+    const query = new URLSearchParams({ stage, limit: '100', ...(cursor ? { cursor } : {}) });
+    const res = await fetch(`${app.stack.apiUrl}/leads?${query}`, { headers: { authorization: `Bearer ${app.stack.apiKey}` } });
+    expect(res.status).toBe(200);
+    const page = (await res.json()) as { items: any[]; cursor?: string };
+    leads.push(...page.items);
+    cursor = page.cursor;
+  } while (cursor);
+  return leads;
+}
+
+describe('the sample web form in a browser', () => {
+  it('sends a lead that arrives with its consent and gets the welcome email', async () => {
+    const email = uniqueEmail('browser');
+    const page = await browser.newPage();
+    try {
+      await page.goto(`${app.stack.apiUrl}/`);
+      await expect.poll(() => page.title()).toMatch(/sample web form/i);
+      mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
+      await page.screenshot({ path: SCREENSHOT, fullPage: true });
+
+      await page.getByLabel('Work email').fill(email);
+      await page.getByLabel('First name').fill('Ada');
+      await page.getByLabel('Last name').fill('Lovelace');
+      await page.getByLabel('Company').fill('Analytical Engines');
+      await page.getByLabel(/send me occasional emails/).check();
+      await Promise.all([page.waitForURL(`${app.stack.apiUrl}/thank-you`), page.getByRole('button', { name: 'Send' }).click()]);
+      await expect.poll(() => page.locator('h1').textContent()).toBe('Thank you!');
+    } finally {
+      await page.close();
+    }
+
+    const [listed] = (await leadsAt('awareness')).filter((l) => l.email === email);
+    expect(listed).toMatchObject({ email, firstName: 'Ada', lastName: 'Lovelace', company: 'Analytical Engines', stage: 'awareness' });
+    const lead = await app.lead(listed.leadId);
+    expect(lead.consent).toMatchObject({ given: true, textVersion: 'v1', sourceForm: 'sample-form', ip: '127.0.0.1' });
+
+    const [welcome] = await eventually(async () => {
+      const mails = await app.mailTo(email);
+      expect(mails).toHaveLength(1);
+      return mails;
+    });
+    expect(welcome!.text).toContain('Ada');
+    expect(welcome!.headers['list-unsubscribe']).toMatch(/\/unsubscribe\?token=/);
+  });
+});
