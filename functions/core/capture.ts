@@ -14,7 +14,7 @@ import { applyEvent, type Amend } from './events.js';
 import { ensureCurrentRun, type FunnelDeps } from './funnel-runs.js';
 import type { Consent, Lead, LeadProfileFields, Stage } from './model.js';
 import { normalizeEmail } from './normalize.js';
-import { timelineEntry } from './timeline.js';
+import { inWriteOrder, timelineEntry } from './timeline.js';
 
 export interface CaptureInput {
   email: string;
@@ -73,13 +73,13 @@ export async function captureLead(deps: FunnelDeps, input: CaptureInput): Promis
     version: 1,
   };
   try {
-    await deps.store.create(lead, [
+    await deps.store.create(lead, inWriteOrder([
       timelineEntry(deps.ids, lead.leadId, now, 'lead_captured', `Lead captured from ${consent.sourceForm}`, {
         sourceForm: consent.sourceForm,
         ...(lead.source ? { source: lead.source } : {}),
       }),
       consentEntry(deps, lead.leadId, now, consent),
-    ]);
+    ]));
   } catch (err) {
     if (!(err instanceof EmailTakenError)) throw err;
     // A concurrent first submission of the same email won: this one is a repeat submission.

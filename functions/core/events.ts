@@ -13,7 +13,7 @@ import type { DomainEvent, EngagementEvent, Lead, TimelineEntry } from './model.
 import { customerIdFor, normalizeEmail } from './normalize.js';
 import type { LeadStore, SaveExtras } from './ports.js';
 import { decide, defaultRules, type Decision } from './scoring.js';
-import { timelineEntry } from './timeline.js';
+import { inWriteOrder, timelineEntry } from './timeline.js';
 
 const MAX_ATTEMPTS = 5;
 
@@ -117,7 +117,7 @@ function planEvent(deps: FunnelDeps, current: Lead, event: EngagementEvent, amen
     extras.customer = { customerId: next.customerId, leadId: current.leadId, email: current.email, since: at };
     if (current.company) extras.customer.company = current.company;
   }
-  return { lead: next, timeline: inOrder(timeline), extras, decision };
+  return { lead: next, timeline: inWriteOrder(timeline), extras, decision };
 }
 
 const describe = (event: EngagementEvent, d: Decision) =>
@@ -127,11 +127,6 @@ const describe = (event: EngagementEvent, d: Decision) =>
  * Entries of one change share a timestamp; their ids decide their order on the timeline, and
  * random ids of the same millisecond do not sort in creation order — so number them.
  */
-function inOrder(entries: TimelineEntry[]): TimelineEntry[] {
-  const base = entries[0]?.entryId;
-  return entries.map((e, i) => ({ ...e, entryId: `${base}.${String(i).padStart(2, '0')}` }));
-}
-
 async function afterSave(deps: FunnelDeps, before: Lead, after: Lead, decision: Decision): Promise<void> {
   if (after.run !== before.run) await switchRun(deps, before, after, `lead ${decision.outcome}: ${before.stage} → ${after.stage}`);
   const at = deps.clock.now().toISOString();

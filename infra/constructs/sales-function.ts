@@ -4,13 +4,12 @@
  * carries `SalesFlow:Entry`/`SalesFlow:Handler` metadata: the local runtime finds handler code through
  * it in the synthesized template, the same template that is deployed.
  */
-import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Annotations, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, CfnFunction, Code, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, CfnFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -73,7 +72,6 @@ export class SalesFunction extends Construct {
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         ...props.environment,
       },
-      ...placeholderCodeIfMissing(this, entryPath, props.entry),
       bundling: {
         minify: true,
         sourceMap: false,
@@ -96,17 +94,4 @@ export class SalesFunction extends Construct {
     if (props.tableAccess === 'read') props.table.grantReadData(this.fn);
     if (props.tableAccess === 'read-write') props.table.grantReadWriteData(this.fn);
   }
-}
-
-/**
- * While handlers are still being written, a synth with bundling off (tests, local runtime) must not
- * fail on a missing file; with bundling on (cdk synth/deploy) the missing entry fails as it should.
- */
-function placeholderCodeIfMissing(scope: Construct, entryPath: string, entry: string) {
-  if (existsSync(entryPath) || Stack.of(scope).bundlingRequired) return {};
-  Annotations.of(scope).addInfo(`handler ${entry} does not exist yet; placeholder code used (bundling is off)`);
-  return {
-    code: Code.fromInline(`export const ${HANDLER_EXPORT} = async () => { throw new Error('${entry} missing'); };`),
-    handler: `index.${HANDLER_EXPORT}`,
-  };
 }
