@@ -108,5 +108,12 @@ export async function adminGet(app: App, path: string): Promise<{ status: number
 }
 
 /** A lead's timeline entries of one type, in timeline order. */
-export const entriesOf = (lead: { timeline: Array<{ type: string; data?: Record<string, any> }> }, type: string) =>
-  lead.timeline.filter((e) => e.type === type);
+export const entriesOf = (lead: { timeline: TimelineItem[] }, type: string) => lead.timeline.filter((e) => e.type === type);
+
+/** A timeline entry as GET /leads/{leadId} returns it. */
+export interface TimelineItem {
+  type: string;
+  at: string;
+  summary: string;
+  data?: Record<string, any>;
+}
