@@ -1,0 +1,181 @@
+/**
+ * Honest cost per lead: representative leads run through the REAL synthesized LeadFunnel locally on a
+ * compressed clock; every billable unit is COUNTED (state transitions from the execution histories,
+ * Lambda invocations, DynamoDB capacity units reported per request, SES mails, EventBridge entries,
+ * HTTP requests, log bytes) and priced with us-east-1 list prices. Free tiers are ignored.
+ *   npx tsx scripts/cost-per-lead.ts [--time-scale 1000000]
+ * Only 127.0.0.1; stops everything it started. Assumptions are printed with the figures (docs/cost.md).
+ */
+import { fmtMs, machineNote, sleep, table } from './bench-support.js';
+import { countCapacity, estimateLogs, PRICES, PRICES_TAKEN, type Usage } from './bench-support.js';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+const { synthesizeTemplate } = await import('../local/synth.js');
+const { startLocalStack, REPO_ROOT } = await import('../local/stack.js');
+const { documentClient } = await import('../functions/shared/clients.js');
+const { DynamoRepRoster } = await import('../functions/adapters/dynamodb/rep-roster.js');
+
+const i = process.argv.indexOf('--time-scale');
+const SCALE = i > 0 ? Number(process.argv[i + 1]) : 1_000_000;
+/** Assumed average billed duration per invocation (warm, 2–5 DynamoDB/SES calls; INIT is billed too). */
+const ASSUMED_MS = 150;
+const LEADS_PER_MONTH = 10_000;
+
+// Handler logs (Powertools JSON at the template's level, INFO) are counted as CloudWatch bytes, not shown.
+const logBytes = { handler: 0 };
+const realWrite = process.stdout.write.bind(process.stdout);
+process.stdout.write = ((chunk: any, ...rest: any[]) => {
+  const text = String(chunk);
+  if (text.startsWith('{') && text.includes('"level"')) {
+    logBytes.handler += Buffer.byteLength(text);
+    return true;
+  }
+  return realWrite(chunk, ...rest);
+}) as typeof process.stdout.write;
+
+const { template, stackName } = await synthesizeTemplate(REPO_ROOT);
+const t0 = performance.now();
+const stack = await startLocalStack({ template, dynamodb: 'memory', ports: 0, timeScale: SCALE });
+let stopping: Promise<void> | undefined;
+const stop = () => (stopping ??= stack.stop());
+for (const s of ['SIGINT', 'SIGTERM'] as const) process.once(s, () => void stop().finally(() => process.exit(130)));
+
+const resources = Object.entries<any>(template.Resources);
+const memoryOf = Object.fromEntries(resources.filter(([, r]) => r.Type === 'AWS::Lambda::Function').map(([id, r]) => [id, Number(r.Properties?.MemorySize ?? 128)]));
+const countOf = (type: string) => resources.filter(([, r]) => r.Type === type).length;
+const ddb = countCapacity(documentClient());
+
+const virtualMs = (days: number) => (days * 86_400_000) / SCALE;
+const dwell = (days: number) => sleep(virtualMs(days));
+
+async function runPath(name: string, drive: (u: { post: (path: string, body: object, auth?: boolean) => Promise<any>; runs: () => any[] }) => Promise<void>) {
+  await stack.mail.clear();
+  stack.events.clear();
+  ddb.reset();
+  logBytes.handler = 0;
+  const known = new Set(stack.executions.list().map((e) => e.executionArn));
+  const http = { leads: 0, events: 0 };
+  let leadId = '';
+  const post = async (path: string, body: object, auth = false) => {
+    http[path === '/leads' ? 'leads' : 'events']++;
+    const res = await fetch(`${stack.apiUrl}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(auth ? { authorization: `Bearer ${stack.apiKey}` } : {}) },
+      body: JSON.stringify({ ...body, ...(path === '/events' ? { leadId } : {}) }),
+    });
+    const json: any = await res.json();
+    if (res.status >= 300) throw new Error(`${name}: POST ${path} → ${res.status} ${JSON.stringify(json)}`);
+    leadId ||= json.leadId;
+    return json;
+  };
+  const runs = () => stack.executions.list().filter((e) => !known.has(e.executionArn) && e.name.startsWith(`${leadId}-r`));
+  const started = performance.now();
+  await drive({ post, runs });
+  await stack.executions.waitForIdle({ timeoutMs: 120_000 });
+  const histories = runs().map((e) => stack.executions.history(e.executionArn));
+  const events = histories.flat();
+  const entered = events.filter((e) => e.type.endsWith('StateEntered')).length;
+  const scheduled = events.filter((e) => e.type === 'TaskScheduled');
+  const retries = scheduled.length - events.filter((e) => e.type === 'TaskStateEntered').length;
+  const tasksByFn: Record<string, number> = {};
+  for (const e of scheduled) {
+    const fn = JSON.parse((e as any).taskScheduledEventDetails.parameters).FunctionName.split(':function:')[1].split(':')[0];
+    tasksByFn[fn] = (tasksByFn[fn] ?? 0) + 1;
+  }
+  const slaMisses = scheduled.filter((e) => String((e as any).taskScheduledEventDetails.parameters).includes('sla-miss')).length;
+  // Authorizer results are not cached (resultsCacheTtl 0): every /events request invokes it.
+  const invocations: Record<string, number> = { CaptureLead: http.leads, Authorizer: http.events, IngestEvent: http.events, ...tasksByFn };
+  const usage: Usage = {
+    transitions: entered + retries,
+    invocations,
+    gbSeconds: Object.entries(invocations).reduce((s, [fn, n]) => s + n * (ASSUMED_MS / 1000) * ((memoryOf[fn] ?? 512) / 1024), 0),
+    rru: ddb.rru,
+    wru: ddb.wru,
+    emails: (await stack.mail.list()).length,
+    busEvents: stack.events.list().length,
+    httpRequests: http.leads + http.events,
+    logBytes: 0,
+    traces: http.leads + 2 * http.events + histories.length,
+    executions: histories.length,
+  };
+  usage.logBytes = estimateLogs(usage, logBytes.handler, events);
+  return { name, usage, leadId, slaMisses, requests: ddb.requests(), realMs: performance.now() - started, statuses: runs().map((e) => `${e.name.split('-r').at(-1)}:${e.status}`) };
+}
+
+try {
+  const readyMs = performance.now() - t0;
+  await new DynamoRepRoster(documentClient(), stack.tableName).put({ repId: 'rep-cost', name: 'Cost Rep', email: 'rep-cost@sales.example.com', status: 'active', createdAt: new Date().toISOString() } as any);
+
+  const unengaged = await runPath('(a) never engages: awareness → recycle → dormant', async ({ post }) => {
+    await post('/leads', { email: `quiet.${Date.now()}@example.com`, firstName: 'Quinn', company: 'Acme', consent: true });
+  });
+
+  const won = await runPath('(b) engages: awareness → … → decision → purchase', async ({ post, runs }) => {
+    const ev = (type: string, properties?: object) => post('/events', { eventId: `${type}-${Math.random().toString(36).slice(2)}`, type, ...(properties ? { properties } : {}) }, true);
+    await post('/leads', { email: `buyer.${Date.now()}@example.com`, firstName: 'Bea', company: 'Acme', consent: true });
+    await dwell(4); // welcome + educational-1
+    await ev('email_opened');
+    await ev('content_downloaded');
+    await ev('email_clicked'); // → interest
+    await dwell(5); // both case studies
+    await ev('form_submitted');
+    await ev('page_viewed', { path: '/pricing' });
+    await ev('content_downloaded'); // → consideration
+    await dwell(5); // comparison guide + ROI calculator
+    await ev('demo_requested'); // → decision: AssignRep, then the SLA wait
+    const deadline = Date.now() + 30_000;
+    const assigned = () => runs().some((r) => stack.executions.history(r.executionArn).some((e) => e.type === 'TaskSucceeded' && e.stateName === 'Decision: assign a rep'));
+    while (!assigned() && Date.now() < deadline) await sleep(1);
+    await ev('rep_contacted');
+    await dwell(8); // proposal + two follow-ups
+    await ev('purchased'); // → purchase: thank-you, Won
+  });
+
+  const paths = [unengaged, won];
+  const lines = (u: Usage) => [
+    ['Step Functions state transitions', u.transitions, PRICES.sfnTransition],
+    ['Lambda requests', Object.values(u.invocations).reduce((a, b) => a + b, 0), PRICES.lambdaRequest],
+    [`Lambda GB-s (${ASSUMED_MS} ms each, template memory)`, u.gbSeconds, PRICES.lambdaGbSecond],
+    ['DynamoDB write request units', u.wru, PRICES.ddbWru],
+    ['DynamoDB read request units', u.rru, PRICES.ddbRru],
+    ['SES emails', u.emails, PRICES.sesEmail],
+    ['EventBridge custom events', u.busEvents, PRICES.eventBridgeEvent],
+    ['HTTP API requests', u.httpRequests, PRICES.httpApiRequest],
+    ['CloudWatch Logs ingested (GB, estimated)', u.logBytes / 1e9, PRICES.logsIngestGb],
+    ['X-Ray traces recorded', u.traces, PRICES.xrayTrace],
+  ] as Array<[string, number, number]>;
+  const total = (u: Usage) => lines(u).reduce((s, [, q, p]) => s + q * p, 0);
+  const q = (n: number) => (Number.isInteger(n) ? String(n) : n < 0.001 ? n.toExponential(2) : n.toFixed(3));
+
+  console.log(`# Cost per lead (${machineNote()}; time scale ${SCALE.toLocaleString('en')}: a day = ${fmtMs(virtualMs(1))}; stack ready in ${fmtMs(readyMs)})`);
+  console.log(`us-east-1 list prices as on the public pricing pages, ${PRICES_TAKEN}; free tiers ignored.\n`);
+  for (const p of paths) {
+    console.log(`## ${p.name}  [runs ${p.statuses.join(' ')}; ${fmtMs(p.realMs)} real${p.slaMisses ? `; WARNING ${p.slaMisses} SLA-miss reassignment(s): clock too fast for the event` : ''}]`);
+    console.log(table(['item', 'per lead', 'unit price $', '$ per lead'], lines(p.usage).map(([k, n, price]) => [k, q(n), String(Number(price.toPrecision(6))), (n * price).toFixed(6)]).concat([['total', '', '', total(p.usage).toFixed(6)]])));
+    console.log(`Lambda invocations: ${Object.entries(p.usage.invocations).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+    console.log(`DynamoDB requests: ${Object.entries(p.requests).map(([k, v]) => `${k} ${v}`).join(', ')}\n`);
+  }
+  const secrets = countOf('AWS::SecretsManager::Secret');
+  const alarms = countOf('AWS::CloudWatch::Alarm');
+  const fixed = secrets * PRICES.secretMonth + alarms * PRICES.alarmMonth;
+  const [a, b] = paths.map((p) => total(p.usage)) as [number, number];
+  console.log(
+    table(
+      ['per month', '$'],
+      [
+        [`fixed: ${secrets} Secrets Manager secrets × $${PRICES.secretMonth} + ${alarms} CloudWatch alarms × $${PRICES.alarmMonth}`, fixed.toFixed(2)],
+        [`${LEADS_PER_MONTH.toLocaleString('en')} leads, all like (a)`, (LEADS_PER_MONTH * a + fixed).toFixed(2)],
+        [`${LEADS_PER_MONTH.toLocaleString('en')} leads, all like (b)`, (LEADS_PER_MONTH * b + fixed).toFixed(2)],
+        [`${LEADS_PER_MONTH.toLocaleString('en')} leads, 90% (a) + 10% (b)`, (LEADS_PER_MONTH * (0.9 * a + 0.1 * b) + fixed).toFixed(2)],
+      ],
+    ),
+  );
+  console.log(`\nAssumptions: Lambda ${ASSUMED_MS} ms billed per invocation, arm64, memory from the template (${[...new Set(Object.values(memoryOf))].join('/')} MB);`);
+  console.log('authorizer not cached (1 invocation per /events); DynamoDB units as DynamoDB Local reports them per request (ReturnConsumedCapacity=INDEXES),');
+  console.log('a failed conditional write/transaction counted as 1 WRU per item; logs = handler JSON at INFO + ~400 B Lambda platform lines per invocation');
+  console.log('+ LeadFunnel log level ALL with execution data (history events as JSON + 250 B envelope) + ~350 B per HTTP API access log line;');
+  console.log('X-Ray: one trace per HTTP Lambda invocation (HTTP APIs do not trace) + one per execution. Not priced: log storage, Secrets Manager API calls');
+  console.log(`(cached per container), X-Ray retrieval, data transfer, PITR/backup storage and table storage (a lead is a few KB). Stack: ${stackName}.`);
+} finally {
+  await stop();
+}
