@@ -83,7 +83,7 @@ async function runPath(name: string, drive: (u: { post: (path: string, body: obj
     tasksByFn[fn] = (tasksByFn[fn] ?? 0) + 1;
   }
   const slaMisses = scheduled.filter((e) => String((e as any).taskScheduledEventDetails.parameters).includes('sla-miss')).length;
-  // Authorizer results are not cached (resultsCacheTtl 0): every /events request invokes it.
+  // Counted on every /events request: an upper bound (the gateway caches its answer per key for 5 minutes).
   const invocations: Record<string, number> = { CaptureLead: http.leads, Authorizer: http.events, IngestEvent: http.events, ...tasksByFn };
   const usage: Usage = {
     transitions: entered + retries,
@@ -171,7 +171,7 @@ try {
     ),
   );
   console.log(`\nAssumptions: Lambda ${ASSUMED_MS} ms billed per invocation, arm64, memory from the template (${[...new Set(Object.values(memoryOf))].join('/')} MB);`);
-  console.log('authorizer not cached (1 invocation per /events); DynamoDB units as DynamoDB Local reports them per request (ReturnConsumedCapacity=INDEXES),');
+  console.log('authorizer counted once per /events (upper bound: the gateway caches it 5 min per key); DynamoDB units as DynamoDB Local reports them per request (ReturnConsumedCapacity=INDEXES),');
   console.log('a failed conditional write/transaction counted as 1 WRU per item; logs = handler JSON at INFO + ~400 B Lambda platform lines per invocation');
   console.log('+ LeadFunnel log level ALL with execution data (history events as JSON + 250 B envelope) + ~350 B per HTTP API access log line;');
   console.log('X-Ray: one trace per HTTP Lambda invocation (HTTP APIs do not trace) + one per execution. Not priced: log storage, Secrets Manager API calls');
