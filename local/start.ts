@@ -5,10 +5,12 @@
 import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { scaledClock } from '../functions/core/clock.js';
 import type { Rep } from '../functions/core/model.js';
 import { keys } from '../functions/table/keys.js';
 import { JavaMissingError } from './dynamodb.js';
 import { PortInUseError } from './ports.js';
+import { resumeFunnelRuns } from './resume.js';
 import { persistentKey } from './secrets.js';
 import { REPO_ROOT, startLocalStack, type LocalStack } from './stack.js';
 
@@ -63,6 +65,13 @@ async function main(): Promise<void> {
     shutdown(1);
   });
   const rep = await seedDemoRep(stack);
+  const resumed = await resumeFunnelRuns({
+    dynamodbEndpoint: stack.dynamodbEndpoint,
+    sfnEndpoint: stack.sfnEndpoint,
+    tableName: stack.tableName,
+    funnelArn: stack.stateMachines.LeadFunnel!,
+    clock: scaledClock(scale, Number(process.env.TIME_ORIGIN ?? started)),
+  });
   console.log(`
 Sales Flow is running locally (ready in ${((Date.now() - started) / 1000).toFixed(1)} s, time scale ${scale}).
   HTTP API        ${stack.apiUrl}
@@ -71,8 +80,8 @@ Sales Flow is running locally (ready in ${((Date.now() - started) / 1000).toFixe
   Domain events   ${stack.apiUrl}/_local/events
   DynamoDB Local  ${stack.dynamodbEndpoint}  (table ${stack.tableName}; DynamoDB Local listens on all interfaces)
   API key         ${stack.apiKey}${process.env.SALES_API_KEY ? '' : '  (generated; set SALES_API_KEY to choose one)'}
-${rep ? `  Demo rep        ${rep.name} <${rep.email}> (seeded into the empty roster)\n` : ''}
-Running executions live in memory and are lost when this stops. Press Ctrl-C to stop.`);
+${rep ? `  Demo rep        ${rep.name} <${rep.email}> (seeded into the empty roster)\n` : ''}${resumed ? `  Resumed         ${resumed} funnel run(s) of leads kept in .data/ (emails they had are not sent again)\n` : ''}
+Executions live in memory: on the next start, nurturing leads resume their run from the top of their stage. Ctrl-C stops.`);
 }
 
 main().catch((err: unknown) => {
