@@ -4,6 +4,7 @@
  * Executions live in memory: stopping the process loses running executions.
  */
 import path from 'node:path';
+import { scaledClock, type Clock } from '../functions/core/clock.js';
 import { fileURLToPath } from 'node:url';
 import { htmlFile, startApiServer } from './api/server.js';
 import { readHttpApi } from './api/routes.js';
@@ -35,6 +36,8 @@ export interface LocalStackOptions {
   tableName?: string;
   /** Where handler entries (SalesFlow:Entry) are resolved from. */
   repoRoot?: string;
+  /** Virtual time (ms) to carry on from, e.g. where the last `npm start` had got to; never before now. */
+  virtualStartMs?: number;
   /** Extra process env applied with the local overrides (e.g. LOG_LEVEL). */
   env?: Record<string, string>;
 }
@@ -44,6 +47,8 @@ export interface WaitOptions {
 }
 
 export interface LocalStack {
+  /** The compressed clock the handlers and the executions share. */
+  clock: Clock;
   apiUrl: string;
   apiKey: string;
   sesUrl: string;
@@ -82,6 +87,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const scale = options.timeScale ?? 1;
   if (!(scale >= 1)) throw new RangeError(`time scale must be ≥ 1, got ${scale}`);
   const originMs = Date.now();
+  // Virtual time never runs backwards across restarts (npm start passes where it had got to).
+  const virtualOriginMs = Math.max(originMs, options.virtualStartMs ?? 0);
   const fixed = options.ports === undefined || options.ports === 0 ? undefined : options.ports;
   const cleanups: Array<() => Promise<void>> = [];
   const stop = async () => {
@@ -114,7 +121,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const env = mergeEnvironments(functionsList);
     const faults = new Faults();
     const functions = new FunctionRuntime(functionsList, repoRoot, faults);
-    const executions = new Executions(functions, { scale, originMs });
+    const executions = new Executions(functions, { scale, originMs, virtualOriginMs });
     const stateMachines: Record<string, string> = {};
     for (const [id, res] of resourcesOfType(template, 'AWS::StepFunctions::StateMachine')) {
       const raw = resolveIntrinsics(res.Properties?.DefinitionString ?? res.Properties?.Definition, refs, template);
@@ -145,6 +152,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       PUBLIC_BASE_URL: apiUrl,
       TIME_SCALE: String(scale),
       TIME_ORIGIN: String(originMs),
+      TIME_VIRTUAL_ORIGIN: String(virtualOriginMs),
       ...options.env,
     });
     await functions.loadAll();
@@ -163,6 +171,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     const machineArn = (m?: string) => (m === undefined ? undefined : (stateMachines[m] ?? (m.startsWith('arn:') ? m : localArn.stateMachine(m))));
     return {
+      clock: scaledClock(scale, originMs, Date.now, virtualOriginMs),
       apiUrl: api.url,
       apiKey,
       sesUrl: ses.url,

@@ -2,10 +2,10 @@
  * `npm start`: the whole system on 127.0.0.1 from the synthesized app, data kept under .data/.
  * Knobs: PORT, DYNAMODB_PORT, SES_PORT, SALES_API_KEY, --time-scale N / TIME_SCALE.
  */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { scaledClock } from '../functions/core/clock.js';
 import type { Rep } from '../functions/core/model.js';
 import { keys } from '../functions/table/keys.js';
 import { JavaMissingError } from './dynamodb.js';
@@ -38,23 +38,38 @@ async function seedDemoRep(stack: LocalStack): Promise<Rep | undefined> {
   }
 }
 
+/** Where virtual time had got to when npm start last ran (absent on a first start). */
+function readVirtualTime(file: string): number | undefined {
+  if (!existsSync(file)) return undefined;
+  const at = Date.parse(JSON.parse(readFileSync(file, 'utf8')).virtualNow);
+  return Number.isFinite(at) ? at : undefined;
+}
+
 async function main(): Promise<void> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   const started = Date.now();
   const dataDir = path.join(REPO_ROOT, '.data');
   const scale = timeScale();
+  const clockFile = path.join(dataDir, 'clock.json');
   const stack = await startLocalStack({
     timeScale: scale,
+    virtualStartMs: readVirtualTime(clockFile),
     apiKey: process.env.SALES_API_KEY || undefined,
     signingKey: persistentKey(path.join(dataDir, 'signing-key')),
     dynamodb: { port: Number(process.env.DYNAMODB_PORT ?? 8000), dbPath: path.join(dataDir, 'dynamodb') },
     ports: { api: Number(process.env.PORT ?? 3000), ses: Number(process.env.SES_PORT ?? 8005) },
     tableName: 'sales-flow',
   });
+  // Compressed time must not run backwards on the next start: remember where it got to.
+  const saveClock = () => writeFileSync(clockFile, JSON.stringify({ virtualNow: stack.clock.now().toISOString() }));
+  const clockTimer = setInterval(saveClock, 2_000);
+  clockTimer.unref();
   let stopping = false;
   const shutdown = (code: number) => {
     if (stopping) return;
     stopping = true;
+    clearInterval(clockTimer);
+    saveClock();
     console.log('\nStopping…');
     stack.stop().finally(() => process.exit(code));
   };
@@ -70,7 +85,7 @@ async function main(): Promise<void> {
     sfnEndpoint: stack.sfnEndpoint,
     tableName: stack.tableName,
     funnelArn: stack.stateMachines.LeadFunnel!,
-    clock: scaledClock(scale, Number(process.env.TIME_ORIGIN ?? started)),
+    clock: stack.clock,
   });
   console.log(`
 Sales Flow is running locally (ready in ${((Date.now() - started) / 1000).toFixed(1)} s, time scale ${scale}).

@@ -1,15 +1,16 @@
 /**
  * Time, as the core sees it. On AWS it is wall-clock time. Locally a time scale compresses it:
- * virtual now = origin + (real elapsed since origin) × scale, the same scale the local Step
- * Functions runtime applies to Wait states, so "7 days" means the same thing to both.
+ * virtual now = virtual origin + (real elapsed since origin) × scale, the same scale the local Step
+ * Functions runtime applies to Wait states, so "7 days" means the same thing to both. The virtual
+ * origin lets a restarted local system carry on from where its compressed time had got to.
  */
 export interface Clock {
   now(): Date;
 }
 
-export function scaledClock(scale = 1, originMs = Date.now(), realNow: () => number = Date.now): Clock {
+export function scaledClock(scale = 1, originMs = Date.now(), realNow: () => number = Date.now, virtualOriginMs = originMs): Clock {
   if (!(scale >= 1)) throw new RangeError(`time scale must be ≥ 1, got ${scale}`);
-  return { now: () => new Date(originMs + (realNow() - originMs) * scale) };
+  return { now: () => new Date(virtualOriginMs + (realNow() - originMs) * scale) };
 }
 
 export function fixedClock(start: Date | string): Clock & { advance(ms: number): void; set(d: Date | string): void } {

@@ -28,6 +28,7 @@ const envSchema = z.object({
     .default('3/7d'),
   TIME_SCALE: z.coerce.number().min(1).default(1),
   TIME_ORIGIN: z.coerce.number().int().positive().optional(),
+  TIME_VIRTUAL_ORIGIN: z.coerce.number().int().positive().optional(),
 });
 
 /** Which variables each capability needs. */
@@ -93,6 +94,6 @@ export function loadConfig(...capabilities: Capability[]): Config {
     consentPolicy: env.CONSENT_POLICY,
     consentTextVersion: env.CONSENT_TEXT_VERSION,
     frequencyCap: { max: Number(max), windowDays: Number(days!.replace('d', '')) },
-    clock: scaledClock(env.TIME_SCALE, env.TIME_ORIGIN ?? Date.now()),
+    clock: scaledClock(env.TIME_SCALE, env.TIME_ORIGIN ?? Date.now(), Date.now, env.TIME_VIRTUAL_ORIGIN ?? env.TIME_ORIGIN),
   };
 }

@@ -57,7 +57,7 @@ export class Executions {
 
   constructor(
     private readonly functions: FunctionRuntime,
-    private readonly clock: { scale: number; originMs: number },
+    private readonly clock: { scale: number; originMs: number; virtualOriginMs?: number },
   ) {}
 
   /** Registers a state machine; throws UnsupportedDefinitionError for what cannot run faithfully. */
@@ -93,9 +93,9 @@ export class Executions {
   }
 
   private run(machine: Machine, executionArn: string, name: string, input: string, parsedInput: unknown): Internal {
-    const { scale, originMs } = this.clock;
+    const { scale, originMs, virtualOriginMs = originMs } = this.clock;
     const startDate = new Date();
-    const virtualNow = originMs + (Date.now() - originMs) * scale;
+    const virtualNow = virtualOriginMs + (Date.now() - originMs) * scale;
     const recorder = new HistoryRecorder(machine.prepared.definition);
     const stopped = new AbortController();
     const abortedTask = new Promise<never>((_, reject) =>
