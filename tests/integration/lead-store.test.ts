@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { aLead as baseLead } from '../fakes/leads.js';
 import { DynamoLeadStore } from '../../functions/adapters/dynamodb/lead-store.js';
 import {
   DuplicateEventError,
@@ -21,22 +22,9 @@ const store = new DynamoLeadStore(doc, tableName, () => new Date('2026-03-01T09:
 
 const T0 = '2026-03-01T09:00:00.000Z';
 let n = 0;
-function aLead(over: Partial<Lead> = {}): Lead {
-  const id = `lead-${randomUUID()}`;
-  return {
-    leadId: id,
-    email: `${id}@example.com`,
-    stage: 'awareness',
-    status: 'active',
-    score: 0,
-    run: 1,
-    consent: { given: true, textVersion: 'v1', at: T0, sourceForm: 'web-form' },
-    createdAt: `2026-03-01T09:00:${String(n++ % 60).padStart(2, '0')}.000Z`,
-    updatedAt: T0,
-    version: 1,
-    ...over,
-  };
-}
+/** Random ids (the table is shared by the file), distinct creation times for the list order. */
+const aLead = (over: Partial<Lead> = {}) =>
+  baseLead({ leadId: `lead-${randomUUID()}`, createdAt: `2026-03-01T09:00:${String(n++ % 60).padStart(2, '0')}.000Z`, ...over });
 const entry = (leadId: string, at: string, entryId: string) => ({ leadId, entryId, at, type: 'event' as const, summary: entryId });
 
 beforeAll(async () => {

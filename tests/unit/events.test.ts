@@ -4,6 +4,7 @@ import { NotFoundError, VersionConflictError } from '../../functions/core/errors
 import { ingestEvent } from '../../functions/core/events.js';
 import type { FunnelDeps } from '../../functions/core/funnel-runs.js';
 import type { EngagementEvent, Lead } from '../../functions/core/model.js';
+import { aLead as baseLead } from '../fakes/leads.js';
 import { InMemoryLeadStore, RecordingPublisher, RecordingStarter, sequentialIds } from '../fakes/index.js';
 
 const T0 = '2026-03-01T09:00:00.000Z';
@@ -13,22 +14,7 @@ function world(store = new InMemoryLeadStore()) {
   return deps satisfies FunnelDeps;
 }
 
-function aLead(over: Partial<Lead> = {}): Lead {
-  return {
-    leadId: 'lead-1',
-    email: 'ann@example.com',
-    company: 'Acme',
-    stage: 'awareness',
-    status: 'active',
-    score: 0,
-    run: 1,
-    consent: { given: true, textVersion: 'v1', at: T0, sourceForm: 'web-form' },
-    createdAt: T0,
-    updatedAt: T0,
-    version: 1,
-    ...over,
-  };
-}
+const aLead = (over: Partial<Lead> = {}) => baseLead({ email: 'ann@example.com', company: 'Acme', ...over });
 
 async function seeded(over: Partial<Lead> = {}) {
   const w = world();

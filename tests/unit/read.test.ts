@@ -5,22 +5,11 @@ import type { Lead } from '../../functions/core/model.js';
 import { getLead, listLeads } from '../../functions/core/read.js';
 import { unsubscribeLead } from '../../functions/core/unsubscribe.js';
 import { timelineEntry } from '../../functions/core/timeline.js';
+import { aLead as baseLead } from '../fakes/leads.js';
 import { InMemoryLeadStore, sequentialIds } from '../fakes/index.js';
 
 const T0 = '2026-03-01T09:00:00.000Z';
-const aLead = (leadId: string, over: Partial<Lead> = {}): Lead => ({
-  leadId,
-  email: `${leadId}@example.com`,
-  stage: 'awareness',
-  status: 'active',
-  score: 0,
-  run: 1,
-  consent: { given: true, textVersion: 'v1', at: T0, sourceForm: 'web-form' },
-  createdAt: T0,
-  updatedAt: T0,
-  version: 1,
-  ...over,
-});
+const aLead = (leadId: string, over: Partial<Lead> = {}) => baseLead({ leadId, ...over });
 
 describe('reading leads', () => {
   it('returns a lead with its timeline oldest first', async () => {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { fixedClock } from '../../functions/core/clock.js';
 import { MailRejectedError } from '../../functions/core/errors.js';
-import type { Lead } from '../../functions/core/model.js';
 import type { OutgoingEmail } from '../../functions/core/ports.js';
 import { sendLeadEmail, type SendDeps, type SendRequest } from '../../functions/core/send.js';
 import { leadTemplates } from '../../workflows/templates/index.js';
+import { aLead } from '../fakes/leads.js';
 import { InMemoryLeadStore, RecordingMailer, sequentialIds } from '../fakes/index.js';
 
 /** A mailer whose first call fails with the given error, then delivers. */
@@ -20,18 +20,7 @@ class FlakyMailer extends RecordingMailer {
   }
 }
 
-const lead: Lead = {
-  leadId: 'lead-1',
-  email: 'ada@example.com',
-  stage: 'awareness',
-  status: 'active',
-  score: 0,
-  run: 1,
-  consent: { given: true, textVersion: 'v1', at: '2026-01-01T00:00:00.000Z', sourceForm: 'web' },
-  createdAt: '2026-01-01T00:00:00.000Z',
-  updatedAt: '2026-01-01T00:00:00.000Z',
-  version: 1,
-};
+const lead = aLead({ email: 'ada@example.com' });
 const request: SendRequest = { leadId: 'lead-1', run: 1, stage: 'awareness', stepId: 'educational-1', template: 'awareness-educational-1', category: 'marketing' };
 
 async function world(mailer: RecordingMailer) {
