@@ -10,12 +10,25 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, CfnFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const HANDLER_EXPORT = 'handler';
+
+/** esbuild settings of every function (tests/infra/bundles.test.ts builds and loads bundles with these). */
+export const BUNDLING = {
+  minify: true,
+  sourceMap: false,
+  format: OutputFormat.ESM,
+  target: 'node22',
+  // The SDK's ESM build is bundled (faster cold start than the runtime's copy, and pinned).
+  mainFields: ['module', 'main'],
+  externalModules: [],
+  // Some dependencies are CommonJS and `require` Node built-ins; ESM output has no `require`.
+  banner: "import { createRequire as __salesFlowCreateRequire } from 'module'; const require = __salesFlowCreateRequire(import.meta.url);",
+} as const satisfies BundlingOptions;
 
 export type TableAccess = 'none' | 'read' | 'read-write';
 
@@ -72,17 +85,7 @@ export class SalesFunction extends Construct {
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         ...props.environment,
       },
-      bundling: {
-        minify: true,
-        sourceMap: false,
-        format: OutputFormat.ESM,
-        target: 'node22',
-        // The SDK's ESM build is bundled (faster cold start than the runtime's copy, and pinned).
-        mainFields: ['module', 'main'],
-        externalModules: [],
-        // Some dependencies are CommonJS and `require` Node built-ins; ESM output has no `require`.
-        banner: "import { createRequire as __salesFlowCreateRequire } from 'module'; const require = __salesFlowCreateRequire(import.meta.url);",
-      },
+      bundling: { ...BUNDLING, mainFields: [...BUNDLING.mainFields], externalModules: [...BUNDLING.externalModules] },
     });
 
     const cfn = this.fn.node.defaultChild as CfnFunction;

@@ -1,0 +1,69 @@
+/**
+ * What Lambda will load: every function of the synthesized template, bundled by esbuild with the
+ * function construct's own settings, then imported in a fresh Node process with the template's
+ * environment. Catches what type-checking and the in-process tests cannot: a dependency that breaks
+ * only as an ESM bundle, a module-scope config read that throws, an SDK left external.
+ */
+import { execFile } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { build } from 'esbuild';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../infra/build-app.js';
+import { BUNDLING, REPO_ROOT } from '../../infra/constructs/sales-function.js';
+import { assemblyDir } from './support.js';
+
+const run = promisify(execFile);
+const { app, stack } = buildApp({ bundling: false, outdir: assemblyDir('bundles'), nag: false });
+const template = app.synth().getStackByName(stack.stackName).template as { Resources: Record<string, any> };
+const functions = Object.entries(template.Resources)
+  .filter(([, r]) => r.Type === 'AWS::Lambda::Function')
+  .map(([id, r]) => ({ id, entry: r.Metadata['SalesFlow:Entry'] as string, env: (r.Properties.Environment?.Variables ?? {}) as Record<string, unknown> }));
+const outdir = resolve(REPO_ROOT, '.tmp', 'bundle-test');
+
+/** Token-valued variables (table names, ARNs) get a plausible literal; endpoints go nowhere. */
+function lambdaEnv(env: Record<string, unknown>): NodeJS.ProcessEnv {
+  const literal = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, typeof v === 'string' ? v : `test-${k.toLowerCase()}`]));
+  if (typeof env.PUBLIC_BASE_URL !== 'string') literal.PUBLIC_BASE_URL = 'https://api.example.test';
+  return { PATH: process.env.PATH, ...literal, ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('AWS_'))) };
+}
+
+beforeAll(async () => {
+  rmSync(outdir, { recursive: true, force: true });
+  mkdirSync(outdir, { recursive: true });
+  await Promise.all(
+    functions.map((fn) =>
+      build({
+        entryPoints: [resolve(REPO_ROOT, fn.entry)],
+        outfile: join(outdir, `${fn.id}.mjs`),
+        bundle: true,
+        platform: 'node',
+        format: 'esm',
+        target: BUNDLING.target,
+        minify: BUNDLING.minify,
+        sourcemap: BUNDLING.sourceMap,
+        mainFields: [...BUNDLING.mainFields],
+        external: [...BUNDLING.externalModules],
+        banner: { js: BUNDLING.banner },
+        logLevel: 'silent',
+      }),
+    ),
+  );
+}, 120_000);
+
+describe('the Lambda bundles', () => {
+  it('covers all eleven functions', () => {
+    expect(functions.map((f) => f.id).sort()).toEqual(
+      ['AssignRep', 'Authorizer', 'CaptureLead', 'CheckRepContact', 'GetLead', 'IngestEvent', 'ListLeads', 'RecordFailure', 'SendEmail', 'SetLeadStatus', 'Unsubscribe'].sort(),
+    );
+  });
+
+  it.each(functions.map((f) => [f.id, f] as const))('bundles %s with the AWS SDK inside and loads it as Lambda would', async (_id, fn) => {
+    const file = join(outdir, `${fn.id}.mjs`);
+    expect(readFileSync(file, 'utf8')).not.toMatch(/from\s*["']@aws-sdk\//);
+    const probe = 'const m = await import(process.argv[1]); console.log(typeof m.handler);';
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', probe, file], { env: lambdaEnv(fn.env), timeout: 30_000 });
+    expect(stdout.trim()).toBe('function');
+  });
+});
