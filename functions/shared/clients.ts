@@ -1,7 +1,8 @@
 /**
  * AWS SDK v3 clients, one of each per process, created on first use and reused across invocations.
  * Endpoints come from the standard AWS_ENDPOINT_URL_<SERVICE> variables (local stand-ins), so no
- * handler has a local mode.
+ * handler has a local mode. The `@__PURE__` marks let esbuild drop the clients a bundle does not use
+ * (without them every Lambda carried all five SDK clients).
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -15,12 +16,12 @@ function once<T>(make: () => T): () => T {
   return () => (value ??= make());
 }
 
-export const documentClient = once(() =>
+export const documentClient = /* @__PURE__ */ once(() =>
   DynamoDBDocumentClient.from(new DynamoDBClient({}), {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   }),
 );
-export const sfnClient = once(() => new SFNClient({}));
-export const sesClient = once(() => new SESv2Client({}));
-export const eventBridgeClient = once(() => new EventBridgeClient({}));
-export const secretsClient = once(() => new SecretsManagerClient({}));
+export const sfnClient = /* @__PURE__ */ once(() => new SFNClient({}));
+export const sesClient = /* @__PURE__ */ once(() => new SESv2Client({}));
+export const eventBridgeClient = /* @__PURE__ */ once(() => new EventBridgeClient({}));
+export const secretsClient = /* @__PURE__ */ once(() => new SecretsManagerClient({}));
