@@ -16,9 +16,11 @@ export function verifyUnsubscribeToken(token: string, key: string): string | und
   const parts = token.split('.');
   if (parts.length !== 2 || !/^[A-Za-z0-9_-]+$/.test(parts[0]!) || !/^[A-Za-z0-9_-]+$/.test(parts[1]!)) return undefined;
   const leadId = Buffer.from(parts[0]!, 'base64url').toString('utf8');
-  const given = Buffer.from(parts[1]!, 'base64url');
-  const expected = sign(leadId, key);
-  // Length first: timingSafeEqual throws on unequal lengths, and the length of a MAC is no secret.
+  // Compare the whole token with the one that was issued, as text: base64url's last character carries
+  // spare bits, so byte-level decoding would accept several spellings of one signature.
+  const given = Buffer.from(token, 'utf8');
+  const expected = Buffer.from(signUnsubscribeToken(leadId, key), 'utf8');
+  // Length first: timingSafeEqual throws on unequal lengths, and the length of a token is no secret.
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
   return leadId;
 }

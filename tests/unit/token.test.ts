@@ -29,4 +29,22 @@ describe('unsubscribe tokens', () => {
       expect(verifyUnsubscribeToken(bad, 'k')).toBeUndefined();
     }
   });
+
+  it('accept only the exact token issued, not another spelling of the same signature', () => {
+    // A 32-byte MAC is 43 base64url characters; the last one carries 2 spare bits, so up to four
+    // characters there decode to the same bytes. Each of those other spellings must be refused.
+    for (const leadId of ['lead-1', 'lead-2', 'lead-3', 'lead-4', 'lead-5', 'lead-6', 'lead-7', 'lead-8']) {
+      const token = signUnsubscribeToken(leadId, 'k');
+      const last = token.at(-1)!;
+      const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+      const value = alphabet.indexOf(last);
+      const sameBytes = [1, 2, 3].map((spare) => alphabet[(value & ~3) | spare]!).filter((c) => c !== last);
+      for (const c of sameBytes) {
+        const respelled = token.slice(0, -1) + c;
+        expect(Buffer.from(respelled.split('.')[1]!, 'base64url')).toEqual(Buffer.from(token.split('.')[1]!, 'base64url'));
+        expect(verifyUnsubscribeToken(respelled, 'k')).toBeUndefined();
+      }
+      expect(verifyUnsubscribeToken(token, 'k')).toBe(leadId);
+    }
+  });
 });
