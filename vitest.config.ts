@@ -25,7 +25,7 @@ const localAwsEnv = {
 
 /** Projects that talk to real local services share one in-memory DynamoDB Local per run. */
 const withLocalServices = {
-  globalSetup: ['tests/support/global-dynamodb.ts'],
+  globalSetup: ['tests/support/global-dynamodb.ts', 'tests/support/global-app.ts'],
   testTimeout: 60_000,
   hookTimeout: 60_000,
 };

@@ -23,8 +23,10 @@ import { buildReferenceMap, localArn, resolveIntrinsics, resourcesOfType, type C
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 export interface LocalStackOptions {
-  /** A template to run instead of synthesizing the real app (fixtures in tests). */
+  /** A template to run instead of synthesizing the real app (fixtures, or the app synthesized once per test run). */
   template?: CfnTemplate;
+  /** The stack name that template was synthesized as (pseudo parameter AWS::StackName). */
+  stackName?: string;
   /** Virtual seconds per real second for Waits, retries and TIME_SCALE (default 1). */
   timeScale?: number;
   apiKey?: string;
@@ -101,7 +103,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const sesPort = await reservePort(fixed?.ses ?? 0, 'local SES', 'SES_PORT');
     if (typeof options.dynamodb === 'object' && 'port' in options.dynamodb) await reservePort(options.dynamodb.port, 'DynamoDB Local', 'DYNAMODB_PORT');
 
-    const synthesized = options.template ? { template: options.template, stackName: 'SalesFlowLocal' } : await synthesizeTemplate(repoRoot);
+    const synthesized = options.template ? { template: options.template, stackName: options.stackName ?? 'SalesFlowLocal' } : await synthesizeTemplate(repoRoot);
     const { template } = synthesized;
     const tableName = options.tableName ?? 'sales-flow-local';
 

@@ -6,11 +6,13 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAY_MS } from '../../functions/core/clock.js';
 import { startLocalStack, type LocalStack } from '../../local/stack.js';
+import { synthesizedApp } from '../support/app.js';
 
 const virtualStart = Date.now() + 30 * DAY_MS;
 let stack: LocalStack;
 beforeAll(async () => {
   stack = await startLocalStack({
+    ...synthesizedApp(),
     dynamodb: { endpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB! },
     ports: 0,
     timeScale: 1,

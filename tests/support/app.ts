@@ -4,10 +4,18 @@
  * a web form, a webhook sender and an admin would.
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { inject } from 'vitest';
 import { DynamoRepRoster } from '../../functions/adapters/dynamodb/rep-roster.js';
 import { documentClient } from '../../functions/shared/clients.js';
 import type { Rep } from '../../functions/core/model.js';
 import { startLocalStack, type LocalStack } from '../../local/stack.js';
+import type { SynthesizedApp } from '../../local/synth.js';
+
+/** The app as synthesized once for this test run (tests/support/global-app.ts). */
+export function synthesizedApp(): SynthesizedApp {
+  return JSON.parse(readFileSync(inject('appTemplatePath'), 'utf8')) as SynthesizedApp;
+}
 
 export interface App {
   stack: LocalStack;
@@ -23,6 +31,7 @@ export interface App {
 
 export async function bootApp(timeScale: number): Promise<App> {
   const stack = await startLocalStack({
+    ...synthesizedApp(),
     dynamodb: { endpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB! },
     ports: 0,
     timeScale,
