@@ -8,7 +8,7 @@ import { assignRep } from '../core/assignment.js';
 import { randomIds } from '../core/ids.js';
 import { documentClient, eventBridgeClient, sesClient } from '../shared/clients.js';
 import { ConfigError, loadConfig } from '../shared/config.js';
-import { logger } from '../shared/logger.js';
+import { logger, taskHandler } from '../shared/logger.js';
 import { funnelProgramme } from '../../workflows/programmes/funnel.js';
 
 // Only the sender is needed of the mail settings (no lead-facing links here).
@@ -33,9 +33,9 @@ const payload = z.object({
   escalateAfterMisses: z.number().int().min(1).default(funnelProgramme.handoff.escalateAfterMisses),
 });
 
-export const handler = async (event: unknown) => {
+export const handler = taskHandler(async (event) => {
   const { slaHours, escalateAfterMisses, ...req } = payload.parse(event);
   const result = await assignRep({ ...deps, settings: { managerEmail: config.managerEmail, slaHours, escalateAfterMisses } }, req);
   logger.info('assignment finished', { ...req, ...result });
   return result;
-};
+});

@@ -4,16 +4,16 @@ import { DynamoLeadStore } from '../adapters/dynamodb/lead-store.js';
 import { checkRepContact } from '../core/assignment.js';
 import { documentClient } from '../shared/clients.js';
 import { loadConfig } from '../shared/config.js';
-import { logger } from '../shared/logger.js';
+import { logger, taskHandler } from '../shared/logger.js';
 
 const config = loadConfig('table');
 const leads = new DynamoLeadStore(documentClient(), config.tableName, () => config.clock.now());
 
 const payload = z.object({ leadId: z.string().min(1), run: z.number().int().nonnegative() });
 
-export const handler = async (event: unknown) => {
+export const handler = taskHandler(async (event) => {
   const req = payload.parse(event);
   const result = await checkRepContact({ leads }, req);
   logger.info('rep contact checked', { ...req, ...result });
   return result;
-};
+});

@@ -8,7 +8,7 @@ import { recordFailure } from '../core/failure.js';
 import { randomIds } from '../core/ids.js';
 import { documentClient } from '../shared/clients.js';
 import { loadConfig } from '../shared/config.js';
-import { logger } from '../shared/logger.js';
+import { logger, taskHandler } from '../shared/logger.js';
 
 const config = loadConfig('table');
 const leads = new DynamoLeadStore(documentClient(), config.tableName, () => config.clock.now());
@@ -20,8 +20,8 @@ const payload = z.object({
   cause: z.unknown().optional(),
 });
 
-export const handler = async (event: unknown) => {
+export const handler = taskHandler(async (event) => {
   const req = payload.parse(event);
   logger.error('funnel step failed', { ...req });
   return recordFailure({ leads, clock: config.clock, ids: randomIds }, req);
-};
+});

@@ -8,7 +8,7 @@ import { STAGES } from '../core/model.js';
 import { sendLeadEmail } from '../core/send.js';
 import { documentClient, secretsClient, sesClient } from '../shared/clients.js';
 import { loadConfig } from '../shared/config.js';
-import { logger } from '../shared/logger.js';
+import { logger, taskHandler } from '../shared/logger.js';
 import { brand, leadTemplates } from '../../workflows/templates/index.js';
 
 const config = loadConfig('table', 'mail', 'signing');
@@ -25,7 +25,7 @@ const payload = z.object({
   category: z.enum(['marketing', 'transactional', 'recycle']),
 });
 
-export const handler = async (event: unknown) => {
+export const handler = taskHandler(async (event) => {
   const req = payload.parse(event);
   const settings = {
     consentPolicy: config.consentPolicy,
@@ -38,4 +38,4 @@ export const handler = async (event: unknown) => {
   const result = await sendLeadEmail({ leads, mailer, clock: config.clock, ids: randomIds, templates: leadTemplates, settings }, req);
   logger.info('send step finished', { ...req, ...result });
   return result;
-};
+});

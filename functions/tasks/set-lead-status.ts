@@ -6,7 +6,7 @@ import { randomIds } from '../core/ids.js';
 import { setLeadStatus } from '../core/lead-status.js';
 import { documentClient, eventBridgeClient } from '../shared/clients.js';
 import { loadConfig } from '../shared/config.js';
-import { logger } from '../shared/logger.js';
+import { logger, taskHandler } from '../shared/logger.js';
 
 const config = loadConfig('table', 'events');
 const deps = {
@@ -22,9 +22,9 @@ const payload = z.object({
   status: z.enum(['recycled', 'dormant']),
 });
 
-export const handler = async (event: unknown) => {
+export const handler = taskHandler(async (event) => {
   const req = payload.parse(event);
   const result = await setLeadStatus(deps, req);
   logger.info('lead status set', { ...req, ...result });
   return result;
-};
+});

@@ -3,7 +3,8 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import type { Context } from 'aws-lambda';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Lead } from '../../functions/core/model.js';
 import { verifyUnsubscribeToken } from '../../functions/core/unsubscribe-token.js';
 
@@ -104,6 +105,20 @@ describe('the CheckRepContact task', () => {
   it('answers contacted when rep_contacted came after the assignment', async () => {
     ddb.on(GetCommand).resolves({ Item: { ...lead, ownerId: 'rep-1', assignedAt: '2026-03-01T00:00:00.000Z', contactedAt: '2026-03-01T05:00:00.000Z' } });
     expect(await checkRepContact({ leadId: 'lead-1', run: 2 })).toEqual({ contacted: true });
+  });
+
+  it('logs with the context of the Lambda that invoked it', async () => {
+    ddb.on(GetCommand).resolves({ Item: { ...lead, ownerId: 'rep-1', assignedAt: '2026-03-01T00:00:00.000Z' } });
+    const lines: string[] = [];
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (lines.push(String(chunk)), true));
+    const context = { functionName: 'CheckRepContact', awsRequestId: 'req-42', invokedFunctionArn: 'arn:aws:lambda:eu-west-1:1:function:CheckRepContact', memoryLimitInMB: '512' } as unknown as Context;
+    try {
+      expect(await checkRepContact({ leadId: 'lead-1', run: 2 }, context)).toEqual({ contacted: false });
+    } finally {
+      spy.mockRestore();
+    }
+    const logged = lines.map((l) => JSON.parse(l)).find((l) => l.message === 'rep contact checked');
+    expect(logged).toMatchObject({ function_name: 'CheckRepContact', function_request_id: 'req-42' });
   });
 });
 
