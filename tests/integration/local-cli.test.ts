@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../local/stack.js';
@@ -24,6 +26,22 @@ describe('npm start', () => {
       expect(stderr.trim()).toBe(`Port ${port} (HTTP API) is already in use: stop whatever is using it, or set PORT to a free port.`);
     } finally {
       blocker.close();
+    }
+  });
+
+  it('says in one sentence what to do when Java is missing, and exits non-zero', async () => {
+    // A PATH with node on it and nothing else, so spawning `java` fails as on a machine without it.
+    const bin = mkdtempSync(path.join(os.tmpdir(), 'no-java-'));
+    symlinkSync(process.execPath, path.join(bin, 'node'));
+    try {
+      const { code, stderr } = await run({ PATH: bin, PORT: '0', SES_PORT: '0', DYNAMODB_PORT: '0' });
+      expect(code).not.toBe(0);
+      const lines = stderr.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/Java/);
+      expect(lines[0]).toMatch(/install/i);
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
     }
   });
 });
