@@ -50,9 +50,11 @@ export async function applyEvent(deps: FunnelDeps, lead: Lead, event: Engagement
       saved = await deps.store.save(plan.lead, current.version, plan.timeline, plan.extras);
     } catch (err) {
       if (err instanceof DuplicateEventError) {
-        // The first delivery may have died before starting its run: starting again repairs it.
+        // The first delivery may have died before starting its run or publishing its domain
+        // events: doing both again repairs it (a start is a no-op by name; event ids are stable).
         const fresh = (await deps.store.get(lead.leadId)) ?? current;
         await ensureCurrentRun(deps, fresh);
+        await publishPending(deps, event.eventId, await deps.store.unpublishedEventsOf(event.eventId));
         return { outcome: 'duplicate', lead: fresh };
       }
       if (!(err instanceof VersionConflictError) || attempt >= MAX_ATTEMPTS) throw err;
@@ -62,6 +64,7 @@ export async function applyEvent(deps: FunnelDeps, lead: Lead, event: Engagement
       continue;
     }
     await afterSave(deps, current, saved, plan.decision);
+    await publishPending(deps, event.eventId, plan.extras.domainEvents ?? []);
     return { outcome: 'applied', lead: saved };
   }
 }
@@ -117,19 +120,24 @@ function planEvent(deps: FunnelDeps, current: Lead, event: EngagementEvent, amen
     extras.customer = { customerId: next.customerId, leadId: current.leadId, email: current.email, since: at };
     if (current.company) extras.customer.company = current.company;
   }
+  const domainEvents = domainEventsOf(current, next, decision, at);
+  if (domainEvents.length) extras.domainEvents = domainEvents;
   return { lead: next, timeline: inWriteOrder(timeline), extras, decision };
 }
 
 const describe = (event: EngagementEvent, d: Decision) =>
   d.points ? `${event.type.replaceAll('_', ' ')} (+${d.points})` : event.type.replaceAll('_', ' ');
 
-/**
- * Entries of one change share a timestamp; their ids decide their order on the timeline, and
- * random ids of the same millisecond do not sort in creation order — so number them.
- */
+/** A new run means a stage change, wake-up or close: stop the old execution, start the new one. */
 async function afterSave(deps: FunnelDeps, before: Lead, after: Lead, decision: Decision): Promise<void> {
   if (after.run !== before.run) await switchRun(deps, before, after, `lead ${decision.outcome}: ${before.stage} → ${after.stage}`);
-  const at = deps.clock.now().toISOString();
+}
+
+/**
+ * The domain events a change causes. They are saved with the processed event and published after the
+ * save; a failed publish is repeated by the retried request (ids are stable, so consumers drop repeats).
+ */
+function domainEventsOf(before: Lead, after: Lead, decision: Decision, at: string): DomainEvent[] {
   const events: DomainEvent[] = [];
   if (after.stage !== before.stage)
     events.push({
@@ -152,5 +160,11 @@ async function afterSave(deps: FunnelDeps, before: Lead, after: Lead, decision: 
       at,
       detail: { leadId: after.leadId, status: after.status, reason: after.closedReason },
     });
-  if (events.length) await deps.publisher.publish(events);
+  return events;
+}
+
+async function publishPending(deps: FunnelDeps, eventId: string, events: DomainEvent[]): Promise<void> {
+  if (!events.length) return;
+  await deps.publisher.publish(events);
+  await deps.store.markEventsPublished(eventId);
 }

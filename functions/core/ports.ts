@@ -14,6 +14,11 @@ export interface Page<T> {
 export interface SaveExtras {
   /** Marks an event id processed: a second save with it fails with DuplicateEventError. */
   processedEventId?: string;
+  /**
+   * Domain events the processed event causes, kept with it until published (see
+   * `unpublishedEventsOf`), so a retried request can publish what a failed one could not.
+   */
+  domainEvents?: DomainEvent[];
   /** Claims an exactly-once send ledger key: a second claim fails with DuplicateSendError. */
   ledgerKey?: string;
   customer?: Customer;
@@ -35,6 +40,9 @@ export interface LeadStore {
   listByStage(stage: Stage, options: { limit: number; cursor?: string }): Promise<Page<Lead>>;
   listByOwner(repId: string | undefined, options: { limit: number; cursor?: string }): Promise<Page<Lead>>;
   isEventProcessed(eventId: string): Promise<boolean>;
+  /** The domain events saved with a processed event and not yet marked published. */
+  unpublishedEventsOf(eventId: string): Promise<DomainEvent[]>;
+  markEventsPublished(eventId: string): Promise<void>;
   /** Marks a claimed ledger key as delivered (status sent, with the provider's message id). */
   markSent(leadId: string, ledgerKey: string, messageId: string): Promise<void>;
   /**

@@ -35,6 +35,7 @@ export class InMemoryLeadStore implements LeadStore {
   emails = new Map<string, string>();
   entries: TimelineEntry[] = [];
   processedEvents = new Set<string>();
+  pendingDomainEvents = new Map<string, DomainEvent[]>();
   ledger = new Map<string, { status: 'claimed' | 'sent'; messageId?: string }>();
   customers = new Map<string, Customer>();
 
@@ -63,6 +64,7 @@ export class InMemoryLeadStore implements LeadStore {
     this.leads.set(lead.leadId, saved);
     this.entries.push(...clone(timeline));
     if (extras.processedEventId) this.processedEvents.add(extras.processedEventId);
+    if (extras.processedEventId && extras.domainEvents?.length) this.pendingDomainEvents.set(extras.processedEventId, clone(extras.domainEvents));
     if (ledgerId) this.ledger.set(ledgerId, { status: 'claimed' });
     if (extras.customer) this.customers.set(extras.customer.customerId, clone(extras.customer));
     return clone(saved);
@@ -86,6 +88,12 @@ export class InMemoryLeadStore implements LeadStore {
   }
   async isEventProcessed(eventId: string) {
     return this.processedEvents.has(eventId);
+  }
+  async unpublishedEventsOf(eventId: string) {
+    return clone(this.pendingDomainEvents.get(eventId) ?? []);
+  }
+  async markEventsPublished(eventId: string) {
+    this.pendingDomainEvents.delete(eventId);
   }
   async markSent(leadId: string, ledgerKey: string, messageId: string) {
     this.ledger.set(`${leadId}/${ledgerKey}`, { status: 'sent', messageId });

@@ -71,6 +71,17 @@ describe('the DynamoDB lead store', () => {
     expect((await store.get(lead.leadId))?.score).toBe(1);
   });
 
+  it('keeps the domain events of a processed event until they are marked published', async () => {
+    const lead = aLead();
+    await store.create(lead, []);
+    const domainEvent = { type: 'LeadStageChanged' as const, id: `${lead.leadId}:LeadStageChanged:2`, at: T0, detail: { leadId: lead.leadId, to: 'decision' } };
+    await store.save({ ...lead, stage: 'decision', run: 2 }, 1, [], { processedEventId: `demo-${lead.leadId}`, domainEvents: [domainEvent] });
+    expect(await store.unpublishedEventsOf(`demo-${lead.leadId}`)).toEqual([domainEvent]);
+    await store.markEventsPublished(`demo-${lead.leadId}`);
+    expect(await store.unpublishedEventsOf(`demo-${lead.leadId}`)).toEqual([]);
+    expect(await store.isEventProcessed(`demo-${lead.leadId}`)).toBe(true);
+  });
+
   it('claims a send ledger key once and records the delivery', async () => {
     const lead = aLead();
     await store.create(lead, []);

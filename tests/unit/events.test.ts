@@ -151,3 +151,30 @@ describe('applying an event', () => {
     await expect(ingestEvent(w, ev('email_opened'))).rejects.toBeInstanceOf(VersionConflictError);
   });
 });
+
+describe('publishing domain events', () => {
+  /** A publisher whose first call fails, as EventBridge may. */
+  class FlakyPublisher extends RecordingPublisher {
+    failures = 1;
+    override async publish(events: Parameters<RecordingPublisher['publish']>[0]) {
+      if (this.failures-- > 0) throw Object.assign(new Error('EventBridge unavailable'), { name: 'InternalException' });
+      return super.publish(events);
+    }
+  }
+
+  it('publishes on the retried request what a failed first delivery could not, and nothing twice', async () => {
+    const w = { ...world(), publisher: new FlakyPublisher() };
+    await w.store.create(aLead(), []);
+    const demo = ev('demo_requested');
+
+    await expect(ingestEvent(w, demo)).rejects.toThrow('EventBridge unavailable');
+    expect((await w.store.get('lead-1'))?.stage).toBe('decision'); // the change itself was saved
+
+    expect(await ingestEvent(w, demo)).toMatchObject({ outcome: 'duplicate' });
+    expect(w.publisher.events.map((e) => e.type)).toEqual(['LeadStageChanged']);
+    expect(w.publisher.events[0]).toMatchObject({ id: 'lead-1:LeadStageChanged:2', detail: { from: 'awareness', to: 'decision' } });
+
+    await ingestEvent(w, demo);
+    expect(w.publisher.events).toHaveLength(1);
+  });
+});

@@ -21,7 +21,7 @@ import {
   ValidationError,
   VersionConflictError,
 } from '../../core/errors.js';
-import type { Customer, Lead, Stage, TimelineEntry } from '../../core/model.js';
+import type { Customer, DomainEvent, Lead, Stage, TimelineEntry } from '../../core/model.js';
 import type { LeadStore, Page, SaveExtras } from '../../core/ports.js';
 import { keys } from '../../table/keys.js';
 
@@ -102,6 +102,7 @@ export class DynamoLeadStore implements LeadStore {
             leadId: lead.leadId,
             processedAt: processedAt.toISOString(),
             expiresAt: Math.floor(processedAt.getTime() / 1000) + PROCESSED_EVENT_TTL_SECONDS,
+            ...(extras.domainEvents?.length ? { unpublished: extras.domainEvents } : {}),
           },
           ConditionExpression: notExists,
         },
@@ -170,6 +171,17 @@ export class DynamoLeadStore implements LeadStore {
   async isEventProcessed(eventId: string) {
     const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.processedEvent(eventId), ConsistentRead: true }));
     return Boolean(Item);
+  }
+
+  async unpublishedEventsOf(eventId: string): Promise<DomainEvent[]> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.processedEvent(eventId), ConsistentRead: true }));
+    return (Item?.unpublished as DomainEvent[] | undefined) ?? [];
+  }
+
+  async markEventsPublished(eventId: string) {
+    await this.client.send(
+      new UpdateCommand({ TableName: this.tableName, Key: keys.processedEvent(eventId), UpdateExpression: 'REMOVE unpublished' }),
+    );
   }
 
   async markSent(leadId: string, ledgerKey: string, messageId: string) {
