@@ -59,7 +59,8 @@ function killQuietly(pid: number | undefined, signal: NodeJS.Signals = 'SIGTERM'
 }
 
 export async function startDynamoDbLocal(options: { port?: number; dbPath?: string } = {}): Promise<DynamoDbLocal> {
-  const port = await reservePort(options.port ?? 0, 'DynamoDB Local', 'DYNAMODB_PORT');
+  const reservation = await reservePort(options.port ?? 0, 'DynamoDB Local', 'DYNAMODB_PORT');
+  const { port } = reservation;
   const dir = jarDirectory();
   const args = [`-Djava.library.path=${path.join(dir, 'DynamoDBLocal_lib')}`, '-jar', path.join(dir, 'DynamoDBLocal.jar')];
   if (options.dbPath) {
@@ -70,6 +71,8 @@ export async function startDynamoDbLocal(options: { port?: number; dbPath?: stri
   }
   // -sharedDb: one database whatever dummy credentials a client uses.
   args.push('-port', String(port), '-sharedDb', '-disableTelemetry');
+
+  await reservation.release(); // the JVM binds it itself, a moment from now
 
   const child = spawn('java', args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DDB_LOCAL_TELEMETRY: '0' } });
   let output = '';

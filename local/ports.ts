@@ -15,17 +15,30 @@ export class PortInUseError extends Error {
   }
 }
 
-/** Resolves to a port that was free a moment ago (0 → an ephemeral one) or throws PortInUseError. */
-export async function reservePort(port: number, what: string, knob: string): Promise<number> {
+export interface PortReservation {
+  port: number;
+  /** Frees the port for the server that will use it; call it right before that server listens. */
+  release(): Promise<void>;
+}
+
+/**
+ * Holds a port (0 → an ephemeral one) by listening on it, or throws PortInUseError. Holding it until
+ * the real server binds matters: a port probed and closed at once can be handed by the kernel to the
+ * next ephemeral bind (another stand-in, another test worker) in the seconds before it is used.
+ */
+export async function reservePort(port: number, what: string, knob: string): Promise<PortReservation> {
   return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.unref();
-    probe.once('error', (err: NodeJS.ErrnoException) =>
+    const holder = net.createServer();
+    holder.unref();
+    holder.once('error', (err: NodeJS.ErrnoException) =>
       reject(err.code === 'EADDRINUSE' ? new PortInUseError(port, what, knob) : err),
     );
-    probe.listen({ port, host: LOCALHOST, exclusive: true }, () => {
-      const chosen = (probe.address() as net.AddressInfo).port;
-      probe.close(() => resolve(chosen));
+    holder.listen({ port, host: LOCALHOST, exclusive: true }, () => {
+      let released: Promise<void> | undefined;
+      resolve({
+        port: (holder.address() as net.AddressInfo).port,
+        release: () => (released ??= new Promise<void>((done) => holder.close(() => done()))),
+      });
     });
   });
 }

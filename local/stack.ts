@@ -100,8 +100,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   try {
     // Ports are checked before anything else starts (synth takes seconds), so a busy port fails fast and clean.
     const apiPort = await reservePort(fixed?.api ?? 0, 'HTTP API', 'PORT');
+    cleanups.push(() => apiPort.release());
     const sesPort = await reservePort(fixed?.ses ?? 0, 'local SES', 'SES_PORT');
-    if (typeof options.dynamodb === 'object' && 'port' in options.dynamodb) await reservePort(options.dynamodb.port, 'DynamoDB Local', 'DYNAMODB_PORT');
+    cleanups.push(() => sesPort.release());
+    if (typeof options.dynamodb === 'object' && 'port' in options.dynamodb)
+      await (await reservePort(options.dynamodb.port, 'DynamoDB Local', 'DYNAMODB_PORT')).release();
 
     const synthesized = options.template ? { template: options.template, stackName: options.stackName ?? 'SalesFlowLocal' } : await synthesizeTemplate(repoRoot);
     const { template } = synthesized;
@@ -117,7 +120,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     }
     await ensureTable(dynamodbEndpoint, tableName);
 
-    const apiUrl = `http://127.0.0.1:${apiPort}`;
+    const apiUrl = `http://127.0.0.1:${apiPort.port}`;
     const refs = buildReferenceMap(template, { tableName, apiUrl, stackName: synthesized.stackName });
     const functionsList = collectFunctions(template, refs);
     const env = mergeEnvironments(functionsList);
@@ -135,7 +138,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     const aws = await startAwsJsonServer(awsOperations(executions, events, secrets), fixed?.aws ?? 0);
     cleanups.push(() => aws.close());
-    const ses = await startSes(sesPort);
+    await sesPort.release();
+    const ses = await startSes(sesPort.port);
     cleanups.push(() => ses.close());
     cleanups.push(() => executions.stopAll());
 
@@ -162,7 +166,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const api = await startApiServer({
       model: readHttpApi(template, refs),
       functions,
-      port: apiPort,
+      port: await apiPort.release().then(() => apiPort.port),
       localPages: {
         '/': () => htmlFile(path.join(REPO_ROOT, 'local', 'sample-form.html')),
         '/thank-you': () => htmlFile(path.join(REPO_ROOT, 'local', 'thank-you.html')),
