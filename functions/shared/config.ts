@@ -38,6 +38,9 @@ const needs = {
   events: ['EVENT_BUS_NAME'],
   apiKey: ['API_KEY_SECRET_ID'],
   signing: ['SIGNING_SECRET_ID'],
+  /** Any email: the From address. */
+  sender: ['SENDER_ADDRESS'],
+  /** Lead-facing email: footer address and unsubscribe links too. */
   mail: ['SENDER_ADDRESS', 'POSTAL_ADDRESS', 'PUBLIC_BASE_URL'],
   manager: ['MANAGER_EMAIL'],
 } as const satisfies Record<string, readonly (keyof z.infer<typeof envSchema>)[]>;

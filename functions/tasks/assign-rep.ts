@@ -7,13 +7,12 @@ import { SesMailer } from '../adapters/ses-mailer.js';
 import { assignRep } from '../core/assignment.js';
 import { randomIds } from '../core/ids.js';
 import { documentClient, eventBridgeClient, sesClient } from '../shared/clients.js';
-import { ConfigError, loadConfig } from '../shared/config.js';
+import { loadConfig } from '../shared/config.js';
 import { logger, taskHandler } from '../shared/logger.js';
 import { funnelProgramme } from '../../workflows/programmes/funnel.js';
 
-// Only the sender is needed of the mail settings (no lead-facing links here).
-const config = loadConfig('table', 'manager', 'events');
-if (!config.senderAddress) throw new ConfigError('missing environment variable(s): SENDER_ADDRESS');
+// Rep and manager emails only: no footer address or unsubscribe links.
+const config = loadConfig('table', 'manager', 'events', 'sender');
 const now = () => config.clock.now();
 const deps = {
   leads: new DynamoLeadStore(documentClient(), config.tableName, now),
