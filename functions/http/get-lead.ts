@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { getLead } from '../core/read.js';
 import { loadConfig } from '../shared/config.js';
-import { leadStore } from '../shared/funnel-deps.js';
+import { leadStore } from '../shared/lead-store.js';
 import { httpRoute, json } from '../shared/http.js';
 
 const store = leadStore(loadConfig('table'));

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { STAGES } from '../core/model.js';
 import { listLeads } from '../core/read.js';
 import { loadConfig } from '../shared/config.js';
-import { leadStore } from '../shared/funnel-deps.js';
+import { leadStore } from '../shared/lead-store.js';
 import { httpRoute, json } from '../shared/http.js';
 
 const store = leadStore(loadConfig('table'));

@@ -10,7 +10,7 @@ import { verifyUnsubscribeToken } from '../core/unsubscribe-token.js';
 import { secretReader } from '../adapters/secrets.js';
 import { secretsClient } from '../shared/clients.js';
 import { loadConfig } from '../shared/config.js';
-import { leadStore } from '../shared/funnel-deps.js';
+import { leadStore } from '../shared/lead-store.js';
 import { page } from '../shared/html.js';
 import { html, httpRoute, json } from '../shared/http.js';
 

@@ -1,11 +1,11 @@
 /** The real-world FunnelDeps the HTTP handlers pass to the core (built once, at module scope). */
 import { EventBridgePublisher } from '../adapters/eventbridge.js';
-import { DynamoLeadStore } from '../adapters/dynamodb/lead-store.js';
 import { StepFunctionsStarter } from '../adapters/sfn-starter.js';
 import type { FunnelDeps } from '../core/funnel-runs.js';
 import { randomIds } from '../core/ids.js';
-import { documentClient, eventBridgeClient, sfnClient } from './clients.js';
+import { eventBridgeClient, sfnClient } from './clients.js';
 import type { Config } from './config.js';
+import { leadStore } from './lead-store.js';
 
 /** Needs the 'table', 'funnel' and 'events' capabilities of the config. */
 export function funnelDeps(config: Config): FunnelDeps {
@@ -18,4 +18,3 @@ export function funnelDeps(config: Config): FunnelDeps {
   };
 }
 
-export const leadStore = (config: Config) => new DynamoLeadStore(documentClient(), config.tableName, () => config.clock.now());

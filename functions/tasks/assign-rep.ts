@@ -1,21 +1,20 @@
 /** LeadFunnel task: assign a decision-stage lead to a rep, or reassign it after an SLA miss. */
 import { z } from 'zod';
 import { DynamoRepRoster } from '../adapters/dynamodb/rep-roster.js';
-import { DynamoLeadStore } from '../adapters/dynamodb/lead-store.js';
 import { EventBridgePublisher } from '../adapters/eventbridge.js';
 import { SesMailer } from '../adapters/ses-mailer.js';
 import { assignRep } from '../core/assignment.js';
 import { randomIds } from '../core/ids.js';
 import { documentClient, eventBridgeClient, sesClient } from '../shared/clients.js';
 import { loadConfig } from '../shared/config.js';
+import { leadStore } from '../shared/lead-store.js';
 import { logger, taskHandler } from '../shared/logger.js';
 import { funnelProgramme } from '../../workflows/programmes/funnel.js';
 
 // Rep and manager emails only: no footer address or unsubscribe links.
 const config = loadConfig('table', 'manager', 'events', 'sender');
-const now = () => config.clock.now();
 const deps = {
-  leads: new DynamoLeadStore(documentClient(), config.tableName, now),
+  leads: leadStore(config),
   roster: new DynamoRepRoster(documentClient(), config.tableName),
   mailer: new SesMailer(sesClient(), { from: config.senderAddress, configurationSetName: config.sesConfigurationSet }),
   publisher: new EventBridgePublisher(eventBridgeClient(), config.eventBusName),

@@ -1,13 +1,12 @@
 /** LeadFunnel task: has the assigned rep logged contact since the assignment? */
 import { z } from 'zod';
-import { DynamoLeadStore } from '../adapters/dynamodb/lead-store.js';
 import { checkRepContact } from '../core/assignment.js';
-import { documentClient } from '../shared/clients.js';
 import { loadConfig } from '../shared/config.js';
+import { leadStore } from '../shared/lead-store.js';
 import { logger, taskHandler } from '../shared/logger.js';
 
 const config = loadConfig('table');
-const leads = new DynamoLeadStore(documentClient(), config.tableName, () => config.clock.now());
+const leads = leadStore(config);
 
 const payload = z.object({ leadId: z.string().min(1), run: z.number().int().nonnegative() });
 

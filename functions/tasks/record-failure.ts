@@ -3,15 +3,14 @@
  * leniently on purpose — a catch that rejects its own input would lose the very failure it records.
  */
 import { z } from 'zod';
-import { DynamoLeadStore } from '../adapters/dynamodb/lead-store.js';
 import { recordFailure } from '../core/failure.js';
 import { randomIds } from '../core/ids.js';
-import { documentClient } from '../shared/clients.js';
 import { loadConfig } from '../shared/config.js';
+import { leadStore } from '../shared/lead-store.js';
 import { logger, taskHandler } from '../shared/logger.js';
 
 const config = loadConfig('table');
-const leads = new DynamoLeadStore(documentClient(), config.tableName, () => config.clock.now());
+const leads = leadStore(config);
 
 const payload = z.object({
   leadId: z.string().min(1),

@@ -1,18 +1,18 @@
 /** LeadFunnel task: the one send chokepoint. Event = `{leadId, run, stage, stepId, template, category}`. */
 import { z } from 'zod';
-import { DynamoLeadStore } from '../adapters/dynamodb/lead-store.js';
 import { secretReader } from '../adapters/secrets.js';
 import { SesMailer } from '../adapters/ses-mailer.js';
 import { randomIds } from '../core/ids.js';
 import { STAGES } from '../core/model.js';
 import { sendLeadEmail } from '../core/send.js';
-import { documentClient, secretsClient, sesClient } from '../shared/clients.js';
+import { secretsClient, sesClient } from '../shared/clients.js';
 import { loadConfig } from '../shared/config.js';
+import { leadStore } from '../shared/lead-store.js';
 import { logger, taskHandler } from '../shared/logger.js';
 import { brand, leadTemplates } from '../../workflows/templates/index.js';
 
 const config = loadConfig('table', 'mail', 'signing');
-const leads = new DynamoLeadStore(documentClient(), config.tableName, () => config.clock.now());
+const leads = leadStore(config);
 const mailer = new SesMailer(sesClient(), { from: config.senderAddress, configurationSetName: config.sesConfigurationSet });
 const readSecret = secretReader(secretsClient());
 

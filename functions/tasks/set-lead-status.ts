@@ -1,16 +1,16 @@
 /** LeadFunnel task: recycle a lead whose programme ran out, or close it as dormant. */
 import { z } from 'zod';
-import { DynamoLeadStore } from '../adapters/dynamodb/lead-store.js';
 import { EventBridgePublisher } from '../adapters/eventbridge.js';
 import { randomIds } from '../core/ids.js';
 import { setLeadStatus } from '../core/lead-status.js';
-import { documentClient, eventBridgeClient } from '../shared/clients.js';
+import { eventBridgeClient } from '../shared/clients.js';
 import { loadConfig } from '../shared/config.js';
+import { leadStore } from '../shared/lead-store.js';
 import { logger, taskHandler } from '../shared/logger.js';
 
 const config = loadConfig('table', 'events');
 const deps = {
-  leads: new DynamoLeadStore(documentClient(), config.tableName, () => config.clock.now()),
+  leads: leadStore(config),
   publisher: new EventBridgePublisher(eventBridgeClient(), config.eventBusName),
   clock: config.clock,
   ids: randomIds,

@@ -1,0 +1,7 @@
+/** The lead store every handler uses: the one document client, the table, and the configured clock. */
+import { DynamoLeadStore } from '../adapters/dynamodb/lead-store.js';
+import { documentClient } from './clients.js';
+import type { Config } from './config.js';
+
+/** Needs the 'table' capability of the config. */
+export const leadStore = (config: Config) => new DynamoLeadStore(documentClient(), config.tableName, () => config.clock.now());
