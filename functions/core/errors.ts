@@ -26,11 +26,6 @@ export class ValidationError extends DomainError {
     super('ValidationError', message);
   }
 }
-export class UnauthorizedError extends DomainError {
-  constructor(message = 'A valid API key is required') {
-    super('Unauthorized', message);
-  }
-}
 export class NotFoundError extends DomainError {
   constructor(message: string) {
     super('NotFound', message);

@@ -10,7 +10,6 @@ export const stageIndex = (stage: Stage): number => STAGES.indexOf(stage);
  * won / lost / disqualified / dormant: closed (won only at stage purchase).
  */
 export type LeadStatus = 'active' | 'recycled' | 'won' | 'lost' | 'disqualified' | 'dormant';
-export const CLOSED_STATUSES: readonly LeadStatus[] = ['won', 'lost', 'disqualified', 'dormant'];
 
 export interface Consent {
   /** Marketing opt-in as given on the form. */

@@ -15,11 +15,12 @@ export type HttpResult = APIGatewayProxyStructuredResultV2;
 
 export const MAX_BODY_BYTES = 16 * 1024;
 
-/** Domain error code → HTTP status. Anything not listed is a 500 with a generic message. */
+/**
+ * Domain error code → HTTP status. Anything not listed is a 500 with a generic message. 401/403 are
+ * not here: the gateway's Lambda authorizer answers them before a handler runs.
+ */
 const STATUS_BY_CODE: Record<string, number> = {
   ValidationError: 400,
-  Unauthorized: 401,
-  Forbidden: 403,
   NotFound: 404,
   Conflict: 409,
   VersionConflict: 409,
