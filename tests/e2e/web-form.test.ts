@@ -7,7 +7,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserServer } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bootApp, eventually, uniqueEmail, type App } from '../support/app.js';
+import { bootApp, eventually, leadsAt, uniqueEmail, type App } from '../support/app.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOT = path.join(process.cwd(), '.tmp', 'form.png');
@@ -43,21 +43,6 @@ afterAll(async () => {
   await app?.stop();
 });
 
-/** The admin's view of a stage: every lead, page by page. */
-async function leadsAt(stage: string): Promise<any[]> {
-  const leads: any[] = [];
-  let cursor: string | undefined;
-  do {
-    const query = new URLSearchParams({ stage, limit: '100', ...(cursor ? { cursor } : {}) });
-    const res = await fetch(`${app.stack.apiUrl}/leads?${query}`, { headers: { authorization: `Bearer ${app.stack.apiKey}` } });
-    expect(res.status).toBe(200);
-    const page = (await res.json()) as { items: any[]; cursor?: string };
-    leads.push(...page.items);
-    cursor = page.cursor;
-  } while (cursor);
-  return leads;
-}
-
 describe('the sample web form in a browser', () => {
   it('sends a lead that arrives with its consent and gets the welcome email', async () => {
     const email = uniqueEmail('browser');
@@ -79,7 +64,7 @@ describe('the sample web form in a browser', () => {
       await page.close();
     }
 
-    const [listed] = (await leadsAt('awareness')).filter((l) => l.email === email);
+    const [listed] = (await leadsAt(app, 'awareness')).filter((l) => l.email === email);
     expect(listed).toMatchObject({ email, firstName: 'Ada', lastName: 'Lovelace', company: 'Analytical Engines', stage: 'awareness' });
     const lead = await app.lead(listed.leadId);
     expect(lead.consent).toMatchObject({ given: true, textVersion: 'v1', sourceForm: 'sample-form', ip: '127.0.0.1' });

@@ -3,7 +3,7 @@
  * local Step Functions runtime — JSON and plain form posts, validation, browsers, consent, CORS.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bootApp, timelineTypes, uniqueEmail, type App } from '../support/app.js';
+import { bootApp, leadsAt, timelineTypes, uniqueEmail, type App } from '../support/app.js';
 
 let app: App;
 beforeAll(async () => {
@@ -27,20 +27,7 @@ const postJson = (body: Record<string, unknown>) => post(JSON.stringify(body), {
 const postForm = (fields: Record<string, string>, headers: Record<string, string> = {}) =>
   post(new URLSearchParams(fields).toString(), { 'content-type': 'application/x-www-form-urlencoded', ...headers });
 
-/** Every awareness lead, page by page: the admin's way to see whether an email was stored. */
-async function awarenessLeads(): Promise<any[]> {
-  const leads: any[] = [];
-  let cursor: string | undefined;
-  do {
-    const query = new URLSearchParams({ stage: 'awareness', limit: '100', ...(cursor ? { cursor } : {}) });
-    const res = await fetch(`${app.stack.apiUrl}/leads?${query}`, { headers: { authorization: `Bearer ${app.stack.apiKey}` } });
-    expect(res.status).toBe(200);
-    const page = (await res.json()) as { items: any[]; cursor?: string };
-    leads.push(...page.items);
-    cursor = page.cursor;
-  } while (cursor);
-  return leads;
-}
+const awarenessLeads = () => leadsAt(app, 'awareness');
 const stored = async (email: string) => (await awarenessLeads()).filter((l) => l.email === email.trim().toLowerCase());
 const executionsOf = (leadId: string) => app.stack.executions.list().filter((e) => e.name.startsWith(`${leadId}-`));
 

@@ -126,3 +126,18 @@ export interface TimelineItem {
   summary: string;
   data?: Record<string, any>;
 }
+
+/** The admin's view of a stage: every lead, page by page, through GET /leads?stage=… */
+export async function leadsAt(app: App, stage: string): Promise<any[]> {
+  const leads: any[] = [];
+  let cursor: string | undefined;
+  do {
+    const query = new URLSearchParams({ stage, limit: '100', ...(cursor ? { cursor } : {}) });
+    const res = await fetch(`${app.stack.apiUrl}/leads?${query}`, { headers: { authorization: `Bearer ${app.stack.apiKey}` } });
+    if (res.status !== 200) throw new Error(`GET /leads?${query} → ${res.status}`);
+    const page = (await res.json()) as { items: any[]; cursor?: string };
+    leads.push(...page.items);
+    cursor = page.cursor;
+  } while (cursor);
+  return leads;
+}
