@@ -3,9 +3,9 @@ import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-s
 import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Lead } from '../../functions/core/model.js';
 import { signUnsubscribeToken } from '../../functions/core/unsubscribe-token.js';
 import { keys } from '../../functions/table/keys.js';
+import { aLead } from '../fakes/leads.js';
 import { call, handlerEnv, httpEvent } from './handlers-support.js';
 
 const ddb = mockClient(DynamoDBDocumentClient);
@@ -14,18 +14,7 @@ let authorizer: typeof import('../../functions/http/authorizer.js').handler;
 let unsubscribe: typeof import('../../functions/http/unsubscribe.js').handler;
 
 const T0 = '2026-03-01T09:00:00.000Z';
-const lead: Lead = {
-  leadId: 'lead-1',
-  email: 'ann@example.com',
-  stage: 'interest',
-  status: 'active',
-  score: 12,
-  run: 2,
-  consent: { given: true, textVersion: 'v1', at: T0, sourceForm: 'web-form' },
-  createdAt: T0,
-  updatedAt: T0,
-  version: 5,
-};
+const lead = aLead({ email: 'ann@example.com', stage: 'interest', score: 12, run: 2, version: 5 });
 
 beforeAll(async () => {
   handlerEnv();

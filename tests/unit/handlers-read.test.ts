@@ -3,6 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Lead } from '../../functions/core/model.js';
 import { keys } from '../../functions/table/keys.js';
+import { aLead } from '../fakes/leads.js';
 import { call, handlerEnv, httpEvent } from './handlers-support.js';
 
 const ddb = mockClient(DynamoDBDocumentClient);
@@ -10,19 +11,7 @@ let getLead: typeof import('../../functions/http/get-lead.js').handler;
 let listLeads: typeof import('../../functions/http/list-leads.js').handler;
 
 const T0 = '2026-03-01T09:00:00.000Z';
-const lead: Lead = {
-  leadId: 'lead-1',
-  email: 'ann@example.com',
-  stage: 'decision',
-  status: 'active',
-  score: 64,
-  run: 3,
-  ownerId: 'rep-7',
-  consent: { given: true, textVersion: 'v1', at: T0, sourceForm: 'web-form' },
-  createdAt: T0,
-  updatedAt: T0,
-  version: 9,
-};
+const lead = aLead({ email: 'ann@example.com', stage: 'decision', score: 64, run: 3, ownerId: 'rep-7', version: 9 });
 const leadItem = { ...keys.lead('lead-1'), ...keys.leadIndexes(lead), entity: 'lead', ...lead };
 
 beforeAll(async () => {
