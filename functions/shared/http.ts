@@ -81,6 +81,41 @@ function zodIssues(err: ZodError): Issue[] {
   );
 }
 
+/** Seconds a client should wait before retrying when a dependency is throttled or down. */
+export const RETRY_AFTER_SECONDS = 3;
+
+const THROTTLING_NAMES = new Set([
+  'ThrottlingException',
+  'Throttling',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'TooManyRequestsException',
+  'LimitExceededException',
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+  'InternalServerError',
+  'InternalFailure',
+  'TimeoutError',
+  'RequestTimeout',
+  'RequestTimeoutException',
+]);
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_SOCKET']);
+
+/**
+ * A dependency (DynamoDB, Step Functions, SES, Secrets Manager) that is throttling us, is down, or
+ * cannot be reached. The request may well succeed later, so the caller is told 503 + Retry-After
+ * rather than a 500, which webhook senders treat as "broken" (or retry at once, forever).
+ */
+export function isDependencyUnavailable(err: unknown): boolean {
+  for (let e = err as any, depth = 0; e && depth < 4; e = e.cause, depth++) {
+    if (THROTTLING_NAMES.has(e.name) || e.$retryable?.throttling) return true;
+    if (NETWORK_CODES.has(e.code) || NETWORK_CODES.has(e.errno)) return true;
+    const status = e.$metadata?.httpStatusCode;
+    if (typeof status === 'number' && status >= 500) return true;
+  }
+  return false;
+}
+
 /** The one mapping from an error to an HTTP response. */
 export function errorResponse(err: unknown): HttpResult {
   if (err instanceof ZodError) {
@@ -92,6 +127,14 @@ export function errorResponse(err: unknown): HttpResult {
     const body: Record<string, unknown> = { error: err.code, message: err.message };
     if (err instanceof ValidationError && err.issues.length) body.issues = err.issues;
     return json(STATUS_BY_CODE[err.code]!, body);
+  }
+  if (isDependencyUnavailable(err)) {
+    logger.warn('A dependency is unavailable or throttling: answered 503', err as Error);
+    return json(
+      503,
+      { error: 'ServiceUnavailable', message: 'A service we depend on is busy or unavailable; please retry shortly' },
+      { 'retry-after': String(RETRY_AFTER_SECONDS) },
+    );
   }
   logger.error('Unhandled error', err as Error);
   return json(500, { error: 'InternalError', message: 'Something went wrong on our side; please retry later' });
