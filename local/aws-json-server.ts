@@ -5,6 +5,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { answerClientErrors, writeSafely } from './http-safety.js';
 import { LOCALHOST } from './ports.js';
 import type { ExecutionRecord, Executions } from './sfn/executions.js';
 import { SfnError } from './sfn/executions.js';
@@ -59,10 +60,9 @@ export async function startAwsJsonServer(ops: Record<string, (body: any) => unkn
     req.on('end', () => {
       const target = String(req.headers['x-amz-target'] ?? '');
       const contentType = target.startsWith('AWSStepFunctions.') ? 'application/x-amz-json-1.0' : 'application/x-amz-json-1.1';
-      const send = (status: number, body: unknown, errorType?: string) => {
-        res.writeHead(status, { 'content-type': contentType, ...(errorType ? { 'x-amzn-errortype': errorType } : {}) });
-        res.end(JSON.stringify(body));
-      };
+      const internalFailure = { statusCode: 500, headers: { 'content-type': contentType, 'x-amzn-errortype': 'InternalFailure' }, body: JSON.stringify({ __type: 'InternalFailure', message: 'Internal Failure' }) };
+      const send = (status: number, body: unknown, errorType?: string) =>
+        writeSafely(res, { statusCode: status, headers: { 'content-type': contentType, ...(errorType ? { 'x-amzn-errortype': errorType } : {}) }, body: JSON.stringify(body) }, `local ${target}`, internalFailure);
       const op = ops[target];
       if (!op) return send(400, { __type: 'UnknownOperationException', message: `Not supported locally: ${target || '(no X-Amz-Target)'}` }, 'UnknownOperationException');
       try {
@@ -76,6 +76,7 @@ export async function startAwsJsonServer(ops: Record<string, (body: any) => unkn
       }
     });
   });
+  answerClientErrors(server, 'local aws');
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, LOCALHOST, () => resolve());

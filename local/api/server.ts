@@ -8,6 +8,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FunctionRuntime } from '../functions.js';
 import { LOCALHOST } from '../ports.js';
+import { answerClientErrors, writeSafely } from '../http-safety.js';
 import { authorizerEvent, httpEvent, identityValues, mapResult, requestParts, type HttpResult, type RequestParts } from './payload.js';
 import { matchRoute, type CorsConfig, type HttpApiModel, type LocalRoute } from './routes.js';
 
@@ -101,9 +102,9 @@ async function handle(options: ApiServerOptions, req: IncomingMessage, body: Buf
   }
 }
 
+/** Never throws: a response Node refuses to write (a '€' or CR/LF in a header) becomes a 500. */
 function write(res: ServerResponse, result: HttpResult): void {
-  res.writeHead(result.statusCode, { ...result.headers, 'content-length': String(result.body.length) });
-  res.end(result.body);
+  writeSafely(res, result, 'local api');
 }
 
 export async function startApiServer(options: ApiServerOptions): Promise<{ url: string; port: number; close(): Promise<void> }> {
@@ -128,6 +129,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<{ url: 
       );
     });
   });
+  answerClientErrors(server, 'local api');
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, LOCALHOST, () => resolve());
