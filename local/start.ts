@@ -10,6 +10,7 @@ import type { Rep } from '../functions/core/model.js';
 import { keys } from '../functions/table/keys.js';
 import { JavaMissingError } from './dynamodb.js';
 import { PortInUseError } from './ports.js';
+import { installProcessGuard } from './process-guard.js';
 import { resumeFunnelRuns } from './resume.js';
 import { persistentKey } from './secrets.js';
 import { REPO_ROOT, startLocalStack, type LocalStack } from './stack.js';
@@ -75,10 +76,9 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => shutdown(0));
   process.on('SIGTERM', () => shutdown(0));
-  process.on('uncaughtException', (err) => {
-    console.error(err);
-    shutdown(1);
-  });
+  // Request errors never reach this (the servers answer them 500); see process-guard.ts for the rest.
+  let ready = false;
+  installProcessGuard({ isReady: () => ready, onFatal: () => shutdown(1) });
   const rep = await seedDemoRep(stack);
   const resumed = await resumeFunnelRuns({
     dynamodbEndpoint: stack.dynamodbEndpoint,
@@ -97,6 +97,7 @@ Sales Flow is running locally (ready in ${((Date.now() - started) / 1000).toFixe
   API key         ${stack.apiKey}${process.env.SALES_API_KEY ? '' : '  (generated; set SALES_API_KEY to choose one)'}
 ${rep ? `  Demo rep        ${rep.name} <${rep.email}> (seeded into the empty roster)\n` : ''}${resumed ? `  Resumed         ${resumed} funnel run(s) of leads kept in .data/ (emails they had are not sent again)\n` : ''}
 Executions live in memory: on the next start, nurturing leads resume their run from the top of their stage. Ctrl-C stops.`);
+  ready = true;
 }
 
 main().catch((err: unknown) => {
