@@ -88,7 +88,19 @@ export function readHttpApi(template: CfnTemplate, refs: ReferenceMap): HttpApiM
   return { routes, cors: api?.Properties?.CorsConfiguration ? (r(api.Properties.CorsConfiguration) as CorsConfig) : undefined };
 }
 
-/** Most specific match wins, as in API Gateway: exact paths before parameters, greedy last, $default at the end. */
+/** A path parameter as the handler sees it; undefined when it is not valid percent-encoded UTF-8. */
+function decodeParameter(raw: string): string | undefined {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Most specific match wins, as in API Gateway: exact paths before parameters, greedy last, $default at the end.
+ * A path whose parameter cannot be decoded (`/leads/%E0%A4%A`) cannot be routed: no match (→ 404).
+ */
 export function matchRoute(routes: LocalRoute[], method: string, path: string) {
   const specificity = (route: LocalRoute) => (route.routeKey === '$default' ? 3 : route.pattern!.source.includes('(.+)') ? 2 : route.paramNames.length ? 1 : 0);
   const candidates = routes
@@ -98,7 +110,9 @@ export function matchRoute(routes: LocalRoute[], method: string, path: string) {
     if (route.routeKey === '$default') return { route, pathParameters: undefined };
     const m = route.pattern!.exec(path);
     if (!m) continue;
-    const pathParameters = Object.fromEntries(route.paramNames.map((n, i) => [n, decodeURIComponent(m[i + 1]!)]));
+    const values = route.paramNames.map((_, i) => decodeParameter(m[i + 1]!));
+    if (values.some((v) => v === undefined)) return undefined;
+    const pathParameters = Object.fromEntries(route.paramNames.map((n, i) => [n, values[i]!]));
     return { route, pathParameters: route.paramNames.length ? pathParameters : undefined };
   }
   return undefined;
