@@ -28,7 +28,9 @@ export interface PortReservation {
  */
 export async function reservePort(port: number, what: string, knob: string): Promise<PortReservation> {
   return new Promise((resolve, reject) => {
-    const holder = net.createServer();
+    // close() waits for every open connection, so whatever connects while the port is held (a
+    // browser tab, a wait-for-port script) would block the release forever: drop it at once.
+    const holder = net.createServer((socket) => socket.destroy());
     holder.unref();
     holder.once('error', (err: NodeJS.ErrnoException) =>
       reject(err.code === 'EADDRINUSE' ? new PortInUseError(port, what, knob) : err),
