@@ -6,17 +6,24 @@
  */
 export interface Clock {
   now(): Date;
+  /**
+   * The instant a wall-clock time (a webhook's `occurredAt`) is in this clock's time. Unchanged on
+   * AWS; on a compressed local clock real "just now" is virtual now, not days in its past.
+   */
+  fromWallClock(wall: Date): Date;
 }
 
 export function scaledClock(scale = 1, originMs = Date.now(), realNow: () => number = Date.now, virtualOriginMs = originMs): Clock {
   if (!(scale >= 1)) throw new RangeError(`time scale must be ≥ 1, got ${scale}`);
-  return { now: () => new Date(virtualOriginMs + (realNow() - originMs) * scale) };
+  const toVirtual = (realMs: number) => new Date(virtualOriginMs + (realMs - originMs) * scale);
+  return { now: () => toVirtual(realNow()), fromWallClock: (wall) => toVirtual(wall.getTime()) };
 }
 
 export function fixedClock(start: Date | string): Clock & { advance(ms: number): void; set(d: Date | string): void } {
   let t = new Date(start).getTime();
   return {
     now: () => new Date(t),
+    fromWallClock: (wall) => new Date(wall),
     advance: (ms: number) => {
       t += ms;
     },

@@ -27,7 +27,7 @@ export const eventBody = z
 export const handler = httpRoute(
   async (event) => {
     const body = eventBody.parse(event.parsedBody);
-    const occurredAt = body.occurredAt ? new Date(body.occurredAt).toISOString() : config.clock.now().toISOString();
+    const occurredAt = new Date(Math.min(config.clock.now().getTime(), body.occurredAt ? config.clock.fromWallClock(new Date(body.occurredAt)).getTime() : Infinity)).toISOString();
     const result = await ingestEvent(deps, { ...body, occurredAt });
     const { leadId, stage, score, status } = result.lead;
     if (result.outcome === 'duplicate') return json(200, { status: 'duplicate', leadId });
