@@ -130,7 +130,14 @@ export class FunnelStateBuilder {
       backoffRate: 2,
       jitterStrategy: sfn.JitterType.FULL,
     });
-    task.addRetry({ errors: [sfn.Errors.ALL], interval: Duration.seconds(3), maxAttempts: 3, backoffRate: 2 });
+    task.addRetry({
+      errors: [sfn.Errors.ALL],
+      interval: Duration.seconds(3),
+      maxAttempts: 3,
+      backoffRate: 2,
+      // Runs that failed together (a dependency down for everyone) would otherwise retry in lockstep.
+      jitterStrategy: sfn.JitterType.FULL,
+    });
     task.addCatch(this.superseded, { errors: [SUPERSEDED_ERROR] });
     task.addCatch(onFailure, { errors: [sfn.Errors.ALL], resultPath: '$.failure' });
     return task;

@@ -57,6 +57,14 @@ describe('the LeadFunnel definition', () => {
     expect(state('Failed').Type).toBe('Fail');
   });
 
+  it('retries every Task with full jitter, so failed runs that retry together do not collide again', () => {
+    for (const [name, task] of tasks) {
+      for (const retry of task.Retry.filter((r: any) => (r.MaxAttempts ?? 3) > 0)) {
+        expect(retry, `${name}: ${retry.ErrorEquals.join(', ')}`).toMatchObject({ JitterStrategy: 'FULL' });
+      }
+    }
+  });
+
   it('calls Lambda through lambda:invoke and keeps leadId, run and stage by writing results to a ResultPath', () => {
     for (const [name, task] of tasks) {
       expect(task.Resource, name).toBe('arn:aws:states:::lambda:invoke');
