@@ -157,3 +157,35 @@ export interface FunnelInput {
   stage: Stage;
 }
 export const executionName = (leadId: string, run: number) => `${leadId}-r${run}`;
+
+/** What an erasure removed, per kind of item (see core/privacy). */
+export interface ErasureCounts {
+  profile: number;
+  emailIndex: number;
+  timeline: number;
+  ledger: number;
+  customer: number;
+  /** Processed-event markers whose pending domain events were dropped. */
+  pendingEvents: number;
+  /** Rep profiles with the person's email that were anonymized. */
+  reps: number;
+}
+
+/** Why a person's data was erased: a data subject's request (Art. 17) or the retention period of closed leads. */
+export type ErasureReason = 'request' | 'retention';
+
+/** Left under an erased lead's id: no personal data, only that (and when, and why) it was erased. */
+export interface ErasureTombstone {
+  leadId: string;
+  erasedAt: string;
+  reason: ErasureReason;
+}
+
+/** A send-ledger entry as stored (exactly-once claims of a lead's emails). */
+export interface LedgerEntry {
+  ledgerKey: string;
+  status: string;
+  claimedAt?: string;
+  sentAt?: string;
+  messageId?: string;
+}

@@ -2,7 +2,19 @@
  * What the core needs from the world. Adapters (functions/adapters) implement these over DynamoDB,
  * SES, Step Functions and EventBridge; unit tests use the in-memory ones in tests/fakes.
  */
-import type { Customer, DomainEvent, FunnelInput, Lead, Rep, Stage, TimelineEntry } from './model.js';
+import type {
+  Customer,
+  DomainEvent,
+  ErasureCounts,
+  ErasureReason,
+  ErasureTombstone,
+  FunnelInput,
+  Lead,
+  LedgerEntry,
+  Rep,
+  Stage,
+  TimelineEntry,
+} from './model.js';
 
 export interface Page<T> {
   items: T[];
@@ -91,4 +103,52 @@ export interface EventPublisher {
 export interface IdGenerator {
   /** Sortable, unguessable ids (time prefix + randomness). */
   next(prefix?: string): string;
+}
+
+/** Everything held in a lead's partition and the items that point to it (privacy export and erasure). */
+export interface LeadRecords {
+  lead: Lead;
+  timeline: TimelineEntry[];
+  ledger: LedgerEntry[];
+  customer?: Customer;
+  /** Ids of the processed events on the lead's timeline whose markers still hold pending domain events. */
+  pendingEvents: Array<{ eventId: string; events: DomainEvent[] }>;
+}
+
+/** What the erasure writes in its one final transaction (see PrivacyStore.eraseLead). */
+export interface LeadErasure {
+  lead: Lead;
+  tombstone: ErasureTombstone;
+  /** The customer item to delete with the profile, if any. */
+  customerId?: string;
+}
+
+/**
+ * Table access for the privacy use cases (core/privacy): GDPR export, erasure, the suppression list
+ * of erased addresses, and the closed-lead index the retention job reads.
+ */
+export interface PrivacyStore {
+  /** The lead and everything held with it, or undefined if there is no such lead. */
+  records(leadId: string): Promise<LeadRecords | undefined>;
+  leadIdByEmail(normalizedEmail: string): Promise<string | undefined>;
+  tombstone(leadId: string): Promise<ErasureTombstone | undefined>;
+  /** Reps (any status) whose email is this one. */
+  repsByEmail(normalizedEmail: string): Promise<Rep[]>;
+  /** Replaces the rep's name and email with nothing personal and makes it inactive. */
+  anonymizeRep(repId: string): Promise<void>;
+  /** Drops the pending domain events kept with a processed-event marker (the marker itself stays until its TTL). */
+  dropPendingEvents(eventId: string): Promise<void>;
+  /**
+   * Deletes the profile (if still at its version, else VersionConflictError), its email index item
+   * (if it still points to this lead) and the customer, and writes the tombstone — all or nothing.
+   */
+  eraseLead(erasure: LeadErasure): Promise<void>;
+  /** Deletes every item of the lead's partition except the tombstone; answers how many of each kind. */
+  sweepPartition(leadId: string): Promise<Pick<ErasureCounts, 'timeline' | 'ledger'>>;
+  /** Records the salted email hash; false if it was recorded already. */
+  recordSuppression(hash: string, at: string, reason: ErasureReason): Promise<boolean>;
+  /** Was this salted email hash (core/privacy suppressionHash) erased and suppressed? */
+  isSuppressedHash(hash: string): Promise<boolean>;
+  /** Closed leads (lost, disqualified, dormant) whose last update is before `before`, oldest first. */
+  closedBefore(before: string, options: { limit: number; cursor?: string }): Promise<Page<{ leadId: string; updatedAt: string }>>;
 }

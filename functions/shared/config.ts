@@ -26,6 +26,7 @@ const envSchema = z.object({
     .string()
     .regex(/^\d+\/\d+d$/, 'must look like 3/7d (emails per days)')
     .default('3/7d'),
+  CLOSED_LEAD_RETENTION_MONTHS: z.coerce.number().int().positive().optional(),
   TIME_SCALE: z.coerce.number().min(1).default(1),
   TIME_ORIGIN: z.coerce.number().int().positive().optional(),
   TIME_VIRTUAL_ORIGIN: z.coerce.number().int().positive().optional(),
@@ -43,6 +44,8 @@ const needs = {
   /** Lead-facing email: footer address and unsubscribe links too. */
   mail: ['SENDER_ADDRESS', 'POSTAL_ADDRESS', 'PUBLIC_BASE_URL'],
   manager: ['MANAGER_EMAIL'],
+  /** The retention job: how long closed leads are kept. */
+  retention: ['CLOSED_LEAD_RETENTION_MONTHS'],
 } as const satisfies Record<string, readonly (keyof z.infer<typeof envSchema>)[]>;
 export type Capability = keyof typeof needs;
 
@@ -65,6 +68,8 @@ export interface Config {
   consentPolicy: 'opt-in' | 'opt-out';
   consentTextVersion: string;
   frequencyCap: { max: number; windowDays: number };
+  /** Months a closed (lost, disqualified, dormant) lead is kept before the retention job erases it. */
+  closedLeadRetentionMonths: number;
   clock: Clock;
 }
 
@@ -97,6 +102,7 @@ export function loadConfig(...capabilities: Capability[]): Config {
     consentPolicy: env.CONSENT_POLICY,
     consentTextVersion: env.CONSENT_TEXT_VERSION,
     frequencyCap: { max: Number(max), windowDays: Number(days!.replace('d', '')) },
+    closedLeadRetentionMonths: env.CLOSED_LEAD_RETENTION_MONTHS ?? 0,
     clock: scaledClock(env.TIME_SCALE, env.TIME_ORIGIN ?? Date.now(), Date.now, env.TIME_VIRTUAL_ORIGIN ?? env.TIME_ORIGIN),
   };
 }

@@ -11,6 +11,8 @@ export const tableDefinition = {
     { indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
     /** Leads by owner (gsi2pk = OWNER#<repId> or OWNER#UNASSIGNED). */
     { indexName: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+    /** Sparse: closed leads only (gsi3pk = CLOSED, gsi3sk = <updatedAt>#<leadId>), for the retention job. */
+    { indexName: 'gsi3', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
   ],
 } as const;
 

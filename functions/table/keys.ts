@@ -2,19 +2,34 @@
  * Every key of the single table is built here and nowhere else (no inline 'LEAD#' + id).
  * Each entity names the attributes its keys are made of; adapters spread these into items.
  */
-import type { Stage } from '../core/model.js';
+import type { LeadStatus, Stage } from '../core/model.js';
 
 const UNASSIGNED = 'UNASSIGNED';
+const CLOSED = 'CLOSED';
+/** The statuses the retention job erases after the retention period (won leads are customers). */
+const CLOSED_STATUSES: readonly LeadStatus[] = ['lost', 'disqualified', 'dormant'];
 
 export const keys = {
   lead: (leadId: string) => ({ pk: `LEAD#${leadId}`, sk: 'PROFILE' }),
-  /** GSI attributes of a lead profile: by stage (gsi1) and by owner (gsi2). */
-  leadIndexes: (lead: { leadId: string; stage: Stage; ownerId?: string; createdAt: string }) => ({
+  /**
+   * GSI attributes of a lead profile: by stage (gsi1), by owner (gsi2), and — only while the lead is
+   * closed (lost, disqualified, dormant) — by last activity on the sparse gsi3, which the retention job
+   * reads. For an open lead gsi3's attributes are `undefined`, which the document client
+   * (removeUndefinedValues) leaves out of the Put, so re-opening a lead takes it out of the index.
+   */
+  leadIndexes: (lead: { leadId: string; stage: Stage; ownerId?: string; createdAt: string; status?: LeadStatus; updatedAt?: string }) => ({
     gsi1pk: `STAGE#${lead.stage}`,
     gsi1sk: `${lead.createdAt}#${lead.leadId}`,
     gsi2pk: `OWNER#${lead.ownerId ?? UNASSIGNED}`,
     gsi2sk: `${lead.createdAt}#${lead.leadId}`,
+    ...(lead.status && CLOSED_STATUSES.includes(lead.status)
+      ? { gsi3pk: CLOSED, gsi3sk: `${lead.updatedAt ?? lead.createdAt}#${lead.leadId}` }
+      : { gsi3pk: undefined, gsi3sk: undefined }),
   }),
+  /** Every index attribute a lead profile may carry: readers strip them so they never ride back on a save. */
+  leadIndexAttributes: ['gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk'] as const,
+  /** gsi3's one partition: closed leads, sorted by `<updatedAt>#<leadId>` (oldest activity first). */
+  closedPartition: () => CLOSED,
   stagePartition: (stage: Stage) => `STAGE#${stage}`,
   ownerPartition: (repId: string | undefined) => `OWNER#${repId ?? UNASSIGNED}`,
 
@@ -38,4 +53,14 @@ export const keys = {
   rosterCursor: () => ({ pk: 'ROSTER', sk: 'CURSOR' }),
 
   customer: (customerId: string) => ({ pk: `CUSTOMER#${customerId}`, sk: 'PROFILE' }),
+
+  /**
+   * An erased person: the salted hash of their normalized email (see core/privacy suppressionHash),
+   * kept forever so the address is never mailed again. Nothing else about them is kept.
+   */
+  suppression: (hash: string) => ({ pk: `SUPPRESSED#${hash}`, sk: 'SUPPRESSION' }),
+  /** Left in an erased lead's partition (no personal data) so a repeated erasure can say "already erased". */
+  erasureTombstone: (leadId: string) => ({ pk: `LEAD#${leadId}`, sk: 'ERASED' }),
+  /** Prefix of send-ledger entries in a lead's partition. */
+  sendLedgerPrefix: 'SEND#',
 } as const;

@@ -1,0 +1,18 @@
+/** POST /privacy/erasure {email} — erase everything held under an email and never mail it again (API key). */
+import { z } from 'zod';
+import { eraseByEmail } from '../core/privacy.js';
+import { loadConfig } from '../shared/config.js';
+import { httpRoute, json } from '../shared/http.js';
+import { privacyDeps } from '../shared/privacy-deps.js';
+
+const deps = privacyDeps(loadConfig('table', 'funnel', 'signing'));
+
+export const erasureBody = z.strictObject({ email: z.email().max(254) });
+
+export const handler = httpRoute(
+  async (event) => {
+    const { email } = erasureBody.parse(event.parsedBody);
+    return json(200, await eraseByEmail(deps, email));
+  },
+  { body: 'json' },
+);

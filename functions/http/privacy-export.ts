@@ -1,0 +1,16 @@
+/** GET /privacy/export?email=… — everything held about a person, as JSON (GDPR Art. 15; API key). */
+import { z } from 'zod';
+import { exportPersonalData } from '../core/privacy.js';
+import { loadConfig } from '../shared/config.js';
+import { httpRoute, json } from '../shared/http.js';
+import { privacyStore } from '../shared/privacy-deps.js';
+
+const config = loadConfig('table');
+const deps = { privacy: privacyStore(config), clock: config.clock };
+
+export const exportQuery = z.strictObject({ email: z.email().max(254) });
+
+export const handler = httpRoute(async (event) => {
+  const { email } = exportQuery.parse(event.queryStringParameters ?? {});
+  return json(200, await exportPersonalData(deps, email));
+});
