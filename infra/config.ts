@@ -54,6 +54,8 @@ export const deploymentConfigSchema = z.object({
   eventBusName: z.string().regex(/^[A-Za-z0-9._-]{1,256}$/).default('sales-flow'),
   /** Create the SES identity for the sender's domain (needs DNS records after deploy). */
   createEmailIdentity: bool.default(false),
+  /** Months a closed lead (lost, disqualified, dormant) is kept after its last activity; then it is erased. */
+  closedLeadRetentionMonths: z.coerce.number().int('must be a whole number of months').min(1).max(120).default(24),
 });
 
 export type DeploymentConfig = z.infer<typeof deploymentConfigSchema>;

@@ -23,6 +23,7 @@ export type EnvName =
   | 'CONSENT_POLICY'
   | 'CONSENT_TEXT_VERSION'
   | 'FREQUENCY_CAP'
+  | 'CLOSED_LEAD_RETENTION_MONTHS'
   | 'LOG_LEVEL';
 
 interface FunctionSpec {
@@ -99,6 +100,33 @@ export const FUNCTION_SPECS = {
     table: 'read-write',
     env: ['LOG_LEVEL'],
     timeout: Duration.seconds(30),
+  },
+  EraseLead: {
+    entry: 'functions/http/erase-lead.ts',
+    description: 'DELETE /leads/{leadId}: erase a lead (GDPR Art. 17), stop its funnel, keep a suppression hash',
+    table: 'read-write',
+    env: ['FUNNEL_STATE_MACHINE_ARN', 'SIGNING_SECRET_ID', 'LOG_LEVEL'],
+    timeout: Duration.seconds(30),
+  },
+  PrivacyErasure: {
+    entry: 'functions/http/privacy-erasure.ts',
+    description: 'POST /privacy/erasure: erase everything held under an email (GDPR Art. 17)',
+    table: 'read-write',
+    env: ['FUNNEL_STATE_MACHINE_ARN', 'SIGNING_SECRET_ID', 'LOG_LEVEL'],
+    timeout: Duration.seconds(30),
+  },
+  PrivacyExport: {
+    entry: 'functions/http/privacy-export.ts',
+    description: 'GET /privacy/export: everything held about a person (GDPR Art. 15)',
+    table: 'read',
+    env: ['LOG_LEVEL'],
+  },
+  EraseClosedLeads: {
+    entry: 'functions/tasks/erase-closed-leads.ts',
+    description: 'Daily: erase closed leads whose last activity is older than the retention period',
+    table: 'read-write',
+    env: ['FUNNEL_STATE_MACHINE_ARN', 'SIGNING_SECRET_ID', 'CLOSED_LEAD_RETENTION_MONTHS', 'LOG_LEVEL'],
+    timeout: Duration.minutes(5),
   },
 } satisfies Record<string, FunctionSpec>;
 

@@ -26,6 +26,13 @@ export function acknowledgeFindings(stack: SalesFlowStack) {
     'A stage change stops the lead’s running LeadFunnel execution; execution names are per lead and run, so the ' +
     'grant covers executions of this one state machine only.');
 
+  for (const name of ['EraseLead', 'PrivacyErasure', 'EraseClosedLeads'] as const) {
+    ack(stack.functions[name].role,
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"LeadFunnel"}]}]}:*]',
+      `${name} stops the erased person’s running LeadFunnel execution (named per lead and run, so not known ` +
+      'in advance); the grant covers executions of this one state machine only.');
+  }
+
   const funnelRole = stack.funnel.stateMachine.role;
   ack(funnelRole, 'AwsSolutions-IAM5[Resource::*]',
     'The LeadFunnel role needs X-Ray trace writes and CloudWatch Logs delivery management (logs:CreateLogDelivery, ' +

@@ -2,8 +2,9 @@
  * Sales Flow in one stack: the table, the Lambdas, the LeadFunnel, the HTTP API, secrets, SES, the
  * domain-event bus and alarms. Env-agnostic (no account/region), so `cdk synth` works offline.
  */
-import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
-import { EventBus } from 'aws-cdk-lib/aws-events';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { EventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { ConfigurationSet, EmailIdentity, Identity, SuppressionReasons } from 'aws-cdk-lib/aws-ses';
@@ -77,6 +78,7 @@ export class SalesFlowStack extends Stack {
         CONSENT_POLICY: config.consentPolicy,
         CONSENT_TEXT_VERSION: config.consentTextVersion,
         FREQUENCY_CAP: config.frequencyCap,
+        CLOSED_LEAD_RETENTION_MONTHS: String(config.closedLeadRetentionMonths),
         LOG_LEVEL: config.logLevel,
       },
       config.logRetentionDays,
@@ -100,6 +102,15 @@ export class SalesFlowStack extends Stack {
     stateMachine.grantStartExecution(fns.IngestEvent.fn);
     // A stage change stops the old run: StopExecution is granted on this machine's executions only.
     stateMachine.grantExecution(fns.IngestEvent.fn, 'states:StopExecution', 'states:DescribeExecution');
+    // Erasure stops the person's running execution so no task mails or writes after it.
+    for (const fn of [fns.EraseLead.fn, fns.PrivacyErasure.fn, fns.EraseClosedLeads.fn]) stateMachine.grantExecution(fn, 'states:StopExecution');
+
+    // Retention: once a day, closed leads past closedLeadRetentionMonths are erased.
+    new Rule(this, 'EraseClosedLeadsSchedule', {
+      description: 'Daily: erase closed leads past the retention period (GDPR storage limitation)',
+      schedule: Schedule.rate(Duration.days(1)),
+      targets: [new LambdaFunction(fns.EraseClosedLeads.fn, { retryAttempts: 2 })],
+    });
 
     this.httpApi = new SalesHttpApi(this, 'Http', {
       handlers: {
@@ -108,6 +119,9 @@ export class SalesFlowStack extends Stack {
         getLead: fns.GetLead.fn,
         listLeads: fns.ListLeads.fn,
         unsubscribe: fns.Unsubscribe.fn,
+        eraseLead: fns.EraseLead.fn,
+        privacyErasure: fns.PrivacyErasure.fn,
+        privacyExport: fns.PrivacyExport.fn,
         authorizer: fns.Authorizer.fn,
       },
       formOrigins: config.formOrigins,

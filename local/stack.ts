@@ -14,6 +14,7 @@ import { Faults } from './faults.js';
 import { collectFunctions, FunctionRuntime, mergeEnvironments } from './functions.js';
 import { reservePort } from './ports.js';
 import { localSecrets, generateKey } from './secrets.js';
+import { startSchedules } from './schedules.js';
 import { startSes } from './ses.js';
 import { Executions, type ExecutionRecord, type ExecutionStatus } from './sfn/executions.js';
 import { EventStore, SecretStore } from './standins.js';
@@ -162,6 +163,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...options.env,
     });
     await functions.loadAll();
+    // Scheduled rules (the retention job) fire on the compressed clock, like the Waits.
+    cleanups.push(startSchedules(template, refs, functions, scale));
 
     const api = await startApiServer({
       model: readHttpApi(template, refs),

@@ -7,7 +7,8 @@ import { privacyDeps } from '../shared/privacy-deps.js';
 
 const deps = privacyDeps(loadConfig('table', 'funnel', 'signing'));
 
-export const erasureBody = z.strictObject({ email: z.email().max(254) });
+/** Trimmed first: a pasted address with spaces is still that person's. */
+export const erasureBody = z.strictObject({ email: z.string().trim().pipe(z.email().max(254)) });
 
 export const handler = httpRoute(
   async (event) => {

@@ -8,7 +8,7 @@ import { privacyStore } from '../shared/privacy-deps.js';
 const config = loadConfig('table');
 const deps = { privacy: privacyStore(config), clock: config.clock };
 
-export const exportQuery = z.strictObject({ email: z.email().max(254) });
+export const exportQuery = z.strictObject({ email: z.string().trim().pipe(z.email().max(254)) });
 
 export const handler = httpRoute(async (event) => {
   const { email } = exportQuery.parse(event.queryStringParameters ?? {});

@@ -17,6 +17,9 @@ export interface HttpApiHandlers {
   readonly getLead: IFunction;
   readonly listLeads: IFunction;
   readonly unsubscribe: IFunction;
+  readonly eraseLead: IFunction;
+  readonly privacyErasure: IFunction;
+  readonly privacyExport: IFunction;
   readonly authorizer: IFunction;
 }
 
@@ -87,6 +90,9 @@ export class SalesHttpApi extends Construct {
     route('/events', [HttpMethod.POST], handlers.ingestEvent, 'IngestEventIntegration', apiKey);
     route('/leads/{leadId}', [HttpMethod.GET], handlers.getLead, 'GetLeadIntegration', apiKey);
     route('/leads', [HttpMethod.GET], handlers.listLeads, 'ListLeadsIntegration', apiKey);
+    route('/leads/{leadId}', [HttpMethod.DELETE], handlers.eraseLead, 'EraseLeadIntegration', apiKey);
+    route('/privacy/erasure', [HttpMethod.POST], handlers.privacyErasure, 'PrivacyErasureIntegration', apiKey);
+    route('/privacy/export', [HttpMethod.GET], handlers.privacyExport, 'PrivacyExportIntegration', apiKey);
   }
 
   /** Base URL without a trailing slash (the $default stage serves at the root). */
