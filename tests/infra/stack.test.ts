@@ -37,13 +37,14 @@ const functionsGranted = (action: string, resourceRef?: string) =>
 const withEnv = (name: string) => Object.keys(functions).filter((id) => name in functions[id].Properties.Environment.Variables).sort();
 
 describe('the Sales Flow stack', () => {
-  it('has one table with the shared definition: pk/sk, gsi1, gsi2, on-demand, PITR, TTL, encrypted, retained', () => {
+  it('has one table with the shared definition: pk/sk, gsi1, gsi2, gsi3, on-demand, PITR, TTL, encrypted, retained', () => {
     const [[id, table]] = ofType('AWS::DynamoDB::Table');
     expect(id).toBe('Table');
     expect(table.Properties.KeySchema).toEqual([{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }]);
     expect(table.Properties.GlobalSecondaryIndexes.map((g: any) => [g.IndexName, g.KeySchema.map((k: any) => k.AttributeName)])).toEqual([
       ['gsi1', ['gsi1pk', 'gsi1sk']],
       ['gsi2', ['gsi2pk', 'gsi2sk']],
+      ['gsi3', ['gsi3pk', 'gsi3sk']],
     ]);
     expect(table.Properties.BillingMode).toBe('PAY_PER_REQUEST');
     expect(table.Properties.PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled).toBe(true);

@@ -43,7 +43,7 @@ describe('the OpenAPI document', () => {
 
   it('asks for the API key exactly on the admin and webhook routes', () => {
     const secured = operations.filter(({ op }) => op.security?.length).map(({ route }) => route).sort();
-    expect(secured).toEqual(['GET /leads', 'GET /leads/{leadId}', 'POST /events']);
+    expect(secured).toEqual(['DELETE /leads/{leadId}', 'GET /leads', 'GET /leads/{leadId}', 'GET /privacy/export', 'POST /events', 'POST /privacy/erasure']);
   });
 
   it('uses the domain’s stages and event types', () => {
@@ -60,6 +60,17 @@ describe('the OpenAPI document', () => {
     it('lists the same capture fields as POST /leads accepts', async () => {
       const { captureBody } = await import('../../functions/http/capture-lead.js');
       expect(Object.keys(spec.components.schemas.CaptureRequest!.properties!).sort()).toEqual(Object.keys(captureBody.shape).sort());
+    });
+
+    it('lists the same erasure fields as POST /privacy/erasure accepts', async () => {
+      const { erasureBody } = await import('../../functions/http/privacy-erasure.js');
+      expect(Object.keys(spec.components.schemas.ErasureRequest!.properties!).sort()).toEqual(Object.keys(erasureBody.shape).sort());
+    });
+
+    it('lists the same query parameters as GET /privacy/export accepts', async () => {
+      const { exportQuery } = await import('../../functions/http/privacy-export.js');
+      const params = (spec.paths['/privacy/export']!.get as unknown as { parameters: Array<{ name: string }> }).parameters.map((p) => p.name);
+      expect(params.sort()).toEqual(Object.keys(exportQuery.shape).sort());
     });
 
     it('lists the same event fields as POST /events accepts', async () => {
