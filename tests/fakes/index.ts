@@ -159,3 +159,20 @@ export function sequentialIds(): IdGenerator {
   let n = 0;
   return { next: (prefix = '') => `${prefix}${String(++n).padStart(6, '0')}` };
 }
+
+/**
+ * The next `times` saves of `store` lose a race: another writer got there first (the stored version
+ * moves on), so the caller must read again and retry.
+ */
+export function losingSaves(store: InMemoryLeadStore, times: number) {
+  const save = store.save.bind(store);
+  let left = times;
+  store.save = async (lead, expectedVersion, timeline, extras) => {
+    if (left-- > 0) {
+      const stored = store.leads.get(lead.leadId);
+      if (stored) store.leads.set(lead.leadId, { ...stored, version: stored.version + 1 });
+      throw new VersionConflictError(lead.leadId);
+    }
+    return save(lead, expectedVersion, timeline, extras);
+  };
+}
