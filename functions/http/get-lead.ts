@@ -4,13 +4,18 @@ import { getLead } from '../core/read.js';
 import { loadConfig } from '../shared/config.js';
 import { leadStore } from '../shared/lead-store.js';
 import { httpRoute, json } from '../shared/http.js';
+import { identifier } from '../shared/validation.js';
+import { NotFoundError } from '../core/errors.js';
 
 const store = leadStore(loadConfig('table'));
 
-const params = z.object({ leadId: z.string().min(1).max(100) });
+const params = z.object({ leadId: identifier(100) });
 
 export const handler = httpRoute(async (event) => {
-  const { leadId } = params.parse(event.pathParameters ?? {});
+  const parsed = params.safeParse(event.pathParameters ?? {});
+  // No lead has an id like that: the same answer as for any other id we do not hold.
+  if (!parsed.success) throw new NotFoundError('Lead not found');
+  const { leadId } = parsed.data;
   const { lead, timeline } = await getLead(store, leadId);
   // version is the store's optimistic-locking counter, not part of the API.
   const { version: _version, ...profile } = lead;

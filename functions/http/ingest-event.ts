@@ -5,19 +5,21 @@ import { EVENT_TYPES } from '../core/model.js';
 import { loadConfig } from '../shared/config.js';
 import { funnelDeps } from '../shared/funnel-deps.js';
 import { httpRoute, json } from '../shared/http.js';
+import { emailAddress, identifier, jsonProperties, plainText } from '../shared/validation.js';
 
 const config = loadConfig('table', 'funnel', 'events');
 const deps = funnelDeps(config);
 
 export const eventBody = z
   .strictObject({
-    eventId: z.string().min(1).max(200),
+    eventId: plainText(200).pipe(z.string().min(1, 'must not be empty')),
     type: z.enum(EVENT_TYPES),
-    email: z.string().trim().max(254).pipe(z.email()).optional(),
-    leadId: z.string().min(1).max(100).optional(),
-    customerId: z.string().min(1).max(120).optional(),
+    email: emailAddress().optional(),
+    leadId: identifier(100).optional(),
+    customerId: identifier(120).optional(),
     occurredAt: z.iso.datetime({ offset: true }).optional(),
-    properties: z.record(z.string(), z.unknown()).optional(),
+    /** Free-form, but storable as it is: finite numbers within 2^53, non-empty keys, at most 8 levels deep. */
+    properties: jsonProperties().optional(),
   })
   .refine((e) => [e.email, e.leadId, e.customerId].filter((v) => v !== undefined).length === 1, {
     message: 'exactly one of email, leadId or customerId is required',

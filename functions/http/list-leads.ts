@@ -5,14 +5,15 @@ import { listLeads } from '../core/read.js';
 import { loadConfig } from '../shared/config.js';
 import { leadStore } from '../shared/lead-store.js';
 import { httpRoute, json } from '../shared/http.js';
+import { decimalParam, identifier } from '../shared/validation.js';
 
 const store = leadStore(loadConfig('table'));
 
 export const listQuery = z.strictObject({
   stage: z.enum(STAGES).optional(),
-  owner: z.string().min(1).max(100).optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(25),
-  cursor: z.string().min(1).max(2000).optional(),
+  owner: identifier(100).optional(),
+  limit: decimalParam(1, 100).default(25),
+  cursor: z.string().regex(/^[A-Za-z0-9_-]{1,2000}$/, 'not a cursor returned by this list').optional(),
 });
 
 export const handler = httpRoute(async (event) => {

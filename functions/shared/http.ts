@@ -21,6 +21,7 @@ export const MAX_BODY_BYTES = 16 * 1024;
  */
 const STATUS_BY_CODE: Record<string, number> = {
   ValidationError: 400,
+  Unauthorized: 401,
   NotFound: 404,
   Conflict: 409,
   VersionConflict: 409,
@@ -67,10 +68,28 @@ export function parseBody(event: APIGatewayProxyEventV2, kinds: BodyKinds): unkn
       throw new ValidationError('The body is not valid JSON', [{ path: '', message: 'invalid JSON' }]);
     }
   }
-  if (kinds === 'json-or-form' && type === 'application/x-www-form-urlencoded')
-    return Object.fromEntries(new URLSearchParams(text));
+  if (kinds === 'json-or-form' && type === 'application/x-www-form-urlencoded') return parseForm(text);
   const accepted = kinds === 'json' ? 'application/json' : 'application/json or application/x-www-form-urlencoded';
   throw new UnsupportedMediaTypeError(`Content-Type must be ${accepted}`);
+}
+
+/**
+ * A form field given twice (`email=a@x&email=b@y`) is ambiguous: keeping either value would act on
+ * something the sender may not have meant, so it is refused, naming the field.
+ */
+function parseForm(text: string): Record<string, string> {
+  const fields = new Map<string, string>();
+  const repeated = new Set<string>();
+  for (const [name, value] of new URLSearchParams(text)) {
+    if (fields.has(name)) repeated.add(name);
+    else fields.set(name, value);
+  }
+  if (repeated.size) {
+    const issues = [...repeated].map((path) => ({ path, message: 'given more than once' }));
+    throw new ValidationError(`Form field(s) given more than once: ${[...repeated].join(', ')}`, issues);
+  }
+  // fromEntries defines own properties, so even a field named __proto__ reaches validation as itself.
+  return Object.fromEntries(fields);
 }
 
 function zodIssues(err: ZodError): Issue[] {

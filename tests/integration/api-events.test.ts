@@ -90,6 +90,59 @@ describe('POST /events', () => {
     expectError(byEmail, 404, 'NotFound');
   });
 
+  it('answers odd-but-valid JSON that DynamoDB cannot store with 400 naming the property, and changes nothing', async () => {
+    const { leadId } = await newLead('oddjson');
+    const deep = (levels: number): unknown => (levels === 0 ? 'x' : { n: deep(levels - 1) });
+    const raw = (properties: string) => `{"eventId":"odd-${Math.random()}","type":"page_viewed","leadId":"${leadId}","properties":${properties}}`;
+    const cases: Array<[string, RegExp]> = [
+      ['{"big":9007199254740993}', /^properties\.big$/],
+      ['{"huge":1e400}', /^properties\.huge$/],
+      ['{"tiny":1e-200}', /^properties\.tiny$/],
+      ['{"":1}', /^properties$/],
+      ['{"a":{"":1}}', /^properties\.a$/],
+      [JSON.stringify({ deep: deep(33) }), /^properties\.deep(\.n)+$/],
+      ['{"text":"a\\u0000b"}', /^properties\.text$/],
+    ];
+    for (const [properties, path] of cases) {
+      const res = await fetch(`${app.stack.apiUrl}/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${app.stack.apiKey}` },
+        body: raw(properties),
+      });
+      const body = (await res.json()) as any;
+      expectError({ status: res.status, body }, 400, 'ValidationError');
+      expect(body.issues.map((i: any) => i.path)).toEqual([expect.stringMatching(path)]);
+    }
+    const lead = await app.lead(leadId);
+    expect(lead.score).toBe(0);
+    expect(lead.timeline.filter((e: any) => e.type === 'event')).toHaveLength(0);
+  });
+
+  it('applies 20 concurrent different events for one lead, refusing none, and adds their scores up exactly', async () => {
+    const { leadId } = await newLead('contended');
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => withKey({ eventId: `${leadId}-open-${i}`, type: 'email_opened', leadId })),
+    );
+    expect(answers.map((a) => a.status)).toEqual(Array(20).fill(202));
+    const lead = await app.lead(leadId);
+    expect(lead.score).toBe(20); // email_opened is worth 1 point
+    expect(lead.timeline.filter((e: any) => e.type === 'event')).toHaveLength(20);
+  });
+
+  it('rejects ids and emails that are not plain text with 400 naming the field', async () => {
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ eventId: 'a\u0000b', type: 'email_opened', leadId: 'x' }, 'eventId'],
+      [{ eventId: 'ok-1', type: 'email_opened', leadId: 'LEAD#x' }, 'leadId'],
+      [{ eventId: 'ok-2', type: 'email_opened', email: `${'a'.repeat(65)}@example.com` }, 'email'],
+      [{ eventId: '\u202eevil', type: 'email_opened', leadId: 'x' }, 'eventId'],
+    ];
+    for (const [body, path] of cases) {
+      const res = await withKey(body);
+      expectError(res, 400, 'ValidationError');
+      expect(res.body.issues.map((i: any) => i.path)).toContain(path);
+    }
+  });
+
   it('finds the lead by email, whatever its case', async () => {
     const { email, leadId } = await newLead('byemail');
     const res = await withKey({ eventId: `${leadId}-demo`, type: 'demo_requested', email: email.toUpperCase() });

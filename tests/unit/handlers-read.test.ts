@@ -48,7 +48,7 @@ describe('GET /leads/{leadId}', () => {
 
 describe('GET /leads', () => {
   it('lists a stage through gsi1 and hands back an opaque cursor', async () => {
-    ddb.on(QueryCommand).resolves({ Items: [leadItem], LastEvaluatedKey: { pk: 'a', sk: 'b', gsi1pk: 'STAGE#decision', gsi1sk: 'c' } });
+    ddb.on(QueryCommand).resolves({ Items: [leadItem], LastEvaluatedKey: { pk: 'LEAD#lead-1', sk: 'PROFILE', gsi1pk: 'STAGE#decision', gsi1sk: '2026-01-01T00:00:00.000Z#lead-1' } });
     const res = await call(listLeads, httpEvent({ path: '/leads', query: { stage: 'decision', limit: '1' } }));
     expect(res.statusCode).toBe(200);
     expect(res.json.items).toEqual([expect.objectContaining({ leadId: 'lead-1' })]);
@@ -56,7 +56,7 @@ describe('GET /leads', () => {
     expect(query).toMatchObject({ IndexName: 'gsi1', Limit: 1, ExpressionAttributeValues: { ':p': 'STAGE#decision' } });
     const next = await call(listLeads, httpEvent({ path: '/leads', query: { stage: 'decision', cursor: res.json.cursor } }));
     expect(next.statusCode).toBe(200);
-    expect(ddb.commandCalls(QueryCommand)[1]!.args[0].input.ExclusiveStartKey).toEqual({ pk: 'a', sk: 'b', gsi1pk: 'STAGE#decision', gsi1sk: 'c' });
+    expect(ddb.commandCalls(QueryCommand)[1]!.args[0].input.ExclusiveStartKey).toEqual({ pk: 'LEAD#lead-1', sk: 'PROFILE', gsi1pk: 'STAGE#decision', gsi1sk: '2026-01-01T00:00:00.000Z#lead-1' });
   });
 
   it('lists an owner through gsi2', async () => {

@@ -24,6 +24,7 @@ import {
 import type { Customer, DomainEvent, Lead, Stage, TimelineEntry } from '../../core/model.js';
 import type { LeadStore, Page, SaveExtras } from '../../core/ports.js';
 import { keys } from '../../table/keys.js';
+import { plainTextProblem } from '../../shared/validation.js';
 
 type Item = Record<string, unknown>;
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
@@ -249,8 +250,11 @@ export class DynamoLeadStore implements LeadStore {
       const reasons = (err as TransactionCanceledException).CancellationReasons ?? [];
       const failed = reasons.flatMap((r, i) => (r.Code === 'ConditionalCheckFailed' ? [i] : []));
       const index = preferred.find((i) => failed.includes(i)) ?? failed[0];
-      if (index === undefined) throw err;
-      throw errorFor(index);
+      if (index !== undefined) throw errorFor(index);
+      // Another transaction was writing the same items at that moment: the same situation as a
+      // version conflict (nothing was written; read again and retry), so the core retries it.
+      if (reasons.some((r) => r.Code === 'TransactionConflict')) throw errorFor(0);
+      throw err;
     }
   }
 
@@ -281,13 +285,20 @@ function decodeCursor(cursor: string, partitionKey: string, partition: string): 
   } catch {
     throw invalid;
   }
+  if (typeof key !== 'object' || key === null || Array.isArray(key)) throw invalid;
+  const item = key as Item;
+  // Exactly the attributes DynamoDB returns as LastEvaluatedKey for this index, each a non-empty
+  // string, naming a lead profile in this very partition: a forged key fails here as a 400,
+  // not in DynamoDB as a 500.
+  const sortKey = partitionKey.replace(/pk$/, 'sk');
+  const names = ['pk', 'sk', partitionKey, sortKey];
   const ok =
-    typeof key === 'object' &&
-    key !== null &&
-    !Array.isArray(key) &&
-    (key as Item)[partitionKey] === partition &&
-    Object.keys(key).length === 4 &&
-    Object.values(key).every((v) => typeof v === 'string');
+    Object.keys(item).length === names.length &&
+    names.every((n) => typeof item[n] === 'string' && (item[n] as string).length > 0 && (item[n] as string).length <= 1024 && !plainTextProblem(item[n] as string)) &&
+    item[partitionKey] === partition &&
+    item.sk === keys.lead('x').sk &&
+    (item.pk as string).startsWith(keys.lead('').pk) &&
+    (item[sortKey] as string).endsWith(`#${(item.pk as string).slice(keys.lead('').pk.length)}`);
   if (!ok) throw invalid;
-  return key as Record<string, unknown>;
+  return item;
 }
