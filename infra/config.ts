@@ -41,6 +41,8 @@ export const deploymentConfigSchema = z.object({
   managerEmail: z.email().default('sales-manager@example.com'),
   consentPolicy: z.enum(['opt-in', 'opt-out']).default('opt-in'),
   consentTextVersion: z.string().min(1).default('v1'),
+  /** An anonymous form opt-in takes effect only once the person confirms it by the emailed link. */
+  doubleOptIn: bool.default(true),
   frequencyCap: z.string().regex(/^\d+\/\d+d$/, 'must look like "3/7d"').default('3/7d'),
   /** Custom domain for links in emails; else the HTTP API's execute-api URL. */
   publicBaseUrl: z.url().optional(),

@@ -22,6 +22,7 @@ export type EnvName =
   | 'FORM_ORIGINS'
   | 'CONSENT_POLICY'
   | 'CONSENT_TEXT_VERSION'
+  | 'DOUBLE_OPT_IN'
   | 'FREQUENCY_CAP'
   | 'CLOSED_LEAD_RETENTION_MONTHS'
   | 'LOG_LEVEL';
@@ -43,7 +44,22 @@ export const FUNCTION_SPECS = {
     entry: 'functions/http/capture-lead.ts',
     description: 'POST /leads: capture a web-form lead and start its funnel',
     table: 'read-write',
-    env: ['FUNNEL_STATE_MACHINE_ARN', 'EVENT_BUS_NAME', 'FORM_ORIGINS', 'CONSENT_POLICY', 'CONSENT_TEXT_VERSION', 'LOG_LEVEL'],
+    // The API key tells integrations from browsers; the mail settings send the double opt-in link.
+    env: [
+      'FUNNEL_STATE_MACHINE_ARN',
+      'EVENT_BUS_NAME',
+      'FORM_ORIGINS',
+      'CONSENT_POLICY',
+      'CONSENT_TEXT_VERSION',
+      'DOUBLE_OPT_IN',
+      'API_KEY_SECRET_ID',
+      ...SENDER,
+      'POSTAL_ADDRESS',
+      'SIGNING_SECRET_ID',
+      'PUBLIC_BASE_URL',
+      'FREQUENCY_CAP',
+      'LOG_LEVEL',
+    ],
   },
   IngestEvent: {
     entry: 'functions/http/ingest-event.ts',
@@ -56,6 +72,12 @@ export const FUNCTION_SPECS = {
   Unsubscribe: {
     entry: 'functions/http/unsubscribe.ts',
     description: 'GET|POST /unsubscribe: one-click unsubscribe from a signed token',
+    table: 'read-write',
+    env: ['SIGNING_SECRET_ID', 'LOG_LEVEL'],
+  },
+  ConfirmConsent: {
+    entry: 'functions/http/confirm-consent.ts',
+    description: 'GET|POST /consent/confirm: the double opt-in link (GET shows a page, POST confirms)',
     table: 'read-write',
     env: ['SIGNING_SECRET_ID', 'LOG_LEVEL'],
   },

@@ -1,9 +1,19 @@
 /**
- * Capturing a web-form lead (POST /leads):
+ * Capturing a web-form lead (POST /leads). Who is calling decides what a submission may change:
+ *
+ *   - an anonymous caller (a browser form, or anyone on the internet) may create a lead and may fill
+ *     a known lead's EMPTY profile fields, never overwrite them: a differing value is recorded on the
+ *     timeline as a submitted change for a person to review. A marketing opt-in it gives only takes
+ *     effect once the person confirms it by the emailed link (double opt-in, unless switched off);
+ *     withdrawing consent takes effect at once;
+ *   - an integration calling with the API key is trusted: its values update the profile and the
+ *     consent it collected itself is recorded as given.
+ *
+ * Then, for everyone:
  *   - a filled honeypot is answered like a success and stores nothing;
  *   - a new email creates the lead (with its consent record) and starts funnel run 1;
- *   - a known email (or one that won a concurrent race) merges the submission and counts it as a
- *     form_submitted engagement through the same code path as POST /events — never a second funnel;
+ *   - a known email (or one that won a concurrent race) counts as a form_submitted engagement through
+ *     the same code path as POST /events — never a second funnel; forms score once per lead per day;
  *   - the same submission again within a day (a retried request, a double click) changes nothing
  *     and scores nothing: its event id is derived from its content, so concurrent repeats count once.
  */
@@ -12,7 +22,7 @@ import { DAY_MS } from './clock.js';
 import { EmailTakenError } from './errors.js';
 import { applyEvent, type Amend } from './events.js';
 import { ensureCurrentRun, type FunnelDeps } from './funnel-runs.js';
-import type { Consent, Lead, LeadProfileFields, Stage } from './model.js';
+import type { Consent, ConsentRequest, Lead, LeadProfileFields, Stage, TimelineEntry } from './model.js';
 import { normalizeEmail } from './normalize.js';
 import { inWriteOrder, timelineEntry } from './timeline.js';
 
@@ -26,6 +36,10 @@ export interface CaptureInput {
   ip?: string;
   /** The hidden field only bots fill in. */
   honeypot?: string;
+  /** The caller presented the API key (an integration), rather than being an anonymous browser. */
+  trusted: boolean;
+  /** An anonymous opt-in needs the person's confirmation by email (the default; a setting). */
+  doubleOptIn: boolean;
 }
 
 export interface CaptureResult {
@@ -34,6 +48,13 @@ export interface CaptureResult {
   stage: Stage;
   /** True when the submission was a bot's (honeypot) and nothing was stored. */
   ignored?: boolean;
+}
+
+export interface CaptureDeps extends FunnelDeps {
+  /** Emails the double opt-in link for the lead's pending `consentRequest`. */
+  confirmConsent(lead: Lead): Promise<void>;
+  /** Whether the address was erased on request: such a person is stored suppressed and never mailed. */
+  isErased?(normalizedEmail: string): Promise<boolean>;
 }
 
 const PROFILE_KEYS = [
@@ -49,7 +70,11 @@ const PROFILE_KEYS = [
   'utm_campaign',
 ] as const satisfies readonly (keyof LeadProfileFields)[];
 
-export async function captureLead(deps: FunnelDeps, input: CaptureInput): Promise<CaptureResult> {
+/** A new confirmation email for the same person at most this often, however often the form is posted. */
+const CONFIRMATION_RESEND_MS = DAY_MS;
+const REPEAT_WINDOW_MS = DAY_MS;
+
+export async function captureLead(deps: CaptureDeps, input: CaptureInput): Promise<CaptureResult> {
   if (input.honeypot?.trim()) return { created: true, leadId: deps.ids.next(), stage: 'awareness', ignored: true };
   const email = normalizeEmail(input.email);
   const known = await deps.store.findByEmail(email);
@@ -57,7 +82,8 @@ export async function captureLead(deps: FunnelDeps, input: CaptureInput): Promis
 
   const now = deps.clock.now();
   const at = now.toISOString();
-  const consent = consentRecord(input, at);
+  const { consent, request } = consentOnCreate(deps, input, at);
+  const erased = (await deps.isErased?.(email)) ?? false;
   const lead: Lead = {
     lastSubmission: { fingerprint: fingerprint(email, input), at },
     leadId: deps.ids.next(),
@@ -68,6 +94,8 @@ export async function captureLead(deps: FunnelDeps, input: CaptureInput): Promis
     score: 0,
     run: 1,
     consent,
+    ...(request ? { consentRequest: request } : {}),
+    ...(erased ? { suppressed: { at, reason: 'erased' as const } } : {}),
     createdAt: at,
     updatedAt: at,
     version: 1,
@@ -76,9 +104,10 @@ export async function captureLead(deps: FunnelDeps, input: CaptureInput): Promis
     await deps.store.create(lead, inWriteOrder([
       timelineEntry(deps.ids, lead.leadId, now, 'lead_captured', `Lead captured from ${consent.sourceForm}`, {
         sourceForm: consent.sourceForm,
+        trusted: input.trusted,
         ...(lead.source ? { source: lead.source } : {}),
       }),
-      consentEntry(deps, lead.leadId, now, consent),
+      ...consentEntries(deps, lead.leadId, now, consent, request),
     ]));
   } catch (err) {
     if (!(err instanceof EmailTakenError)) throw err;
@@ -88,10 +117,11 @@ export async function captureLead(deps: FunnelDeps, input: CaptureInput): Promis
     return mergeIntoKnown(deps, winner, input);
   }
   await ensureCurrentRun(deps, lead);
+  if (request && !erased) await deps.confirmConsent(lead);
   return { created: true, leadId: lead.leadId, stage: lead.stage };
 }
 
-async function mergeIntoKnown(deps: FunnelDeps, known: Lead, input: CaptureInput): Promise<CaptureResult> {
+async function mergeIntoKnown(deps: CaptureDeps, known: Lead, input: CaptureInput): Promise<CaptureResult> {
   const fields = nonEmpty(input.profile);
   const now = deps.clock.now();
   const print = fingerprint(known.email, input);
@@ -101,10 +131,21 @@ async function mergeIntoKnown(deps: FunnelDeps, known: Lead, input: CaptureInput
     return { created: false, leadId: known.leadId, stage: known.stage };
   }
   const lastSubmission = { fingerprint: print, at: now.toISOString() };
-  const amend: Amend = (lead, at) => {
-    if (input.consent === undefined) return { lead: { ...lead, ...fields, lastSubmission }, timeline: [] };
-    const consent = consentRecord(input, at.toISOString());
-    return { lead: { ...lead, ...fields, consent, lastSubmission }, timeline: [consentEntry(deps, lead.leadId, at, consent)] };
+  let confirmationWanted = false;
+  const amend: Amend = (lead, when) => {
+    const at = when.toISOString();
+    const timeline: TimelineEntry[] = [];
+    const profile = input.trusted ? { ...lead, ...fields } : fillEmpty(lead, fields, (differing) =>
+      timeline.push(timelineEntry(deps.ids, lead.leadId, when, 'profile_change_submitted',
+        `Form submitted different ${Object.keys(differing).join(', ')}: kept the stored values`, { submitted: differing, sourceForm: input.formId ?? 'web-form' })));
+    const change = consentOnMerge(deps, lead, input, at);
+    confirmationWanted = change.sendConfirmation;
+    timeline.push(...consentEntries(deps, lead.leadId, when, change.consent ?? lead.consent, change.request, change));
+    const next: Lead = { ...profile, lastSubmission };
+    if (change.consent) next.consent = change.consent;
+    if (change.request !== undefined) next.consentRequest = change.request;
+    if (change.clearRequest) delete next.consentRequest;
+    return { lead: next, timeline };
   };
   const result = await applyEvent(
     deps,
@@ -121,37 +162,101 @@ async function mergeIntoKnown(deps: FunnelDeps, known: Lead, input: CaptureInput
   );
   // A repeat submission is also how a lost first start gets repaired (a no-op when the run exists).
   if (result.lead.run === known.run) await ensureCurrentRun(deps, result.lead);
+  if (confirmationWanted && result.outcome === 'applied' && result.lead.consentRequest) await deps.confirmConsent(result.lead);
   return { created: false, leadId: result.lead.leadId, stage: result.lead.stage };
 }
-
-const REPEAT_WINDOW_MS = DAY_MS;
 
 /** What the person submitted, independent of field order and blank fields. */
 function fingerprint(email: string, input: CaptureInput): string {
   const fields = Object.entries(nonEmpty(input.profile)).sort(([a], [b]) => a.localeCompare(b));
-  const content = JSON.stringify([email, fields, input.consent ?? null, input.formId ?? null, input.consentTextVersion]);
+  const content = JSON.stringify([email, fields, input.consent ?? null, input.formId ?? null, input.consentTextVersion, input.trusted]);
   return createHash('sha256').update(content).digest('base64url').slice(0, 22);
 }
 
-function consentRecord(input: CaptureInput, at: string): Consent {
-  return {
-    given: input.consent ?? false,
-    textVersion: input.consentTextVersion,
-    at,
-    sourceForm: input.formId ?? 'web-form',
-    ...(input.ip ? { ip: input.ip } : {}),
-  };
+function baseConsent(input: CaptureInput, at: string): Omit<Consent, 'given'> {
+  return { textVersion: input.consentTextVersion, at, sourceForm: input.formId ?? 'web-form', ...(input.ip ? { ip: input.ip } : {}) };
 }
 
-function consentEntry(deps: FunnelDeps, leadId: string, now: Date, consent: Consent) {
-  return timelineEntry(
-    deps.ids,
-    leadId,
-    now,
-    'consent_recorded',
-    consent.given ? `Marketing consent given (${consent.textVersion})` : 'No marketing consent given',
-    { ...consent },
-  );
+function newRequest(deps: Pick<FunnelDeps, 'ids'>, input: CaptureInput, at: string): ConsentRequest {
+  return { requestId: deps.ids.next(), ...baseConsent(input, at) };
+}
+
+/** A new lead's consent: given at once only by a trusted caller or with double opt-in switched off. */
+function consentOnCreate(deps: Pick<FunnelDeps, 'ids'>, input: CaptureInput, at: string): { consent: Consent; request?: ConsentRequest } {
+  if (!input.consent) return { consent: { given: false, ...baseConsent(input, at) } };
+  if (input.trusted) return { consent: { given: true, method: 'integration', ...baseConsent(input, at) } };
+  if (!input.doubleOptIn) return { consent: { given: true, method: 'form', ...baseConsent(input, at) } };
+  return { consent: { given: false, ...baseConsent(input, at) }, request: newRequest(deps, input, at) };
+}
+
+interface ConsentChange {
+  consent?: Consent;
+  request?: ConsentRequest;
+  clearRequest?: boolean;
+  withdrawn?: boolean;
+  sendConfirmation: boolean;
+}
+
+function consentOnMerge(deps: Pick<FunnelDeps, 'ids'>, lead: Lead, input: CaptureInput, at: string): ConsentChange {
+  if (input.consent === undefined) return { sendConfirmation: false };
+  if (input.consent === false) {
+    // Withdrawal needs no confirmation and takes effect at once (GDPR Art. 7(3)); a pending request dies with it.
+    if (!lead.consent.given && !lead.consentRequest) return { sendConfirmation: false };
+    const consent: Consent = { ...lead.consent, given: false, at, withdrawnAt: at };
+    return { consent: lead.consent.given ? consent : undefined, clearRequest: true, withdrawn: true, sendConfirmation: false };
+  }
+  if (lead.consent.given && !input.trusted) return { sendConfirmation: false };
+  if (input.trusted || !input.doubleOptIn) {
+    return { consent: { given: true, method: input.trusted ? 'integration' : 'form', ...baseConsent(input, at) }, clearRequest: true, sendConfirmation: false };
+  }
+  // Anonymous opt-in for a known person: ask them. A pending request from the last day is reused, so
+  // nobody can flood someone's inbox with confirmation emails by posting the form in a loop.
+  const pending = lead.consentRequest;
+  if (pending && Date.parse(at) - Date.parse(pending.at) < CONFIRMATION_RESEND_MS) return { sendConfirmation: false };
+  return { request: newRequest(deps, input, at), sendConfirmation: true };
+}
+
+function consentEntries(
+  deps: Pick<FunnelDeps, 'ids'>,
+  leadId: string,
+  now: Date,
+  consent: Consent,
+  request?: ConsentRequest,
+  change?: ConsentChange,
+): TimelineEntry[] {
+  if (change?.withdrawn) return [timelineEntry(deps.ids, leadId, now, 'consent_withdrawn', 'Marketing consent withdrawn', { ...consent })];
+  if (request) {
+    return [
+      timelineEntry(deps.ids, leadId, now, 'consent_requested', 'Marketing consent asked for on a form: waiting for the emailed confirmation', {
+        ...request,
+      }),
+    ];
+  }
+  if (change && !change.consent) return [];
+  return [
+    timelineEntry(
+      deps.ids,
+      leadId,
+      now,
+      'consent_recorded',
+      consent.given ? `Marketing consent given (${consent.textVersion}, ${consent.method})` : 'No marketing consent given',
+      { ...consent },
+    ),
+  ];
+}
+
+/** Anonymous merge: empty fields are filled; a differing value is reported, never written. */
+function fillEmpty(lead: Lead, fields: LeadProfileFields, report: (differing: LeadProfileFields) => void): Lead {
+  const next: Lead = { ...lead };
+  const differing: LeadProfileFields = {};
+  for (const key of PROFILE_KEYS) {
+    const value = fields[key];
+    if (value === undefined) continue;
+    if (!lead[key]) next[key] = value;
+    else if (lead[key] !== value) differing[key] = value;
+  }
+  if (Object.keys(differing).length) report(differing);
+  return next;
 }
 
 function nonEmpty(profile: LeadProfileFields): LeadProfileFields {

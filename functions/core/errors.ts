@@ -26,6 +26,12 @@ export class ValidationError extends DomainError {
     super('ValidationError', message);
   }
 }
+/** A credential was presented and is wrong (a missing one on a public route just means anonymous). */
+export class UnauthorizedError extends DomainError {
+  constructor(message: string) {
+    super('Unauthorized', message);
+  }
+}
 export class NotFoundError extends DomainError {
   constructor(message: string) {
     super('NotFound', message);

@@ -7,15 +7,15 @@
  *      concurrent change; a repeated eventId changes nothing;
  *   4. on a new run: stop the old execution, start the new one; publish domain events.
  */
-import { DuplicateEventError, NotFoundError, VersionConflictError } from './errors.js';
+import { DuplicateEventError, NotFoundError } from './errors.js';
 import { ensureCurrentRun, switchRun, type FunnelDeps } from './funnel-runs.js';
+import { DAY_MS } from './clock.js';
 import type { DomainEvent, EngagementEvent, Lead, TimelineEntry } from './model.js';
 import { customerIdFor, normalizeEmail } from './normalize.js';
 import type { LeadStore, SaveExtras } from './ports.js';
 import { decide, defaultRules, type Decision } from './scoring.js';
+import { withOptimisticRetry } from './retry.js';
 import { inWriteOrder, timelineEntry } from './timeline.js';
-
-const MAX_ATTEMPTS = 5;
 
 export interface EventResult {
   outcome: 'applied' | 'duplicate';
@@ -43,29 +43,28 @@ export async function ingestEvent(deps: FunnelDeps, event: EngagementEvent): Pro
 
 export async function applyEvent(deps: FunnelDeps, lead: Lead, event: EngagementEvent, amend?: Amend): Promise<EventResult> {
   let current = lead;
-  for (let attempt = 1; ; attempt++) {
-    const plan = planEvent(deps, current, event, amend);
-    let saved: Lead;
-    try {
-      saved = await deps.store.save(plan.lead, current.version, plan.timeline, plan.extras);
-    } catch (err) {
-      if (err instanceof DuplicateEventError) {
-        // The first delivery may have died before starting its run or publishing its domain
-        // events: doing both again repairs it (a start is a no-op by name; event ids are stable).
-        const fresh = (await deps.store.get(lead.leadId)) ?? current;
-        await ensureCurrentRun(deps, fresh);
-        await publishPending(deps, event.eventId, await deps.store.unpublishedEventsOf(event.eventId));
-        return { outcome: 'duplicate', lead: fresh };
+  try {
+    return await withOptimisticRetry(async (attempt) => {
+      if (attempt > 1) {
+        // Someone else wrote the lead in between: decide again from what is stored now.
+        const fresh = await deps.store.get(lead.leadId);
+        if (!fresh) throw new NotFoundError(`Lead ${lead.leadId} no longer exists`);
+        current = fresh;
       }
-      if (!(err instanceof VersionConflictError) || attempt >= MAX_ATTEMPTS) throw err;
-      const fresh = await deps.store.get(lead.leadId);
-      if (!fresh) throw new NotFoundError(`Lead ${lead.leadId} no longer exists`);
-      current = fresh;
-      continue;
-    }
-    await afterSave(deps, current, saved, plan.decision);
-    await publishPending(deps, event.eventId, plan.extras.domainEvents ?? []);
-    return { outcome: 'applied', lead: saved };
+      const plan = planEvent(deps, current, event, amend);
+      const saved = await deps.store.save(plan.lead, current.version, plan.timeline, plan.extras);
+      await afterSave(deps, current, saved, plan.decision);
+      await publishPending(deps, event.eventId, plan.extras.domainEvents ?? []);
+      return { outcome: 'applied' as const, lead: saved };
+    });
+  } catch (err) {
+    if (!(err instanceof DuplicateEventError)) throw err;
+    // The first delivery may have died before starting its run or publishing its domain
+    // events: doing both again repairs it (a start is a no-op by name; event ids are stable).
+    const fresh = (await deps.store.get(lead.leadId)) ?? current;
+    await ensureCurrentRun(deps, fresh);
+    await publishPending(deps, event.eventId, await deps.store.unpublishedEventsOf(event.eventId));
+    return { outcome: 'duplicate', lead: fresh };
   }
 }
 
@@ -83,7 +82,11 @@ function planEvent(deps: FunnelDeps, current: Lead, event: EngagementEvent, amen
     timelineEntry(deps.ids, current.leadId, now, type, summary, data);
 
   const amended = amend ? amend(current, now) : { lead: current, timeline: [] };
-  const decision = decide(amended.lead, event, deps.rules ?? defaultRules);
+  const rules = deps.rules ?? defaultRules;
+  // Form submissions score once a lead per day: a person (or a bot) resubmitting a form all day
+  // must not walk a lead up the funnel. The submission is still recorded; it just earns nothing.
+  const formAgain = event.type === 'form_submitted' && !!current.formScoredAt && now.getTime() - Date.parse(current.formScoredAt) < DAY_MS;
+  const decision = decide(amended.lead, event, formAgain ? { ...rules, points: { ...rules.points, form_submitted: 0 } } : rules);
   const next: Lead = {
     ...amended.lead,
     score: decision.score,
@@ -91,6 +94,7 @@ function planEvent(deps: FunnelDeps, current: Lead, event: EngagementEvent, amen
     status: decision.status,
     run: decision.newRun ? current.run + 1 : current.run,
     updatedAt: at,
+    ...(event.type === 'form_submitted' && decision.points > 0 ? { formScoredAt: at } : {}),
   };
   const extras: SaveExtras = { processedEventId: event.eventId };
   const timeline: TimelineEntry[] = [
@@ -151,7 +155,8 @@ function domainEventsOf(before: Lead, after: Lead, decision: Decision, at: strin
       type: 'LeadConverted',
       id: `${after.leadId}:LeadConverted:${after.run}`,
       at,
-      detail: { leadId: after.leadId, customerId: after.customerId, email: after.email },
+      // Ids only: a consumer that needs the person asks GET /leads/{leadId} (and erasure reaches it).
+      detail: { leadId: after.leadId, customerId: after.customerId },
     });
   if (decision.outcome === 'closed')
     events.push({

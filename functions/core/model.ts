@@ -12,8 +12,30 @@ export const stageIndex = (stage: Stage): number => STAGES.indexOf(stage);
 export type LeadStatus = 'active' | 'recycled' | 'won' | 'lost' | 'disqualified' | 'dormant';
 
 export interface Consent {
-  /** Marketing opt-in as given on the form. */
+  /** Marketing opt-in in effect now: only this lets promotional email go out under opt-in. */
   given: boolean;
+  textVersion: string;
+  /** When the current state took effect (given, confirmed, withdrawn or recorded as not given). */
+  at: string;
+  sourceForm: string;
+  ip?: string;
+  /**
+   * How it was given: `double-opt-in` (a form, then the confirmation link), `form` (single opt-in,
+   * only when double opt-in is switched off) or `integration` (an API-key caller that collected it).
+   */
+  method?: 'double-opt-in' | 'form' | 'integration';
+  /** Double opt-in: the two steps, each with its time (and the form step's IP in `ip`). */
+  requestedAt?: string;
+  /** The request the confirmation answered, and the IP the confirming click came from. */
+  requestId?: string;
+  confirmedAt?: string;
+  confirmedIp?: string;
+  withdrawnAt?: string;
+}
+
+/** A marketing opt-in given on a public form, waiting for the person to confirm it by the emailed link. */
+export interface ConsentRequest {
+  requestId: string;
   textVersion: string;
   at: string;
   sourceForm: string;
@@ -53,14 +75,18 @@ export interface Lead extends LeadProfileFields {
   contactedAt?: string;
   queuedForRepAt?: string;
   consent: Consent;
+  /** An anonymous opt-in not yet confirmed (double opt-in); consent.given stays false until then. */
+  consentRequest?: ConsentRequest;
   /** Unsubscribed via link, or suppressed (bounce/complaint): no marketing or nurture email. */
-  suppressed?: { at: string; reason: 'unsubscribed' | 'bounced' | 'complained' | 'manual' };
+  suppressed?: { at: string; reason: 'unsubscribed' | 'bounced' | 'complained' | 'manual' | 'erased' };
   /** Times (ISO) of recent marketing sends, newest last; feeds the frequency cap. */
   recentMarketingSends?: string[];
   customerId?: string;
   closedReason?: string;
   /** The last web-form submission: a identical one soon after is a retry or double click, not engagement. */
   lastSubmission?: { fingerprint: string; at: string };
+  /** When a form submission last scored: a lead scores for forms at most once a day. */
+  formScoredAt?: string;
   createdAt: string;
   updatedAt: string;
   /** Optimistic-locking counter, incremented on every write of the profile. */
@@ -75,6 +101,10 @@ export type TimelineEntryType =
   | 'stage_changed'
   | 'status_changed'
   | 'consent_recorded'
+  | 'consent_requested'
+  | 'consent_confirmed'
+  | 'consent_withdrawn'
+  | 'profile_change_submitted'
   | 'email_sent'
   | 'email_skipped'
   | 'email_deferred'

@@ -17,11 +17,12 @@
  */
 import type { Clock } from './clock.js';
 import { isPromotional, sendPermission, type ConsentPolicy } from './consent.js';
-import { DuplicateSendError, MailRejectedError, NotFoundError, SupersededError, VersionConflictError } from './errors.js';
+import { DuplicateSendError, MailRejectedError, NotFoundError, SupersededError } from './errors.js';
 import { checkFrequencyCap, type FrequencyCap } from './frequency-cap.js';
 import type { Lead, Stage } from './model.js';
 import type { IdGenerator, LeadStore, Mailer, OutgoingEmail } from './ports.js';
-import { renderLeadEmail, unsubscribeUrl } from './render.js';
+import { renderLeadEmail, unsubscribeUrl, type LinkFields } from './render.js';
+import { withOptimisticRetry } from './retry.js';
 import { timelineEntry } from './timeline.js';
 import { signUnsubscribeToken } from './unsubscribe-token.js';
 import type { SendCategory } from '../../workflows/programmes/types.js';
@@ -71,9 +72,15 @@ export function sendLedgerKey(req: Pick<SendRequest, 'run' | 'stage' | 'stepId' 
 }
 
 /** A lead-facing email: footer + one-click unsubscribe headers (RFC 8058) on every one of them. */
-export function composeLeadEmail(lead: Lead, template: LeadTemplate, settings: SendSettings, tags: Record<string, string>): OutgoingEmail {
+export function composeLeadEmail(
+  lead: Lead,
+  template: LeadTemplate,
+  settings: SendSettings,
+  tags: Record<string, string>,
+  links: LinkFields = {},
+): OutgoingEmail {
   const url = unsubscribeUrl(settings.publicBaseUrl, signUnsubscribeToken(lead.leadId, settings.signingKey));
-  const rendered = renderLeadEmail(template, lead, { companyName: settings.companyName, postalAddress: settings.postalAddress, unsubscribeUrl: url });
+  const rendered = renderLeadEmail(template, { ...lead, ...links }, { companyName: settings.companyName, postalAddress: settings.postalAddress, unsubscribeUrl: url });
   return {
     to: lead.email,
     ...rendered,
@@ -82,19 +89,37 @@ export function composeLeadEmail(lead: Lead, template: LeadTemplate, settings: S
   };
 }
 
-const MAX_ATTEMPTS = 5;
-
+/** A funnel step: the lead's run must still be the current one. */
 export async function sendLeadEmail(deps: SendDeps, req: SendRequest): Promise<SendResult> {
+  const step = { stage: req.stage, stepId: req.stepId, template: req.template, category: req.category, run: req.run };
+  return deliverLeadEmail(deps, { leadId: req.leadId, run: req.run, template: req.template, category: req.category, ledgerKey: sendLedgerKey(req), step });
+}
+
+export interface Delivery {
+  leadId: string;
+  /** When given, a task of another run is superseded (workflow steps); absent for one-off emails. */
+  run?: number;
+  template: string;
+  category: SendCategory;
+  /** The exactly-once key: a second delivery with it sends nothing. */
+  ledgerKey: string;
+  /** What the timeline entries record about the step. */
+  step: Record<string, unknown>;
+  /** Extra placeholders (e.g. `confirmUrl`), filled like profile fields. */
+  links?: LinkFields;
+}
+
+/** The chokepoint itself, for a funnel step or a one-off email (the consent confirmation). */
+export async function deliverLeadEmail(deps: SendDeps, req: Delivery): Promise<SendResult> {
   const { leads, clock, ids, settings } = deps;
   const template = deps.templates[req.template];
   if (!template) throw new NotFoundError(`template ${req.template} does not exist`);
-  const ledgerKey = sendLedgerKey(req);
-  const step = { stage: req.stage, stepId: req.stepId, template: req.template, category: req.category, run: req.run };
+  const { ledgerKey, step } = req;
 
-  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+  const claimed = await withOptimisticRetry(async (): Promise<{ result: SendResult } | { email: OutgoingEmail; lead: Lead }> => {
     const lead = await leads.get(req.leadId);
     if (!lead) throw new NotFoundError(`lead ${req.leadId} does not exist`);
-    if (lead.run !== req.run) throw new SupersededError(`lead ${lead.leadId} is on run ${lead.run}, not ${req.run}`);
+    if (req.run !== undefined && lead.run !== req.run) throw new SupersededError(`lead ${lead.leadId} is on run ${lead.run}, not ${req.run}`);
     const now = clock.now();
 
     const permission = sendPermission(lead, req.category, settings.consentPolicy);
@@ -102,7 +127,7 @@ export async function sendLeadEmail(deps: SendDeps, req: SendRequest): Promise<S
       await leads.appendTimeline([
         timelineEntry(ids, lead.leadId, now, 'email_skipped', `Skipped ${req.template}: ${permission.reason}`, { ...step, reason: permission.reason }),
       ]);
-      return { outcome: 'skipped', reason: permission.reason };
+      return { result: { outcome: 'skipped', reason: permission.reason } };
     }
 
     const promotional = isPromotional(req.category);
@@ -111,11 +136,11 @@ export async function sendLeadEmail(deps: SendDeps, req: SendRequest): Promise<S
       await leads.appendTimeline([
         timelineEntry(ids, lead.leadId, now, 'email_deferred', `Deferred ${req.template}: frequency cap reached`, { ...step, reason: 'frequency-cap', capFreesAt: cap.freesAt }),
       ]);
-      return { outcome: 'deferred', reason: 'frequency-cap' };
+      return { result: { outcome: 'deferred', reason: 'frequency-cap' } };
     }
 
     // Rendered before the claim, so a broken template fails the task without burning the step.
-    const email = composeLeadEmail(lead, template, settings, { leadId: lead.leadId, template: req.template, category: req.category });
+    const email = composeLeadEmail(lead, template, settings, { leadId: lead.leadId, template: req.template, category: req.category }, req.links);
     const updated: Lead = {
       ...lead,
       ...(promotional ? { recentMarketingSends: [...cap.recent, now.toISOString()] } : {}),
@@ -125,22 +150,23 @@ export async function sendLeadEmail(deps: SendDeps, req: SendRequest): Promise<S
     try {
       await leads.save(updated, lead.version, [entry], { ledgerKey });
     } catch (err) {
-      if (err instanceof DuplicateSendError) return { outcome: 'duplicate' };
-      if (err instanceof VersionConflictError && attempt < MAX_ATTEMPTS) continue;
+      if (err instanceof DuplicateSendError) return { result: { outcome: 'duplicate' } };
       throw err;
     }
-    let messageId: string;
-    try {
-      ({ messageId } = await deps.mailer.send(email));
-    } catch (err) {
-      if (err instanceof MailRejectedError) {
-        const failed = timelineEntry(ids, lead.leadId, clock.now(), 'email_failed', `Not sent, will retry: ${err.message}`, { ...step, ledgerKey });
-        await leads.releaseClaim(lead.leadId, ledgerKey, [failed]);
-      }
-      throw err;
+    return { email, lead };
+  });
+  if ('result' in claimed) return claimed.result;
+
+  let messageId: string;
+  try {
+    ({ messageId } = await deps.mailer.send(claimed.email));
+  } catch (err) {
+    if (err instanceof MailRejectedError) {
+      const failed = timelineEntry(ids, req.leadId, clock.now(), 'email_failed', `Not sent, will retry: ${err.message}`, { ...step, ledgerKey });
+      await leads.releaseClaim(req.leadId, ledgerKey, [failed]);
     }
-    await leads.markSent(lead.leadId, ledgerKey, messageId);
-    return { outcome: 'sent' };
+    throw err;
   }
-  throw new VersionConflictError(req.leadId);
+  await leads.markSent(req.leadId, ledgerKey, messageId);
+  return { outcome: 'sent' };
 }

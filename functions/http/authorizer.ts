@@ -3,9 +3,9 @@
  * against the key in Secrets Manager. Both sides are hashed first so the comparison takes the same
  * time whatever the length or content of the guess.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
 import { secretReader } from '../adapters/secrets.js';
+import { bearerMatches } from '../shared/api-key.js';
 import { secretsClient } from '../shared/clients.js';
 import { loadConfig } from '../shared/config.js';
 import { logger } from '../shared/logger.js';
@@ -13,12 +13,7 @@ import { logger } from '../shared/logger.js';
 const config = loadConfig('apiKey');
 const readSecret = secretReader(secretsClient());
 
-const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
-
-export function bearerMatches(authorization: string | undefined, key: string): boolean {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
-  return Boolean(match) && key.length > 0 && timingSafeEqual(digest(match![1]!), digest(key));
-}
+export { bearerMatches };
 
 export async function handler(event: APIGatewayRequestAuthorizerEventV2): Promise<{ isAuthorized: boolean }> {
   const authorization = Object.entries(event.headers ?? {}).find(([k]) => k.toLowerCase() === 'authorization')?.[1];

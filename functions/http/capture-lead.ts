@@ -1,30 +1,57 @@
-/** POST /leads — capture a web-form lead (public; JSON or a plain HTML form post). */
+/**
+ * POST /leads — capture a web-form lead (public; JSON or a plain HTML form post). Anonymous callers
+ * all get the same answer, new email or known, so nobody learns who is on the list; a caller with
+ * the API key (an integration) is told the lead's id and whether it was new.
+ */
 import { z } from 'zod';
-import { captureLead } from '../core/capture.js';
+import { suppressionHash } from '../core/privacy.js';
+import { captureLead, type CaptureDeps } from '../core/capture.js';
+import { requestConsentConfirmation } from '../core/consent-confirmation.js';
+import { UnauthorizedError } from '../core/errors.js';
+import { secretReader } from '../adapters/secrets.js';
+import { bearerMatches } from '../shared/api-key.js';
+import { secretsClient } from '../shared/clients.js';
 import { loadConfig } from '../shared/config.js';
 import { funnelDeps } from '../shared/funnel-deps.js';
 import { allowedRedirect, page } from '../shared/html.js';
-import { html, httpRoute, json, redirect, wantsHtml } from '../shared/http.js';
+import { header, html, httpRoute, json, redirect, wantsHtml } from '../shared/http.js';
 import { logger } from '../shared/logger.js';
+import { privacyStore } from '../shared/privacy-deps.js';
+import { sendDepsFactory } from '../shared/send-deps.js';
+import { emailAddress, plainText } from '../shared/validation.js';
 
-const config = loadConfig('table', 'funnel', 'events');
-const deps = funnelDeps(config);
+const config = loadConfig('table', 'funnel', 'events', 'mail', 'signing', 'apiKey');
+const readSecret = secretReader(secretsClient());
+const sendDeps = sendDepsFactory(config);
+const privacy = privacyStore(config);
+const deps: CaptureDeps = {
+  ...funnelDeps(config),
+  // The capture itself succeeded whatever happens to this email: the person can submit again.
+  confirmConsent: async (lead) => {
+    try {
+      await requestConsentConfirmation(await sendDeps(), lead);
+    } catch (err) {
+      logger.error('Could not send the consent confirmation email', { leadId: lead.leadId, error: err as Error });
+    }
+  },
+  isErased: async (email) => privacy.isSuppressedHash(suppressionHash(email, await readSecret(config.signingSecretId))),
+};
 
-const text = (max: number) => z.string().trim().max(max).optional();
+const text = (max: number) => plainText(max).optional();
 /** Hidden form fields are often present but empty: empty means "not given". */
-const blankAsMissing = (max: number) => z.string().trim().max(max).transform((v) => v || undefined).optional();
+const blankAsMissing = (max: number) => plainText(max).transform((v) => v || undefined).optional();
 const TRUE = ['on', 'true', 'yes', '1'];
 const FALSE = ['off', 'false', 'no', '0', ''];
 
 /** Profile fields per DESIGN.md §3; `_`-prefixed fields steer the form itself; anything else is rejected. */
 export const captureBody = z.strictObject({
-  email: z.string().trim().toLowerCase().max(254).pipe(z.email('must be a valid email address')),
+  email: emailAddress(),
   firstName: text(100),
   lastName: text(100),
   company: text(200),
   jobTitle: text(200),
   phone: text(50),
-  message: text(5000),
+  message: plainText(5000, { multiline: true }).optional(),
   source: text(200),
   utm_source: text(200),
   utm_medium: text(200),
@@ -39,8 +66,16 @@ export const captureBody = z.strictObject({
   _consentVersion: blankAsMissing(100),
 });
 
+/** Anonymous unless an Authorization header is presented; a wrong key is refused, not downgraded. */
+async function isIntegration(authorization: string | undefined): Promise<boolean> {
+  if (authorization === undefined) return false;
+  if (bearerMatches(authorization, await readSecret(config.apiKeySecretId))) return true;
+  throw new UnauthorizedError('The API key is not valid (leave out the Authorization header to post as a web form)');
+}
+
 export const handler = httpRoute(
   async (event) => {
+    const trusted = await isIntegration(header(event, 'authorization'));
     const { email, consent, _hp, _redirect, _formId, _consentVersion, ...profile } = captureBody.parse(event.parsedBody);
     const result = await captureLead(deps, {
       email,
@@ -50,13 +85,16 @@ export const handler = httpRoute(
       formId: _formId,
       ip: event.requestContext?.http?.sourceIp,
       honeypot: _hp,
+      trusted,
+      doubleOptIn: config.doubleOptIn,
     });
     if (result.ignored) logger.info('Honeypot filled: answered as success, stored nothing');
     if (wantsHtml(event)) {
       const target = allowedRedirect(_redirect, config.formOrigins);
       return target ? redirect(target) : html(200, page('Thank you!', 'We have received your details and will be in touch soon.'));
     }
-    return json(result.created ? 201 : 200, { leadId: result.leadId, stage: result.stage });
+    if (trusted) return json(result.created ? 201 : 200, { leadId: result.leadId, stage: result.stage });
+    return json(202, { status: 'received' });
   },
   { body: 'json-or-form' },
 );

@@ -1,7 +1,8 @@
 /**
- * GET|POST /unsubscribe?token=… (public). GET is the link a person clicks (answers a page); POST is
- * RFC 8058 one-click from the mail client (body `List-Unsubscribe=One-Click`, answered 200). Both
- * suppress the lead at once; an invalid token changes nothing.
+ * GET|POST /unsubscribe?token=… (public). POST unsubscribes: RFC 8058 one-click from the mail client
+ * (body `List-Unsubscribe=One-Click`, answered 200 JSON) or the button of the confirmation page
+ * (answered with a page). GET only shows that page: mail scanners and link prefetchers follow links,
+ * and must not unsubscribe anyone. An invalid token changes nothing.
  */
 import { ValidationError } from '../core/errors.js';
 import { randomIds } from '../core/ids.js';
@@ -11,8 +12,8 @@ import { secretReader } from '../adapters/secrets.js';
 import { secretsClient } from '../shared/clients.js';
 import { loadConfig } from '../shared/config.js';
 import { leadStore } from '../shared/lead-store.js';
-import { page } from '../shared/html.js';
-import { html, httpRoute, json } from '../shared/http.js';
+import { confirmPage, page } from '../shared/html.js';
+import { html, httpRoute, json, wantsHtml } from '../shared/http.js';
 
 const config = loadConfig('table', 'signing');
 const store = leadStore(config);
@@ -22,7 +23,10 @@ export const handler = httpRoute(async (event) => {
   const token = event.queryStringParameters?.token;
   const leadId = token ? verifyUnsubscribeToken(token, await readSecret(config.signingSecretId)) : undefined;
   if (!leadId) throw new ValidationError('The unsubscribe link is invalid', [{ path: 'token', message: 'missing or invalid' }]);
+  if (event.requestContext?.http?.method !== 'POST') {
+    return html(200, confirmPage('Unsubscribe?', 'Press the button to stop all marketing email from us to this address.', 'Unsubscribe'));
+  }
   await unsubscribeLead({ store, clock: config.clock, ids: randomIds }, leadId);
-  if (event.requestContext?.http?.method === 'POST') return json(200, { status: 'unsubscribed' });
-  return html(200, page('You are unsubscribed', 'You will receive no more marketing email from us.'));
+  if (wantsHtml(event)) return html(200, page('You are unsubscribed', 'You will receive no more marketing email from us.'));
+  return json(200, { status: 'unsubscribed' });
 });

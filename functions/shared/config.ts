@@ -22,6 +22,8 @@ const envSchema = z.object({
   FORM_ORIGINS: z.string().default(''),
   CONSENT_POLICY: z.enum(['opt-in', 'opt-out']).default('opt-in'),
   CONSENT_TEXT_VERSION: z.string().trim().min(1).default('v1'),
+  /** An anonymous form opt-in takes effect only once confirmed by the emailed link. */
+  DOUBLE_OPT_IN: z.enum(['true', 'false']).default('true'),
   FREQUENCY_CAP: z
     .string()
     .regex(/^\d+\/\d+d$/, 'must look like 3/7d (emails per days)')
@@ -67,6 +69,7 @@ export interface Config {
   formOrigins: string[];
   consentPolicy: 'opt-in' | 'opt-out';
   consentTextVersion: string;
+  doubleOptIn: boolean;
   frequencyCap: { max: number; windowDays: number };
   /** Months a closed (lost, disqualified, dormant) lead is kept before the retention job erases it. */
   closedLeadRetentionMonths: number;
@@ -101,6 +104,7 @@ export function loadConfig(...capabilities: Capability[]): Config {
     formOrigins: env.FORM_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
     consentPolicy: env.CONSENT_POLICY,
     consentTextVersion: env.CONSENT_TEXT_VERSION,
+    doubleOptIn: env.DOUBLE_OPT_IN === 'true',
     frequencyCap: { max: Number(max), windowDays: Number(days!.replace('d', '')) },
     closedLeadRetentionMonths: env.CLOSED_LEAD_RETENTION_MONTHS ?? 0,
     clock: scaledClock(env.TIME_SCALE, env.TIME_ORIGIN ?? Date.now(), Date.now, env.TIME_VIRTUAL_ORIGIN ?? env.TIME_ORIGIN),

@@ -17,6 +17,7 @@ export interface HttpApiHandlers {
   readonly getLead: IFunction;
   readonly listLeads: IFunction;
   readonly unsubscribe: IFunction;
+  readonly confirmConsent: IFunction;
   readonly eraseLead: IFunction;
   readonly privacyErasure: IFunction;
   readonly privacyExport: IFunction;
@@ -87,6 +88,7 @@ export class SalesHttpApi extends Construct {
 
     route('/leads', [HttpMethod.POST], handlers.captureLead, 'CaptureLeadIntegration');
     route('/unsubscribe', [HttpMethod.GET, HttpMethod.POST], handlers.unsubscribe, 'UnsubscribeIntegration');
+    route('/consent/confirm', [HttpMethod.GET, HttpMethod.POST], handlers.confirmConsent, 'ConfirmConsentIntegration');
     route('/events', [HttpMethod.POST], handlers.ingestEvent, 'IngestEventIntegration', apiKey);
     route('/leads/{leadId}', [HttpMethod.GET], handlers.getLead, 'GetLeadIntegration', apiKey);
     route('/leads', [HttpMethod.GET], handlers.listLeads, 'ListLeadsIntegration', apiKey);

@@ -3,7 +3,7 @@
  * local Step Functions runtime — JSON and plain form posts, validation, browsers, consent, CORS.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bootApp, leadsAt, timelineTypes, uniqueEmail, type App } from '../support/app.js';
+import { bootApp, eventually, leadsAt, timelineTypes, uniqueEmail, type App } from '../support/app.js';
 
 let app: App;
 beforeAll(async () => {
@@ -23,9 +23,14 @@ async function post(body: string, headers: Record<string, string>): Promise<Answ
   const isJson = /json/.test(res.headers.get('content-type') ?? '');
   return { status: res.status, headers: res.headers, body: isJson && text ? JSON.parse(text) : text };
 }
-const postJson = (body: Record<string, unknown>) => post(JSON.stringify(body), { 'content-type': 'application/json' });
-const postForm = (fields: Record<string, string>, headers: Record<string, string> = {}) =>
-  post(new URLSearchParams(fields).toString(), { 'content-type': 'application/x-www-form-urlencoded', ...headers });
+/** As an integration would post: with the API key. */
+const postJson = (body: Record<string, unknown>) =>
+  post(JSON.stringify(body), { 'content-type': 'application/json', authorization: `Bearer ${app.stack.apiKey}` });
+/** As a browser's form would post: anonymous. */
+const postForm = (fields: Record<string, string> | string, headers: Record<string, string> = {}) =>
+  post(typeof fields === 'string' ? fields : new URLSearchParams(fields).toString(), { 'content-type': 'application/x-www-form-urlencoded', ...headers });
+const postAnonymousJson = (body: Record<string, unknown>) => post(JSON.stringify(body), { 'content-type': 'application/json' });
+const RECEIVED = { status: 'received' };
 
 const awarenessLeads = () => leadsAt(app, 'awareness');
 const stored = async (email: string) => (await awarenessLeads()).filter((l) => l.email === email.trim().toLowerCase());
@@ -52,12 +57,13 @@ describe('POST /leads', () => {
     expect(executionsOf(res.body.leadId).map((e) => e.name)).toEqual([`${res.body.leadId}-r1`]);
   });
 
-  it('accepts a plain HTML form post (application/x-www-form-urlencoded)', async () => {
+  it('accepts an anonymous plain HTML form post (application/x-www-form-urlencoded) with 202 and no lead id', async () => {
     const email = uniqueEmail('form');
-    const res = await postForm({ email, firstName: 'Grace', jobTitle: 'Rear Admiral', consent: 'on' });
-    expect(res.status).toBe(201);
-    expect(res.body.stage).toBe('awareness');
-    expect(await app.lead(res.body.leadId)).toMatchObject({ email, firstName: 'Grace', jobTitle: 'Rear Admiral', consent: { given: true } });
+    const res = await postForm({ email, firstName: 'Grace', jobTitle: 'Rear Admiral' });
+    expect(res.status).toBe(202);
+    expect(res.body).toEqual(RECEIVED);
+    const [lead] = await stored(email);
+    expect(lead).toMatchObject({ email, firstName: 'Grace', jobTitle: 'Rear Admiral', consent: { given: false } });
   });
 
   it('normalizes the email: trimmed and lower-cased', async () => {
@@ -72,6 +78,41 @@ describe('POST /leads', () => {
     const res = await postJson({ email, favouriteColour: 'teal' });
     expectError(res, 400, 'ValidationError');
     expect(issuePaths(res)).toContain('favouriteColour');
+    expect(await stored(email)).toEqual([]);
+  });
+
+  it('rejects a repeated form field with 400 naming it, and stores neither value', async () => {
+    const [a, b] = [uniqueEmail('twice-a'), uniqueEmail('twice-b')];
+    const res = await postForm(`email=${encodeURIComponent(a)}&email=${encodeURIComponent(b)}&firstName=Twice`);
+    expectError(res, 400, 'ValidationError');
+    expect(issuePaths(res)).toEqual(['email']);
+    expect(await stored(a)).toEqual([]);
+    expect(await stored(b)).toEqual([]);
+  });
+
+  it('rejects a 65-character local part, and NUL or bidi-override characters, with 400 naming the field', async () => {
+    const cases: Array<[Record<string, string>, string]> = [
+      [{ email: `${'a'.repeat(65)}@example.com` }, 'email'],
+      [{ email: uniqueEmail('nul'), firstName: 'Ann\u0000ie' }, 'firstName'],
+      [{ email: uniqueEmail('bidi'), company: 'Acme \u202Egnp.exe' }, 'company'],
+      [{ email: uniqueEmail('isolate'), lastName: 'x\u2067y' }, 'lastName'],
+      [{ email: uniqueEmail('newline'), firstName: 'Ann\r\nBcc: x@y.z' }, 'firstName'],
+    ];
+    for (const [fields, path] of cases) {
+      const res = await postForm(fields);
+      expectError(res, 400, 'ValidationError');
+      expect(issuePaths(res)).toEqual([path]);
+      expect(await stored(fields.email!)).toEqual([]);
+    }
+    // A 64-character local part is fine, and a message may have line breaks.
+    const ok = await postForm({ email: `${'b'.repeat(56)}${uniqueEmail('x').slice(0, 8)}@example.com`, message: 'line one\nline two' });
+    expect(ok.status).toBe(202);
+  });
+
+  it('refuses a wrong API key with 401, and stores nothing', async () => {
+    const email = uniqueEmail('wrongkey');
+    const res = await post(JSON.stringify({ email }), { 'content-type': 'application/json', authorization: 'Bearer not-the-key' });
+    expectError(res, 401, 'Unauthorized');
     expect(await stored(email)).toEqual([]);
   });
 
@@ -102,7 +143,7 @@ describe('POST /leads', () => {
     expect(first.status).toBe(201);
     const { leadId } = first.body;
 
-    const again = await postForm({ email: email.toUpperCase(), firstName: '', company: 'Analytical Engines', jobTitle: 'Countess' });
+    const again = await postJson({ email: email.toUpperCase(), firstName: '', company: 'Analytical Engines', jobTitle: 'Countess' });
     expect(again.status).toBe(200);
     // A repeat submission is engagement (form_submitted, 10 points): enough for interest.
     expect(again.body).toEqual({ leadId, stage: 'interest' });
@@ -122,15 +163,93 @@ describe('POST /leads', () => {
     expect((await app.lead(leadId)).phone).toBe('+44 20 7946 0000');
   });
 
+  it('gives an anonymous caller the same answer for a new and a known email, and never a lead id', async () => {
+    const known = uniqueEmail('known');
+    await postJson({ email: known, firstName: 'Kim' });
+    const answers = [
+      await postForm({ email: uniqueEmail('unknown'), firstName: 'Kim' }),
+      await postForm({ email: known, firstName: 'Kim' }),
+      await postAnonymousJson({ email: uniqueEmail('unknown-json') }),
+      await postAnonymousJson({ email: known, company: 'Other' }),
+    ];
+    for (const answer of answers) {
+      expect(answer.status).toBe(202);
+      expect(answer.body).toEqual(RECEIVED);
+    }
+    // Browsers get the same page or redirect whoever they are.
+    const pages = [await postForm({ email: uniqueEmail('page') }, { accept: 'text/html' }), await postForm({ email: known }, { accept: 'text/html' })];
+    expect(pages.map((p) => [p.status, p.body])).toEqual([pages[0]!, pages[0]!].map((p) => [p.status, p.body]));
+  });
+
+  it('never lets an anonymous caller overwrite a known person: empty fields are filled, differing values go on the timeline, consent waits for confirmation, and forms score once a day', async () => {
+    const email = uniqueEmail('victim');
+    const created = await postJson({ email, firstName: 'Vera', company: 'Victim Co', phone: '+1 555 0100', consent: false });
+    const { leadId } = created.body;
+    for (let i = 0; i < 7; i++) {
+      const res = await postForm({ email, firstName: `Mallory ${i}`, company: 'Evil Inc', phone: '+1 555 0199', jobTitle: 'CEO', consent: 'on' });
+      expect(res.status).toBe(202);
+    }
+    const lead = await app.lead(leadId);
+    expect(lead).toMatchObject({ firstName: 'Vera', company: 'Victim Co', phone: '+1 555 0100', jobTitle: 'CEO', score: 10, stage: 'interest' });
+    expect(lead.consent.given).toBe(false);
+    expect(lead.consentRequest).toMatchObject({ requestId: expect.any(String), at: expect.any(String) });
+    expect(lead.ownerId).toBeUndefined();
+    const submitted = lead.timeline.filter((e: any) => e.type === 'profile_change_submitted');
+    expect(submitted.length).toBeGreaterThanOrEqual(1);
+    expect(submitted[0].data.submitted).toMatchObject({ firstName: 'Mallory 0', company: 'Evil Inc', phone: '+1 555 0199' });
+    // One confirmation email only, however often the form was posted.
+    const confirmations = (await app.mailTo(email)).filter((m) => /Please confirm/.test(m.subject));
+    expect(confirmations).toHaveLength(1);
+  });
+
+  it('takes an anonymous opt-in only once the person confirms it by the emailed link (GET shows a page, POST confirms), and a withdrawal at once', async () => {
+    const email = uniqueEmail('doi');
+    expect((await postForm({ email, firstName: 'Dora', consent: 'on', _formId: 'newsletter' })).status).toBe(202);
+    const [lead] = await stored(email);
+    expect(lead.consent).toMatchObject({ given: false });
+
+    const [mail] = await eventually(async () => {
+      const mails = (await app.mailTo(email)).filter((m) => /Please confirm/.test(m.subject));
+      expect(mails).toHaveLength(1);
+      return mails;
+    });
+    const link = new URL(/https?:\/\/\S+\/consent\/confirm\?token=[A-Za-z0-9._%-]+/.exec(mail!.text)![0]);
+    const path = `${link.pathname}${link.search}`;
+    // A mail scanner's GET changes nothing.
+    const page = await fetch(`${app.stack.apiUrl}${path}`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toMatch(/<form method="post">/);
+    expect((await app.lead(lead.leadId)).consent.given).toBe(false);
+
+    const confirmed = await fetch(`${app.stack.apiUrl}${path}`, { method: 'POST', headers: { accept: 'text/html' } });
+    expect(confirmed.status).toBe(200);
+    const after = await app.lead(lead.leadId);
+    expect(after.consent).toMatchObject({
+      given: true,
+      method: 'double-opt-in',
+      sourceForm: 'newsletter',
+      requestedAt: expect.any(String),
+      confirmedAt: expect.any(String),
+    });
+    expect(after.consentRequest).toBeUndefined();
+    expect(timelineTypes(after)).toEqual(expect.arrayContaining(['consent_requested', 'consent_confirmed']));
+    // A forged token is refused and changes nothing.
+    const forged = await fetch(`${app.stack.apiUrl}/consent/confirm?token=${encodeURIComponent(link.searchParams.get('token')!.slice(0, -2) + 'xx')}`, { method: 'POST' });
+    expect(forged.status).toBe(400);
+
+    // Withdrawing takes effect at once, even anonymously.
+    expect((await postForm({ email, consent: 'off' })).status).toBe(202);
+    const withdrawn = await app.lead(lead.leadId);
+    expect(withdrawn.consent).toMatchObject({ given: false, withdrawnAt: expect.any(String) });
+    expect(timelineTypes(withdrawn)).toContain('consent_withdrawn');
+  });
+
   it('answers a filled honeypot like a success and stores nothing', async () => {
     const email = uniqueEmail('bot');
     const res = await postForm({ email, firstName: 'Bot', _hp: 'http://spam.example' });
-    expect(res.status).toBe(201);
-    expect(res.body).toEqual({ leadId: expect.any(String), stage: 'awareness' });
+    expect(res.status).toBe(202);
+    expect(res.body).toEqual(RECEIVED);
     expect(await stored(email)).toEqual([]);
-    const lookup = await fetch(`${app.stack.apiUrl}/leads/${res.body.leadId}`, { headers: { authorization: `Bearer ${app.stack.apiKey}` } });
-    expect(lookup.status).toBe(404);
-    expect(executionsOf(res.body.leadId)).toEqual([]);
   });
 
   it('sends a browser to a relative thank-you path with 303', async () => {
@@ -148,6 +267,28 @@ describe('POST /leads', () => {
     expect(res.headers.get('location')).toBe(target);
   });
 
+  it('encodes a redirect path with non-ASCII or line-break characters instead of failing, and keeps serving', async () => {
+    for (const [target, location] of [
+      ['/thank-you€', '/thank-you%E2%82%AC'],
+      ['/thank-you\r\nSet-Cookie: x=1', '/thank-youSet-Cookie:%20x=1'],
+      ['/thanks\n', '/thanks'],
+    ]) {
+      const res = await postForm({ email: uniqueEmail('euro'), _redirect: target! }, { accept: 'text/html' });
+      expect(res.status).toBe(303);
+      expect(res.headers.get('location')).toBe(location);
+    }
+    expect((await postForm({ email: uniqueEmail('after') })).status).toBe(202);
+  });
+
+  it('never redirects to another host however the path is disguised (tab, backslash, protocol-relative)', async () => {
+    for (const target of ['/\t/evil.com', '//evil.com', '/\\evil.com', '\\\\evil.com', 'javascript:alert(1)', 'https://www.example.com.evil.com/', 'https://same-origin.invalid/x']) {
+      const res = await postForm({ email: uniqueEmail('disguised'), _redirect: target }, { accept: 'text/html' });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('location')).toBeNull();
+      expect(res.body).toMatch(/Thank you/);
+    }
+  });
+
   it('answers a foreign redirect target with a small thank-you page instead of redirecting', async () => {
     const email = uniqueEmail('foreign');
     const res = await postForm({ email, _redirect: 'https://evil.example/phish' }, { accept: 'text/html' });
@@ -159,13 +300,13 @@ describe('POST /leads', () => {
     expect(await stored(email)).toHaveLength(1);
   });
 
-  it('records consent: given, the consent text version, the source form, the IP and the time', async () => {
+  it('records the consent an integration collected: given, the consent text version, the source form, the IP and the time', async () => {
     const before = new Date().toISOString();
-    const res = await postForm({ email: uniqueEmail('consent'), consent: 'true', _consentVersion: 'v7-test', _formId: 'pricing-page' });
+    const res = await postJson({ email: uniqueEmail('consent'), consent: 'true', _consentVersion: 'v7-test', _formId: 'pricing-page' });
     const after = new Date().toISOString();
     expect(res.status).toBe(201);
     const lead = await app.lead(res.body.leadId);
-    expect(lead.consent).toEqual({ given: true, textVersion: 'v7-test', sourceForm: 'pricing-page', ip: '127.0.0.1', at: expect.any(String) });
+    expect(lead.consent).toEqual({ given: true, method: 'integration', textVersion: 'v7-test', sourceForm: 'pricing-page', ip: '127.0.0.1', at: expect.any(String) });
     expect(lead.consent.at >= before && lead.consent.at <= after).toBe(true);
     const entry = lead.timeline.find((e: any) => e.type === 'consent_recorded');
     expect(entry.data).toMatchObject({ given: true, textVersion: 'v7-test', sourceForm: 'pricing-page' });

@@ -132,6 +132,34 @@ describe('GET /leads?stage=…', () => {
     expect(decision.body.items.every((l: any) => l.stage === 'decision')).toBe(true);
   });
 
+  it('rejects forged cursors (right key count, wrong names, empty strings, another partition) with 400 naming cursor', async () => {
+    const b64 = (key: unknown) => Buffer.from(JSON.stringify(key)).toString('base64url');
+    const forged = [
+      b64({ a: 'x', b: 'y', c: 'z', d: 'w' }),
+      b64({ pk: '', sk: '', gsi1pk: 'STAGE#awareness', gsi1sk: '' }),
+      b64({ pk: 'LEAD#x', sk: 'PROFILE', gsi1pk: 'STAGE#decision', gsi1sk: '2026#x' }),
+      b64({ pk: 'LEAD#x', sk: 'PROFILE', gsi2pk: 'STAGE#awareness', gsi2sk: '2026#x' }),
+      b64({ pk: 'REP#x', sk: 'PROFILE', gsi1pk: 'STAGE#awareness', gsi1sk: '2026#x' }),
+      b64({ pk: 'LEAD#\ud800', sk: 'PROFILE', gsi1pk: 'STAGE#awareness', gsi1sk: '2026#\ud800' }),
+      b64([1, 2, 3, 4]),
+      'not base64 !',
+    ];
+    for (const cursor of forged) {
+      const res = await get(`/leads?stage=awareness&cursor=${encodeURIComponent(cursor)}`);
+      expectError(res, 400, 'ValidationError');
+      expect(res.body.issues.map((i: any) => i.path)).toEqual(['cursor']);
+    }
+  });
+
+  it('reads limit only as decimal digits: 0x10, 1e1 and 16.0 are 400 naming limit', async () => {
+    for (const limit of ['0x10', '1e1', '16.0', ' 16', '0', '101']) {
+      const res = await get(`/leads?stage=awareness&limit=${encodeURIComponent(limit)}`);
+      expectError(res, 400, 'ValidationError');
+      expect(res.body.issues.map((i: any) => i.path)).toEqual(['limit']);
+    }
+    expect((await get('/leads?stage=awareness&limit=16')).status).toBe(200);
+  });
+
   it('rejects an unknown stage with 400 naming stage', async () => {
     const res = await get('/leads?stage=bargaining');
     expectError(res, 400, 'ValidationError');
@@ -158,14 +186,29 @@ describe('GET|POST /unsubscribe', () => {
     expect(timelineTypes(lead)).not.toContain('unsubscribed');
   });
 
-  it('suppresses the lead at once from the link in a real email', async () => {
-    const { email, leadId } = await newLead('unsub', { consent: true });
+  it('answers the link in a real email (GET) with a confirmation page and unsubscribes nobody, as a mail scanner would follow it', async () => {
+    const { email, leadId } = await newLead('unsub-get', { consent: true });
     const url = await unsubscribeUrl(email);
     expect(url.origin).toBe(app.stack.apiUrl);
-    const res = await get(local(url), false);
+    for (let i = 0; i < 3; i++) {
+      const res = await get(local(url), false);
+      expect(res.status).toBe(200);
+      expect(res.contentType).toMatch(/^text\/html/);
+      // The button posts back to the same URL (no action attribute): the token travels with it.
+      expect(res.body).toMatch(/<form method="post"><button type="submit">Unsubscribe<\/button><\/form>/);
+    }
+    const lead = await app.lead(leadId);
+    expect(lead.suppressed).toBeUndefined();
+    expect(timelineTypes(lead)).not.toContain('unsubscribed');
+  });
+
+  it('suppresses the lead at once when the person presses the page’s button', async () => {
+    const { email, leadId } = await newLead('unsub', { consent: true });
+    const url = await unsubscribeUrl(email);
+    const res = await fetch(`${app.stack.apiUrl}${local(url)}`, { method: 'POST', headers: { accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' }, body: '' });
     expect(res.status).toBe(200);
-    expect(res.contentType).toMatch(/^text\/html/);
-    expect(res.body).toMatch(/unsubscribed/i);
+    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await res.text()).toMatch(/unsubscribed/i);
     const lead = await app.lead(leadId);
     expect(lead.suppressed).toMatchObject({ reason: 'unsubscribed', at: expect.any(String) });
     expect(timelineTypes(lead)).toContain('unsubscribed');

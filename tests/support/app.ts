@@ -19,7 +19,10 @@ export function synthesizedApp(): SynthesizedApp {
 
 export interface App {
   stack: LocalStack;
+  /** POST /leads as an integration (with the API key): answers the lead's id; consent is taken as given. */
   capture(body: Record<string, unknown>): Promise<{ status: number; body: any }>;
+  /** POST /leads as a browser's form would (no key): answers 202 `{status: 'received'}` for anyone. */
+  captureAnonymous(body: Record<string, unknown>): Promise<{ status: number; body: any }>;
   event(body: Record<string, unknown>): Promise<{ status: number; body: any }>;
   lead(leadId: string): Promise<any>;
   /** Emails received by one address, oldest first. */
@@ -53,7 +56,8 @@ export async function bootApp(timeScale: number): Promise<App> {
   const roster = new DynamoRepRoster(documentClient(), stack.tableName);
   return {
     stack,
-    capture: (body) => call('POST', '/leads', body),
+    capture: (body) => call('POST', '/leads', body, true),
+    captureAnonymous: (body) => call('POST', '/leads', body),
     event: (body) => call('POST', '/events', body, true),
     lead: async (leadId) => {
       const res = await call('GET', `/leads/${leadId}`, undefined, true);

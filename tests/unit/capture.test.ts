@@ -6,8 +6,18 @@ import { InMemoryLeadStore, RecordingPublisher, RecordingStarter, sequentialIds 
 
 const T0 = '2026-03-01T09:00:00.000Z';
 
-function world(store = new InMemoryLeadStore()) {
-  return { store, starter: new RecordingStarter(), publisher: new RecordingPublisher(), clock: fixedClock(T0), ids: sequentialIds() };
+function world(store = new InMemoryLeadStore(), erased: string[] = []) {
+  const confirmations: Lead[] = [];
+  return {
+    store,
+    starter: new RecordingStarter(),
+    publisher: new RecordingPublisher(),
+    clock: fixedClock(T0),
+    ids: sequentialIds(),
+    confirmations,
+    confirmConsent: async (lead: Lead) => void confirmations.push(lead),
+    isErased: async (email: string) => erased.includes(email),
+  };
 }
 
 const form = (over: Partial<CaptureInput> = {}): CaptureInput => ({
@@ -17,8 +27,11 @@ const form = (over: Partial<CaptureInput> = {}): CaptureInput => ({
   consentTextVersion: 'v2',
   formId: 'pricing-form',
   ip: '203.0.113.9',
+  trusted: true,
+  doubleOptIn: true,
   ...over,
 });
+const anonymous = (over: Partial<CaptureInput> = {}) => form({ trusted: false, ...over });
 
 describe('capturing a web-form lead', () => {
   it('creates a new lead at awareness with its consent record and starts funnel run 1', async () => {
@@ -33,7 +46,7 @@ describe('capturing a web-form lead', () => {
       status: 'active',
       score: 0,
       run: 1,
-      consent: { given: true, textVersion: 'v2', at: T0, sourceForm: 'pricing-form', ip: '203.0.113.9' },
+      consent: { given: true, method: 'integration', textVersion: 'v2', at: T0, sourceForm: 'pricing-form', ip: '203.0.113.9' },
     });
     expect(w.starter.started).toEqual([{ leadId: result.leadId, run: 1, stage: 'awareness' }]);
     expect((await w.store.timeline(result.leadId)).map((e) => e.type)).toEqual(['lead_captured', 'consent_recorded', 'workflow_started']);
@@ -150,5 +163,70 @@ describe('capturing a web-form lead', () => {
     expect(winner.created).toBe(true);
     expect(loser).toMatchObject({ created: false, leadId: winner.leadId });
     expect(store.leads.size).toBe(1);
+  });
+
+  describe('from an anonymous caller', () => {
+    it('asks a new lead to confirm an opt-in by email, keeping consent off until then', async () => {
+      const w = world();
+      const { leadId } = await captureLead(w, anonymous());
+      const lead = await w.store.get(leadId);
+      expect(lead?.consent).toMatchObject({ given: false });
+      expect(lead?.consentRequest).toMatchObject({ requestId: expect.any(String), at: T0, textVersion: 'v2', sourceForm: 'pricing-form', ip: '203.0.113.9' });
+      expect(w.confirmations.map((l) => l.leadId)).toEqual([leadId]);
+      expect((await w.store.timeline(leadId)).map((e) => e.type)).toContain('consent_requested');
+    });
+
+    it('gives consent at once when double opt-in is switched off', async () => {
+      const w = world();
+      const { leadId } = await captureLead(w, anonymous({ doubleOptIn: false }));
+      expect((await w.store.get(leadId))?.consent).toMatchObject({ given: true, method: 'form' });
+      expect(w.confirmations).toEqual([]);
+    });
+
+    it('fills empty fields of a known lead but never overwrites one, recording the differing values', async () => {
+      const w = world();
+      const { leadId } = await captureLead(w, form({ profile: { firstName: 'Ann', company: 'Acme' } }));
+      await captureLead(w, anonymous({ profile: { firstName: 'Mallory', company: 'Evil', jobTitle: 'CEO' }, consent: undefined }));
+      expect(await w.store.get(leadId)).toMatchObject({ firstName: 'Ann', company: 'Acme', jobTitle: 'CEO' });
+      const submitted = (await w.store.timeline(leadId)).find((e) => e.type === 'profile_change_submitted');
+      expect(submitted?.data).toMatchObject({ submitted: { firstName: 'Mallory', company: 'Evil' } });
+    });
+
+    it('scores form submissions at most once per lead per day', async () => {
+      const w = world();
+      const { leadId } = await captureLead(w, form({ consent: undefined }));
+      for (let i = 0; i < 5; i++) {
+        w.clock.advance(60_000);
+        await captureLead(w, anonymous({ profile: { message: `attempt ${i}` }, consent: undefined }));
+      }
+      expect(await w.store.get(leadId)).toMatchObject({ score: 10, stage: 'interest' });
+      w.clock.advance(24 * 3_600_000);
+      await captureLead(w, anonymous({ profile: { message: 'next day' }, consent: undefined }));
+      expect((await w.store.get(leadId))?.score).toBe(20);
+    });
+
+    it('does not flip a known lead’s consent on, and sends one confirmation a day however often the form is posted', async () => {
+      const w = world();
+      const { leadId } = await captureLead(w, form({ consent: false }));
+      for (let i = 0; i < 4; i++) await captureLead(w, anonymous({ profile: { message: `try ${i}` } }));
+      expect((await w.store.get(leadId))?.consent.given).toBe(false);
+      expect(w.confirmations).toHaveLength(1);
+    });
+
+    it('withdraws consent at once', async () => {
+      const w = world();
+      const { leadId } = await captureLead(w, form({ consent: true }));
+      await captureLead(w, anonymous({ consent: false }));
+      const lead = await w.store.get(leadId);
+      expect(lead?.consent).toMatchObject({ given: false, withdrawnAt: T0 });
+      expect((await w.store.timeline(leadId)).map((e) => e.type)).toContain('consent_withdrawn');
+    });
+
+    it('stores an erased address suppressed and sends it no confirmation', async () => {
+      const w = world(new InMemoryLeadStore(), ['ann@example.com']);
+      const { leadId } = await captureLead(w, anonymous());
+      expect((await w.store.get(leadId))?.suppressed).toMatchObject({ reason: 'erased' });
+      expect(w.confirmations).toEqual([]);
+    });
   });
 });

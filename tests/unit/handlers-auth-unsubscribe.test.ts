@@ -49,8 +49,16 @@ describe('the API key authorizer', () => {
 describe('GET|POST /unsubscribe', () => {
   const token = signUnsubscribeToken('lead-1', 'signing-key');
 
-  it('suppresses the lead at once on GET and answers a page', async () => {
+  it('answers GET with a confirmation page and writes nothing (mail scanners follow links)', async () => {
     const res = await call(unsubscribe, httpEvent({ path: '/unsubscribe', query: { token } }));
+    expect(res.statusCode).toBe(200);
+    expect(res.headers?.['content-type']).toMatch(/^text\/html/);
+    expect(res.body).toContain('<form method="post">');
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
+  });
+
+  it('suppresses the lead at once when the page’s button posts, and answers a page', async () => {
+    const res = await call(unsubscribe, httpEvent({ method: 'POST', path: '/unsubscribe', query: { token }, headers: { accept: 'text/html' } }));
     expect(res.statusCode).toBe(200);
     expect(res.headers?.['content-type']).toMatch(/^text\/html/);
     const items = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;

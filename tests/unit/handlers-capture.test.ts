@@ -1,3 +1,5 @@
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -6,6 +8,8 @@ import { call, handlerEnv, httpEvent } from './handlers-support.js';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const sfn = mockClient(SFNClient);
+const secrets = mockClient(SecretsManagerClient);
+const ses = mockClient(SESv2Client);
 let handler: typeof import('../../functions/http/capture-lead.js').handler;
 
 beforeAll(async () => {
@@ -21,18 +25,25 @@ beforeEach(() => {
   ddb.on(TransactWriteCommand).resolves({});
   ddb.on(BatchWriteCommand).resolves({});
   sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:x', startDate: new Date() });
+  secrets.reset();
+  secrets.on(GetSecretValueCommand, { SecretId: 'api-key-secret' }).resolves({ SecretString: 'the-api-key' });
+  secrets.on(GetSecretValueCommand, { SecretId: 'signing-secret' }).resolves({ SecretString: 'signing-key' });
+  ses.reset();
+  ses.on(SendEmailCommand).resolves({ MessageId: 'm-1' });
 });
+
+const INTEGRATION = { 'content-type': 'application/json', authorization: 'Bearer the-api-key' };
 
 const post = (body: string, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
   call(handler, httpEvent({ method: 'POST', path: '/leads', body, headers }));
 
 describe('POST /leads', () => {
-  it('creates a new lead with 201 and starts its funnel under a name derived from the lead id', async () => {
-    const res = await post(JSON.stringify({ email: ' Ann@Example.com', firstName: 'Ann', consent: true }));
+  it('creates a new lead for an integration (API key) with 201 and starts its funnel under a name derived from the lead id', async () => {
+    const res = await post(JSON.stringify({ email: ' Ann@Example.com', firstName: 'Ann', consent: true }), INTEGRATION);
     expect(res.statusCode).toBe(201);
     expect(res.json).toEqual({ leadId: expect.any(String), stage: 'awareness' });
     const put = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
-    expect(put[0]!.Put!.Item).toMatchObject({ email: 'ann@example.com', consent: { given: true, ip: '203.0.113.9', textVersion: 'v1' } });
+    expect(put[0]!.Put!.Item).toMatchObject({ email: 'ann@example.com', consent: { given: true, method: 'integration', ip: '203.0.113.9', textVersion: 'v1' } });
     const start = sfn.commandCalls(StartExecutionCommand)[0]!.args[0].input;
     expect(start.name).toBe(`${res.json.leadId}-r1`);
     expect(JSON.parse(start.input!)).toEqual({ leadId: res.json.leadId, run: 1, stage: 'awareness' });
@@ -72,10 +83,33 @@ describe('POST /leads', () => {
     expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
   });
 
-  it('answers a filled honeypot with a plausible 201 and stores nothing', async () => {
+  it('answers an anonymous caller 202 with no lead id, and stores the lead with its opt-in waiting for confirmation', async () => {
+    const res = await post(JSON.stringify({ email: 'cy@example.com', consent: true }));
+    expect(res.statusCode).toBe(202);
+    expect(res.json).toEqual({ status: 'received' });
+    const put = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
+    expect(put[0]!.Put!.Item).toMatchObject({ email: 'cy@example.com', consent: { given: false }, consentRequest: { requestId: expect.any(String) } });
+  });
+
+  it('refuses a wrong API key with 401 and writes nothing', async () => {
+    const res = await post(JSON.stringify({ email: 'dee@example.com' }), { 'content-type': 'application/json', authorization: 'Bearer wrong' });
+    expect(res.statusCode).toBe(401);
+    expect(res.json).toMatchObject({ error: 'Unauthorized' });
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
+  });
+
+  it('answers 503 with Retry-After when DynamoDB throttles, not 500', async () => {
+    ddb.on(TransactWriteCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ProvisionedThroughputExceededException', $metadata: { httpStatusCode: 400 } }));
+    const res = await post(JSON.stringify({ email: 'eve@example.com' }));
+    expect(res.statusCode).toBe(503);
+    expect(res.headers?.['retry-after']).toMatch(/^\d+$/);
+    expect(res.json).toEqual({ error: 'ServiceUnavailable', message: expect.any(String) });
+  });
+
+  it('answers a filled honeypot like any anonymous post and stores nothing', async () => {
     const res = await post(JSON.stringify({ email: 'bot@example.com', _hp: 'gotcha' }));
-    expect(res.statusCode).toBe(201);
-    expect(res.json.leadId).toEqual(expect.any(String));
+    expect(res.statusCode).toBe(202);
+    expect(res.json).toEqual({ status: 'received' });
     expect(ddb.calls()).toHaveLength(0);
     expect(sfn.calls()).toHaveLength(0);
   });

@@ -11,6 +11,9 @@ export function handlerEnv() {
     API_KEY_SECRET_ID: 'api-key-secret',
     SIGNING_SECRET_ID: 'signing-secret',
     FORM_ORIGINS: 'https://www.example.com',
+    SENDER_ADDRESS: 'Sales <sales@example.com>',
+    POSTAL_ADDRESS: '1 Example Street, Example City',
+    PUBLIC_BASE_URL: 'https://api.example.com',
     POWERTOOLS_LOG_LEVEL: 'SILENT',
   });
 }

@@ -14,6 +14,8 @@ export const PLACEHOLDER_FIELDS = [
   'email',
   'source',
   'utm_campaign',
+  /** Only in the double opt-in confirmation: the signed link that confirms consent. */
+  'confirmUrl',
 ] as const;
 export type PlaceholderField = (typeof PLACEHOLDER_FIELDS)[number];
 

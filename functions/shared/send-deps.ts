@@ -1,0 +1,34 @@
+/**
+ * What the send chokepoint needs from the world, built once at module scope by every handler that
+ * sends lead-facing email (the funnel's SendEmail task, and capture for the double opt-in link).
+ */
+import { secretReader } from '../adapters/secrets.js';
+import { SesMailer } from '../adapters/ses-mailer.js';
+import { randomIds } from '../core/ids.js';
+import type { SendDeps } from '../core/send.js';
+import { brand, leadTemplates } from '../../workflows/templates/index.js';
+import { secretsClient, sesClient } from './clients.js';
+import type { Config } from './config.js';
+import { leadStore } from './lead-store.js';
+
+/** Needs the 'table', 'mail' and 'signing' capabilities; the signing key is read per call (cached). */
+export function sendDepsFactory(config: Config): () => Promise<SendDeps> {
+  const leads = leadStore(config);
+  const mailer = new SesMailer(sesClient(), { from: config.senderAddress, configurationSetName: config.sesConfigurationSet });
+  const readSecret = secretReader(secretsClient());
+  return async () => ({
+    leads,
+    mailer,
+    clock: config.clock,
+    ids: randomIds,
+    templates: leadTemplates,
+    settings: {
+      consentPolicy: config.consentPolicy,
+      frequencyCap: config.frequencyCap,
+      publicBaseUrl: config.publicBaseUrl,
+      postalAddress: config.postalAddress,
+      companyName: brand.company,
+      signingKey: await readSecret(config.signingSecretId),
+    },
+  });
+}
