@@ -1,0 +1,155 @@
+import { describe, expect, it } from 'vitest';
+import { fixedClock } from '../../functions/core/clock.js';
+import type { Lead } from '../../functions/core/model.js';
+import { eraseByEmail, eraseClosedLeads, eraseLead, exportPersonalData, retentionCutoff, suppressionHash } from '../../functions/core/privacy.js';
+import { RecordingStarter } from '../fakes/index.js';
+import { aLead, T0 } from '../fakes/leads.js';
+import { InMemoryPrivacyStore } from '../fakes/privacy.js';
+
+const KEY = 'test-signing-key';
+
+function world() {
+  const privacy = new InMemoryPrivacyStore();
+  const starter = new RecordingStarter();
+  const clock = fixedClock('2026-06-01T00:00:00.000Z');
+  return { privacy, starter, clock, deps: { privacy, starter, clock, suppressionKey: async () => KEY } };
+}
+
+const entry = (leadId: string, n: number, data?: Record<string, unknown>) => ({
+  leadId,
+  entryId: `e${n}`,
+  at: T0,
+  type: 'event' as const,
+  summary: `entry ${n}`,
+  ...(data ? { data } : {}),
+});
+
+function seedCustomer(w: ReturnType<typeof world>, over: Partial<Lead> = {}) {
+  const lead = aLead({ firstName: 'Ada', lastName: 'Lovelace', phone: '+44 20 7946 0000', status: 'won', run: 2, customerId: 'cus-lead-1', ...over });
+  w.privacy.seed(lead, {
+    timeline: [entry(lead.leadId, 1, { eventId: 'evt-buy' }), entry(lead.leadId, 2)],
+    ledger: [{ ledgerKey: 'welcome', status: 'sent' }],
+    customer: { customerId: 'cus-lead-1', leadId: lead.leadId, email: lead.email, since: T0 },
+  });
+  w.privacy.pending.set('evt-buy', [{ type: 'LeadConverted', id: 'x', at: T0, detail: { leadId: lead.leadId, email: lead.email } }]);
+  return lead;
+}
+
+describe('suppressionHash', () => {
+  it('is a keyed hash: the same address and key give the same hash, another key another one', () => {
+    expect(suppressionHash('ada@example.com', KEY)).toMatch(/^[0-9a-f]{64}$/);
+    expect(suppressionHash('ada@example.com', KEY)).toBe(suppressionHash('ada@example.com', KEY));
+    expect(suppressionHash('ada@example.com', 'other')).not.toBe(suppressionHash('ada@example.com', KEY));
+  });
+});
+
+describe('eraseLead', () => {
+  it('records the suppression hash, stops the run, and removes profile, index, timeline, ledger, customer and personal pending events', async () => {
+    const w = world();
+    const lead = seedCustomer(w);
+    const result = await eraseLead(w.deps, lead.leadId);
+    expect(result).toEqual({
+      status: 'erased',
+      leadId: lead.leadId,
+      erased: { profile: 1, emailIndex: 1, timeline: 2, ledger: 1, customer: 1, pendingEvents: 1, reps: 0 },
+      executionsStopped: 1,
+      suppression: 'recorded',
+    });
+    expect(w.starter.stopped).toEqual([{ leadId: lead.leadId, run: 2, reason: expect.stringContaining('erased') }]);
+    expect(await w.privacy.isSuppressedHash(suppressionHash(lead.email, KEY))).toBe(true);
+    expect(w.privacy.leads.size + w.privacy.emails.size + w.privacy.customers.size + w.privacy.timeline.length + w.privacy.pending.size).toBe(0);
+    expect(w.privacy.tombstones.get(lead.leadId)).toEqual({ leadId: lead.leadId, erasedAt: '2026-06-01T00:00:00.000Z', reason: 'request' });
+  });
+
+  it('keeps pending events that name nobody', async () => {
+    const w = world();
+    const lead = seedCustomer(w);
+    w.privacy.pending.set('evt-buy', [{ type: 'LeadStageChanged', id: 'y', at: T0, detail: { leadId: lead.leadId, stage: 'purchase' } }]);
+    expect((await eraseLead(w.deps, lead.leadId)).erased.pendingEvents).toBe(0);
+    expect(w.privacy.pending.has('evt-buy')).toBe(true);
+  });
+
+  it('answers "already erased" to a second call and writes nothing', async () => {
+    const w = world();
+    const lead = seedCustomer(w);
+    await eraseLead(w.deps, lead.leadId);
+    const writes = w.privacy.writes.length;
+    const again = await eraseLead(w.deps, lead.leadId);
+    expect(again).toMatchObject({ status: 'already-erased', executionsStopped: 0 });
+    expect(Object.values(again.erased).every((n) => n === 0)).toBe(true);
+    expect(w.privacy.writes.length).toBe(writes);
+  });
+
+  it('answers NotFound for a lead that never existed', async () => {
+    await expect(eraseLead(world().deps, 'nobody')).rejects.toMatchObject({ code: 'NotFound' });
+  });
+
+  it('does not stop a run of a closed lead', async () => {
+    const w = world();
+    w.privacy.seed(aLead({ status: 'lost' }));
+    expect((await eraseLead(w.deps, 'lead-1')).executionsStopped).toBe(0);
+    expect(w.starter.stopped).toEqual([]);
+  });
+});
+
+describe('eraseByEmail', () => {
+  it('normalizes the address, erases its lead and anonymizes a rep with it', async () => {
+    const w = world();
+    const lead = seedCustomer(w);
+    w.privacy.reps.set('rep-1', { repId: 'rep-1', name: 'Ada L', email: 'LEAD-1@example.com', status: 'active', createdAt: T0 });
+    const result = await eraseByEmail(w.deps, ' Lead-1@Example.com ');
+    expect(result).toMatchObject({ status: 'erased', leadId: lead.leadId, suppression: 'recorded', erased: { profile: 1, reps: 1 } });
+    expect(w.privacy.reps.get('rep-1')).toMatchObject({ name: '(erased)', status: 'inactive' });
+    expect(w.privacy.reps.get('rep-1')).not.toHaveProperty('email');
+  });
+
+  it('records the suppression hash for an address nobody holds, and says so once', async () => {
+    const w = world();
+    expect(await eraseByEmail(w.deps, 'ghost@example.com')).toMatchObject({ status: 'nothing-held', suppression: 'recorded' });
+    expect(await eraseByEmail(w.deps, 'ghost@example.com')).toMatchObject({ status: 'already-erased', suppression: 'already-recorded' });
+    expect(await w.privacy.isSuppressedHash(suppressionHash('ghost@example.com', KEY))).toBe(true);
+  });
+});
+
+describe('exportPersonalData', () => {
+  it('answers the profile without its version, timeline, ledger, customer, pending events and suppression status', async () => {
+    const w = world();
+    const lead = seedCustomer(w, { suppressed: { at: T0, reason: 'unsubscribed' } });
+    const data = await exportPersonalData(w.deps, 'LEAD-1@example.com');
+    expect(data.lead).toMatchObject({ leadId: lead.leadId, firstName: 'Ada', consent: lead.consent });
+    expect(data.lead).not.toHaveProperty('version');
+    expect(data.timeline).toHaveLength(2);
+    expect(data.ledger).toEqual([{ ledgerKey: 'welcome', status: 'sent' }]);
+    expect(data.customer?.customerId).toBe('cus-lead-1');
+    expect(data.pendingEvents).toHaveLength(1);
+    expect(data.suppression).toEqual({ suppressed: true, reason: 'unsubscribed', at: T0 });
+  });
+
+  it('answers NotFound when nothing is held', async () => {
+    await expect(exportPersonalData(world().deps, 'nobody@example.com')).rejects.toMatchObject({ code: 'NotFound' });
+  });
+});
+
+describe('eraseClosedLeads', () => {
+  it('erases closed leads older than the retention period and leaves recent or open ones', async () => {
+    const w = world();
+    const old = '2024-01-01T00:00:00.000Z';
+    w.privacy.seed(aLead({ leadId: 'old-lost', status: 'lost', updatedAt: old }));
+    w.privacy.seed(aLead({ leadId: 'old-dormant', status: 'dormant', updatedAt: old, suppressed: { at: old, reason: 'unsubscribed' } }));
+    w.privacy.seed(aLead({ leadId: 'recent-lost', status: 'lost', updatedAt: '2025-12-01T00:00:00.000Z' }));
+    w.privacy.seed(aLead({ leadId: 'old-active', status: 'active', updatedAt: old }));
+    w.privacy.seed(aLead({ leadId: 'old-won', status: 'won', updatedAt: old }));
+    const run = await eraseClosedLeads(w.deps, { retentionMonths: 24, pageSize: 1 });
+    expect(run.cutoff).toBe('2024-06-01T00:00:00.000Z');
+    expect(run.erased.sort()).toEqual(['old-dormant', 'old-lost']);
+    expect([...w.privacy.leads.keys()].sort()).toEqual(['old-active', 'old-won', 'recent-lost']);
+    // Only the unsubscribed one keeps a suppression hash.
+    expect([...w.privacy.suppressions.keys()]).toEqual([suppressionHash('old-dormant@example.com', KEY)]);
+    expect(w.privacy.tombstones.get('old-lost')?.reason).toBe('retention');
+  });
+
+  it('takes `now` from its caller, and a period in whole calendar months', () => {
+    expect(retentionCutoff(new Date('2026-03-31T12:00:00.000Z'), 1).toISOString()).toBe('2026-03-03T12:00:00.000Z');
+    expect(retentionCutoff(new Date('2026-06-15T00:00:00.000Z'), 24).toISOString()).toBe('2024-06-15T00:00:00.000Z');
+  });
+});
