@@ -65,7 +65,7 @@ afterAll(async () => {
 });
 
 describe('the sample web form in a browser', () => {
-  it('sends a lead that arrives with its consent and gets the welcome email', async () => {
+  it('sends a lead that gets the welcome email, and its opt-in counts once the person confirms it in the browser', async () => {
     const email = uniqueEmail('browser');
     const page = await browser.newPage();
     try {
@@ -87,15 +87,41 @@ describe('the sample web form in a browser', () => {
 
     const [listed] = (await leadsAt(app, 'awareness')).filter((l) => l.email === email);
     expect(listed).toMatchObject({ email, firstName: 'Ada', lastName: 'Lovelace', company: 'Analytical Engines', stage: 'awareness' });
+    // An opt-in from a public form waits for the person to confirm it (double opt-in).
     const lead = await app.lead(listed.leadId);
-    expect(lead.consent).toMatchObject({ given: true, textVersion: 'v1', sourceForm: 'sample-form', ip: '127.0.0.1' });
+    expect(lead.consent).toMatchObject({ given: false });
+    expect(lead.consentRequest).toMatchObject({ textVersion: 'v1', sourceForm: 'sample-form', ip: '127.0.0.1' });
 
-    const [welcome] = await eventually(async () => {
-      const mails = await app.mailTo(email);
-      expect(mails).toHaveLength(1);
-      return mails;
+    const mails = await eventually(async () => {
+      const all = await app.mailTo(email);
+      expect(all).toHaveLength(2);
+      return all;
     });
+    const welcome = mails.find((m) => /Thanks for getting in touch/.test(m.subject));
+    const confirmation = mails.find((m) => /Please confirm/.test(m.subject));
     expect(welcome!.text).toContain('Ada');
     expect(welcome!.headers['list-unsubscribe']).toMatch(/\/unsubscribe\?token=/);
+
+    // The person follows the link and presses the button: consent now shows both steps.
+    const link = /https?:\/\/\S+\/consent\/confirm\?token=[A-Za-z0-9._%-]+/.exec(confirmation!.text)![0];
+    const confirmPage = await browser.newPage();
+    try {
+      await confirmPage.goto(link);
+      await expect.poll(() => confirmPage.locator('h1').textContent()).toBe('Confirm your subscription');
+      expect((await app.lead(listed.leadId)).consent.given).toBe(false);
+      await Promise.all([confirmPage.waitForLoadState(), confirmPage.getByRole('button', { name: /Yes, send me/ }).click()]);
+      await expect.poll(() => confirmPage.locator('h1').textContent()).toBe('Thank you');
+    } finally {
+      await confirmPage.close();
+    }
+    expect((await app.lead(listed.leadId)).consent).toMatchObject({
+      given: true,
+      method: 'double-opt-in',
+      textVersion: 'v1',
+      sourceForm: 'sample-form',
+      ip: '127.0.0.1',
+      requestedAt: expect.any(String),
+      confirmedAt: expect.any(String),
+    });
   });
 });
