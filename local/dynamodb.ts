@@ -7,7 +7,8 @@
  *
  * A Java child outlives a Node parent that dies, so it is killed by PID on every exit path:
  * stop(), process 'exit' (covers SIGINT/SIGTERM handlers that call process.exit and uncaught
- * errors), and a tiny shell watchdog for the case where Node itself is SIGKILLed.
+ * errors), and a tiny shell watchdog for the case where Node itself is SIGKILLed — and so is every
+ * JVM started again after the previous one died.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync } from 'node:fs';
@@ -28,7 +29,8 @@ export class JavaMissingError extends Error {
 export interface DynamoDbLocal {
   endpoint: string;
   port: number;
-  pid: number;
+  /** The PID of the running JVM (it changes when a dead one is restarted). */
+  readonly pid: number;
   stop(): Promise<void>;
 }
 
@@ -58,9 +60,66 @@ function killQuietly(pid: number | undefined, signal: NodeJS.Signals = 'SIGTERM'
   }
 }
 
-export async function startDynamoDbLocal(options: { port?: number; dbPath?: string } = {}): Promise<DynamoDbLocal> {
+export interface DynamoDbLocalOptions {
+  /** 0 or absent → an ephemeral port. */
+  port?: number;
+  /** On disk (npm start) or, when absent, in memory. */
+  dbPath?: string;
+  /** Restart the child on the same port and data when it exits unexpectedly (default true). */
+  restart?: boolean;
+  /** Runs after a restart, before it is reported back: an in-memory database must get its table again. */
+  afterRestart?: (endpoint: string) => Promise<void>;
+  /** Where the one-line restart notices go (default console.error). */
+  log?: (line: string) => void;
+}
+
+interface JavaChild {
+  child: ChildProcess;
+  pid: number;
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  exited(): boolean;
+}
+
+/** Spawns the JVM and waits until it listens; kills it (by PID) if it does not. */
+async function launchJava(args: string[], port: number, onSpawn: (pid: number | undefined) => void): Promise<JavaChild> {
+  const child = spawn('java', args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DDB_LOCAL_TELEMETRY: '0' } });
+  onSpawn(child.pid);
+  let output = '';
+  child.stdout?.on('data', (b: Buffer) => (output += b.toString()));
+  child.stderr?.on('data', (b: Buffer) => (output += b.toString()));
+  let exited = false;
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => {
+      exited = true;
+      resolve({ code, signal });
+    }),
+  );
+  const spawnError = new Promise<never>((_, reject) =>
+    child.once('error', (err: NodeJS.ErrnoException) => reject(err.code === 'ENOENT' ? new JavaMissingError() : err)),
+  );
+  spawnError.catch(() => undefined);
+  try {
+    await Promise.race([spawnError, waitForPort(port, 20_000, () => !exited)]);
+  } catch (err) {
+    killQuietly(child.pid, 'SIGKILL');
+    if (err instanceof JavaMissingError) throw err;
+    throw new Error(`DynamoDB Local did not start: ${(err as Error).message}\n${output.trim()}`);
+  }
+  return { child, pid: child.pid!, exit, exited: () => exited };
+}
+
+const oneLine = (err: unknown) => String((err as Error)?.message ?? err).split('\n')[0];
+
+/**
+ * Starts DynamoDB Local and watches it: if the JVM dies (OOM killer, a stray kill), it is started
+ * again on the same port and the same data, with one line when it goes and one when it is back.
+ * Meanwhile handlers get ECONNREFUSED, which the HTTP edge answers 503 + Retry-After.
+ */
+export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
+  const log = options.log ?? ((line: string) => console.error(line));
   const reservation = await reservePort(options.port ?? 0, 'DynamoDB Local', 'DYNAMODB_PORT');
   const { port } = reservation;
+  const endpoint = `http://${LOCALHOST}:${port}`;
   const dir = jarDirectory();
   const args = [`-Djava.library.path=${path.join(dir, 'DynamoDBLocal_lib')}`, '-jar', path.join(dir, 'DynamoDBLocal.jar')];
   if (options.dbPath) {
@@ -74,43 +133,85 @@ export async function startDynamoDbLocal(options: { port?: number; dbPath?: stri
 
   await reservation.release(); // the JVM binds it itself, a moment from now
 
-  const child = spawn('java', args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DDB_LOCAL_TELEMETRY: '0' } });
-  let output = '';
-  child.stdout?.on('data', (b: Buffer) => (output += b.toString()));
-  child.stderr?.on('data', (b: Buffer) => (output += b.toString()));
-  let exited = false;
-  child.once('exit', () => (exited = true));
-  const spawnError = new Promise<never>((_, reject) =>
-    child.once('error', (err: NodeJS.ErrnoException) => reject(err.code === 'ENOENT' ? new JavaMissingError() : err)),
-  );
-  spawnError.catch(() => undefined);
-
-  const killOnExit = () => killQuietly(child.pid, 'SIGKILL');
+  // The newest JVM spawned (running, starting, or just dead): what every exit path kills.
+  let latestPid: number | undefined;
+  const trackPid = (pid: number | undefined) => (latestPid = pid);
+  const killOnExit = () => killQuietly(latestPid, 'SIGKILL');
   process.once('exit', killOnExit);
-  let watchdog: ChildProcess | undefined;
-
+  let current: JavaChild;
   try {
-    await Promise.race([spawnError, waitForPort(port, 20_000, () => !exited)]);
+    current = await launchJava(args, port, trackPid);
   } catch (err) {
     process.off('exit', killOnExit);
-    killQuietly(child.pid, 'SIGKILL');
-    if (err instanceof JavaMissingError) throw err;
-    throw new Error(`DynamoDB Local did not start: ${(err as Error).message}\n${output.trim()}`);
+    throw err;
   }
-  watchdog = spawnWatchdog(process.pid, child.pid!);
+  let watchdog = spawnWatchdog(process.pid, current.pid);
+  let stopping = false;
+  let restarting: Promise<void> | undefined;
+  const recentExits: number[] = [];
+
+  const restart = async (how: string) => {
+    const now = Date.now();
+    recentExits.push(now);
+    while (recentExits[0]! < now - 60_000) recentExits.shift();
+    if (recentExits.length > 5) {
+      log(`[local] DynamoDB Local exited (${how}), the ${recentExits.length}th time within a minute: not restarting it again; restart npm start`);
+      return;
+    }
+    killQuietly(watchdog.pid); // it watches a PID that is gone (and could be reused)
+    const data = options.dbPath ? 'on the same data' : 'in memory (its data is gone; the table is created again)';
+    log(`[local] DynamoDB Local exited (${how}); restarting on port ${port} ${data}…`);
+    for (let attempt = 1; !stopping; attempt++) {
+      try {
+        const next = await launchJava(args, port, trackPid);
+        if (stopping) {
+          killQuietly(next.pid, 'SIGKILL');
+          return;
+        }
+        current = next;
+        killQuietly(watchdog.pid);
+        watchdog = spawnWatchdog(process.pid, next.pid);
+        supervise(next);
+        await options.afterRestart?.(endpoint);
+        log(`[local] DynamoDB Local is back on port ${port} (pid ${next.pid}, down ${((Date.now() - now) / 1000).toFixed(1)} s)`);
+        return;
+      } catch (err) {
+        if (stopping) return;
+        if (attempt >= 3) {
+          log(`[local] DynamoDB Local could not be restarted (${oneLine(err)}); requests that need it answer 503 until npm start is restarted`);
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 1_000 * attempt));
+      }
+    }
+  };
+
+  const supervise = (java: JavaChild) => {
+    if (options.restart === false) return;
+    void java.exit.then(({ code, signal }) => {
+      if (stopping || java !== current) return;
+      restarting = restart(signal ? `signal ${signal}` : `code ${code}`).finally(() => (restarting = undefined));
+    });
+  };
+  supervise(current);
 
   return {
-    endpoint: `http://${LOCALHOST}:${port}`,
+    endpoint,
     port,
-    pid: child.pid!,
+    get pid() {
+      return current.pid;
+    },
     async stop() {
+      stopping = true;
       process.off('exit', killOnExit);
-      killQuietly(watchdog?.pid);
-      if (exited) return;
-      const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      killQuietly(child.pid, 'SIGTERM');
-      const timer = setTimeout(() => killQuietly(child.pid, 'SIGKILL'), 3_000);
-      await gone;
+      killQuietly(watchdog.pid);
+      // A JVM still starting (a restart in flight) sees `stopping` and is killed by the restart itself.
+      if (latestPid !== current.pid) killQuietly(latestPid, 'SIGKILL');
+      await restarting;
+      if (current.exited()) return;
+      killQuietly(current.pid, 'SIGTERM');
+      const timer = setTimeout(() => killQuietly(current.pid, 'SIGKILL'), 3_000);
+      await current.exit;
       clearTimeout(timer);
     },
   };

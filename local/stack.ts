@@ -57,6 +57,8 @@ export interface LocalStack {
   sesUrl: string;
   tableName: string;
   dynamodbEndpoint: string;
+  /** The DynamoDB Local JVM this stack started and watches (undefined with an external endpoint). */
+  dynamodbPid(): number | undefined;
   sfnEndpoint: string;
   /** State machine ARNs by logical id. */
   stateMachines: Record<string, string>;
@@ -115,7 +117,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     let dynamodbEndpoint: string;
     if (typeof options.dynamodb === 'object' && 'endpoint' in options.dynamodb) dynamodbEndpoint = options.dynamodb.endpoint;
     else {
-      db = await startDynamoDbLocal(options.dynamodb === 'memory' ? {} : { port: options.dynamodb.port, dbPath: options.dynamodb.dbPath });
+      db = await startDynamoDbLocal({
+        ...(options.dynamodb === 'memory' ? {} : { port: options.dynamodb.port, dbPath: options.dynamodb.dbPath }),
+        // Restarted after an unexpected exit; in memory it comes back empty and needs its table again.
+        afterRestart: (endpoint) => ensureTable(endpoint, tableName),
+      });
       cleanups.push(() => db!.stop());
       dynamodbEndpoint = db.endpoint;
     }
@@ -186,6 +192,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       sesUrl: ses.url,
       tableName,
       dynamodbEndpoint,
+      dynamodbPid: () => db?.pid,
       sfnEndpoint: aws.url,
       stateMachines,
       executions: {
