@@ -67,8 +67,8 @@ describe('the Sales Flow stack', () => {
     expect(functions.SendEmail.Metadata['SalesFlow:Entry']).toBe('functions/tasks/send-email.ts');
   });
 
-  it('gives the state machine ARN only to CaptureLead and IngestEvent', () => {
-    expect(withEnv('FUNNEL_STATE_MACHINE_ARN')).toEqual(['CaptureLead', 'IngestEvent']);
+  it('gives the state machine ARN only to the functions that start or stop runs', () => {
+    expect(withEnv('FUNNEL_STATE_MACHINE_ARN')).toEqual(['CaptureLead', 'EraseClosedLeads', 'EraseLead', 'IngestEvent', 'PrivacyErasure']);
     expect(functions.CaptureLead.Properties.Environment.Variables.FUNNEL_STATE_MACHINE_ARN).toEqual({ Ref: 'LeadFunnel' });
   });
 
@@ -94,14 +94,20 @@ describe('the Sales Flow stack', () => {
 
   it('lets only the functions that need them read the secrets, publish events, send email and control runs', () => {
     expect(functionsGranted('secretsmanager:GetSecretValue', 'ApiKeySecret')).toEqual(['Authorizer']);
-    expect(functionsGranted('secretsmanager:GetSecretValue', 'SigningKeySecret')).toEqual(['SendEmail', 'Unsubscribe']);
+    expect(functionsGranted('secretsmanager:GetSecretValue', 'SigningKeySecret')).toEqual(['EraseClosedLeads', 'EraseLead', 'PrivacyErasure', 'SendEmail', 'Unsubscribe']);
     expect(functionsGranted('events:PutEvents')).toEqual(withEnv('EVENT_BUS_NAME'));
     expect(functionsGranted('ses:SendEmail')).toEqual(['AssignRep', 'SendEmail']);
     const ses = statementsOf('SendEmail').find((s) => [s.Action].flat().includes('ses:SendEmail'));
     expect(JSON.stringify(ses.Resource)).toContain('configuration-set/');
     expect(JSON.stringify(ses.Resource)).toContain('identity/sales@example.com');
     expect(functionsGranted('states:StartExecution')).toEqual(['CaptureLead', 'IngestEvent']);
-    expect(functionsGranted('states:StopExecution')).toEqual(['IngestEvent']);
+    expect(functionsGranted('states:StopExecution')).toEqual(['EraseClosedLeads', 'EraseLead', 'IngestEvent', 'PrivacyErasure']);
+  });
+
+  it('runs EraseClosedLeads once a day from an EventBridge rule', () => {
+    const rules = ofType('AWS::Events::Rule').map(([, r]) => r.Properties);
+    expect(rules.map((r) => [r.ScheduleExpression, r.Targets.map((t: any) => t.Arn['Fn::GetAtt'][0])])).toEqual([['rate(1 day)', ['EraseClosedLeads']]]);
+    expect(functions.EraseClosedLeads.Properties.Environment.Variables.CLOSED_LEAD_RETENTION_MONTHS).toBe('24');
   });
 
   it('serves the routes with public capture and unsubscribe, and the API key on everything else', () => {
@@ -113,6 +119,9 @@ describe('the Sales Flow stack', () => {
       'POST /events': 'CUSTOM',
       'GET /leads/{leadId}': 'CUSTOM',
       'GET /leads': 'CUSTOM',
+      'DELETE /leads/{leadId}': 'CUSTOM',
+      'POST /privacy/erasure': 'CUSTOM',
+      'GET /privacy/export': 'CUSTOM',
     });
     const target = (key: string) => {
       const route = routes.find((r) => r.RouteKey === key);
