@@ -45,6 +45,8 @@ export default defineConfig({
       { extends: true, test: { name: 'integration', include: ['tests/integration/**/*.test.ts'], ...withLocalServices } },
       { extends: true, test: { name: 'workflows', include: ['tests/workflows/**/*.test.ts'], ...withLocalServices } },
       { extends: true, test: { name: 'e2e', include: ['tests/e2e/**/*.test.ts'], ...withLocalServices } },
+      // Property-based fuzzing of every route on the real local stack; FUZZ_RUNS per route (npm run fuzz: 10,000).
+      { extends: true, test: { name: 'fuzz', include: ['tests/fuzz/**/*.test.ts'], ...withLocalServices } },
     ],
   },
 });

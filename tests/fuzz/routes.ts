@@ -1,0 +1,986 @@
+/**
+ * The table of fuzzed routes: one entry per route, each with its case generator, how a case goes on
+ * the wire, when it must be rejected, and its own oracle (what a rejected request must leave alone,
+ * what an accepted one must have stored). Adding a route is adding one entry; an entry whose route
+ * the synthesized API does not have (yet) is left out by the suites.
+ */
+import fc from 'fast-check';
+import { z } from 'zod';
+import { signUnsubscribeToken } from '../../functions/core/unsubscribe-token.js';
+import { EVENT_TYPES, STAGES } from '../../functions/core/model.js';
+import {
+  RawJson,
+  UNIQ,
+  brokenJsonText,
+  contentTypes,
+  deepValue,
+  enc,
+  flipAt,
+  hostileString,
+  isPlain,
+  jsonish,
+  notAString,
+  plainText,
+  rawNumber,
+  toJsonText,
+  urlPart,
+  PERCENT_GARBAGE,
+} from './support/arbitraries.js';
+import {
+  PROPERTIES,
+  emailIndex,
+  entriesWithEventId,
+  leadItem,
+  leadState,
+  send,
+  timelineCount,
+  type FuzzContext,
+  type Rejection,
+  type Req,
+  type Res,
+  type RouteFuzz,
+  type Violation,
+} from './support/harness.js';
+
+const MAX_BODY = 16 * 1024;
+const tooBig = (req: Req) => req.body !== undefined && Buffer.byteLength(req.body) > MAX_BODY;
+const isAccepted = (res: Res) => res.status >= 200 && res.status < 400;
+const isRejected = (res: Res) => res.status >= 400 && res.status < 500;
+const bearer = (ctx: FuzzContext, auth: Auth): Record<string, string> =>
+  auth === 'key'
+    ? { authorization: `Bearer ${ctx.apiKey}` }
+    : auth === 'wrong'
+      ? { authorization: 'Bearer not-the-key' }
+      : auth === 'longer'
+        ? { authorization: `Bearer ${ctx.apiKey}x` }
+        : auth === 'basic'
+          ? { authorization: `Basic ${Buffer.from(`x:${ctx.apiKey}`).toString('base64')}` }
+          : {};
+type Auth = 'key' | 'none' | 'wrong' | 'longer' | 'basic';
+const authArb = fc.oneof({ arbitrary: fc.constant<Auth>('key'), weight: 8 }, fc.constantFrom<Auth>('none', 'wrong', 'longer', 'basic'));
+/** What an authenticated route must answer before anything else for a caller without the key. */
+const authRejection = (auth: Auth): Rejection | undefined => (auth === 'key' ? undefined : { statuses: auth === 'none' ? [401] : [401, 403] });
+
+const merge = (a: Rejection | undefined, b: Rejection | undefined): Rejection | undefined => {
+  if (!a) return b;
+  if (!b) return a;
+  return { statuses: a.statuses && b.statuses ? [...new Set([...a.statuses, ...b.statuses])] : undefined, paths: a.paths && b.paths ? [...a.paths, ...b.paths] : (a.paths ?? b.paths) };
+};
+const field400 = (...paths: string[]): Rejection => ({ statuses: [400], paths });
+
+// ---- POST /leads -------------------------------------------------------------------------------------
+
+const PROFILE_MAX: Record<string, number> = {
+  firstName: 100,
+  lastName: 100,
+  company: 200,
+  jobTitle: 200,
+  phone: 50,
+  message: 5000,
+  source: 200,
+  utm_source: 200,
+  utm_medium: 200,
+  utm_campaign: 200,
+};
+const FORM_FIELDS = ['_hp', '_redirect', '_formId', '_consentVersion'];
+const KNOWN_FIELDS = new Set(['email', 'consent', ...Object.keys(PROFILE_MAX), ...FORM_FIELDS]);
+const CONSENT_WORDS = ['on', 'true', 'yes', '1', 'off', 'false', 'no', '0', ''];
+
+type EmailSpec =
+  | { kind: 'fresh'; suffix: string; domain: string; upper: boolean; pad: string }
+  | { kind: 'known'; i: number }
+  | { kind: 'hostile'; value: string }
+  | { kind: 'missing' }
+  | { kind: 'wrongType'; value: unknown };
+
+interface CaptureCase {
+  encoding: 'json' | 'form';
+  auth: 'none' | 'key';
+  email: EmailSpec;
+  fields: Array<[string, unknown]>;
+  unknown?: [string, unknown];
+  repeated?: string;
+  honeypot?: string;
+  redirect?: string;
+  acceptHtml: boolean;
+  contentType: 'right' | 'wrong' | 'missing' | 'swapped';
+  raw?: string;
+  tail?: string;
+}
+
+const emailSpec: fc.Arbitrary<EmailSpec> = fc.oneof(
+  {
+    arbitrary: fc.record({
+      kind: fc.constant('fresh' as const),
+      suffix: fc.oneof(
+        { arbitrary: fc.constant(''), weight: 2 },
+        { arbitrary: fc.stringMatching(/^[a-z0-9]{1,12}$/), weight: 4 },
+        { arbitrary: fc.stringMatching(/^[a-z0-9]{50,70}$/), weight: 1 },
+        { arbitrary: fc.constantFrom('+tag', '.x', '_y', "o'neil", '-z'), weight: 1 },
+      ),
+      domain: fc.constantFrom('example.com', 'Example.COM', 'mail.example.org', 'xn--bcher-kva.example', 'example.co.uk'),
+      upper: fc.boolean(),
+      pad: fc.constantFrom('', ' ', '  ', '\t', '\n', ' \r\n'),
+    }),
+    weight: 12,
+  },
+  { arbitrary: fc.record({ kind: fc.constant('known' as const), i: fc.nat(5) }), weight: 1 },
+  {
+    arbitrary: fc.record({
+      kind: fc.constant('hostile' as const),
+      value: fc.oneof(
+        hostileString,
+        fc.tuple(hostileString, fc.constantFrom('@example.com', '@', '@@example.com', '@localhost', '@example.com\r\nBcc: x@evil.example')).map(([a, b]) => `${a}${UNIQ}${b}`),
+        fc.tuple(fc.constantFrom(...['\u0000', '\u202e', '\ud800', '\r\n', '%00', ' ', '"']), fc.nat(1)).map(([c, at]) => (at ? `a${c}${UNIQ}@example.com` : `a${UNIQ}@exa${c}mple.com`)),
+      ),
+    }),
+    weight: 3,
+  },
+  { arbitrary: fc.constant({ kind: 'missing' as const }), weight: 1 },
+  { arbitrary: fc.record({ kind: fc.constant('wrongType' as const), value: notAString }), weight: 1 },
+);
+
+const profileValue = (name: string) =>
+  fc.oneof(
+    { arbitrary: plainText(name === 'phone' ? 20 : 40), weight: 14 },
+    { arbitrary: hostileString, weight: 4 },
+    { arbitrary: fc.integer({ min: 1, max: 30 }).map((n) => 'y'.repeat(PROFILE_MAX[name]! + n)), weight: 1 },
+    { arbitrary: notAString, weight: 1 },
+  );
+
+const captureCases = (encoding: 'json' | 'form'): fc.Arbitrary<CaptureCase> =>
+  fc
+    .record(
+      {
+        auth: fc.constantFrom<'none' | 'key'>('none', 'key'),
+        email: emailSpec,
+        fields: fc.uniqueArray(fc.constantFrom(...Object.keys(PROFILE_MAX), 'consent'), { maxLength: 4 }).chain((names) =>
+          fc.tuple(...names.map((n) => (n === 'consent' ? fc.oneof(fc.boolean(), fc.constantFrom(...CONSENT_WORDS, ' YES ', 'maybe', 'ja'), hostileString, notAString) : profileValue(n)).map((v) => [n, v] as [string, unknown]))),
+        ),
+        unknown: fc.option(fc.tuple(fc.oneof(fc.constant(''), fc.constantFrom('favouriteColour', '__proto__', 'constructor', 'Email', 'email ', '_hp2'), hostileString), fc.oneof(plainText(5), jsonish)), { freq: 10 }),
+        repeated: fc.option(fc.constantFrom('email', 'firstName', 'consent', '_redirect'), { freq: 10 }),
+        honeypot: fc.option(fc.oneof(fc.constant(''), fc.constant('http://spam.example'), hostileString), { freq: 8 }),
+        redirect: fc.option(
+          fc.oneof(
+            fc.constantFrom('/thank-you', 'https://www.example.com/thanks?from=form', 'https://evil.example/phish', '//evil.example', '/thanks\r\nSet-Cookie: x=1', '/€', '/%E2%82%AC', '/%0D%0ALocation:%20https://evil.example', '/%0A', 'javascript:alert(1)', '/\u0000', '/\u202e'),
+            hostileString.map((s) => `/${s}`),
+          ),
+          { freq: 3 },
+        ),
+        acceptHtml: fc.boolean(),
+        contentType: fc.oneof({ arbitrary: fc.constant('right' as const), weight: 25 }, fc.constantFrom('wrong' as const, 'missing' as const, 'swapped' as const)),
+        raw: encoding === 'json' ? fc.option(brokenJsonText, { freq: 12 }) : fc.constant(null),
+        tail: encoding === 'form' ? fc.option(fc.constantFrom(...PERCENT_GARBAGE.map((g) => `${g}=1`), '%E0%A4%A', '=', '&&', 'a=%', '%=%'), { freq: 12 }) : fc.constant(null),
+      },
+      { requiredKeys: ['auth', 'email', 'fields', 'acceptHtml', 'contentType'] },
+    )
+    .map((c) => {
+      const out: CaptureCase = { encoding, auth: c.auth, email: c.email, fields: c.fields as Array<[string, unknown]>, acceptHtml: c.acceptHtml, contentType: c.contentType };
+      if (c.unknown) out.unknown = c.unknown;
+      if (encoding === 'form' && c.repeated) out.repeated = c.repeated;
+      if (c.honeypot !== null && c.honeypot !== undefined) out.honeypot = c.honeypot;
+      if (c.redirect) out.redirect = c.redirect;
+      if (c.raw) out.raw = c.raw;
+      if (c.tail) out.tail = c.tail;
+      return out;
+    });
+
+function emailOf(ctx: FuzzContext, c: CaptureCase): unknown {
+  const e = c.email;
+  switch (e.kind) {
+    case 'fresh': {
+      const address = `f${ctx.memory.lastToken}${e.suffix}@${e.domain}`;
+      return `${e.pad}${e.upper ? address.toUpperCase() : address}${e.pad}`;
+    }
+    case 'known':
+      return ctx.sentinels[e.i]!.email;
+    case 'hostile':
+      return e.value;
+    case 'missing':
+      return undefined;
+    case 'wrongType':
+      return e.value;
+  }
+}
+
+/** The body fields of a capture case, in order (a repeated key appears twice). */
+function captureEntries(ctx: FuzzContext, c: CaptureCase): Array<[string, unknown]> {
+  const entries: Array<[string, unknown]> = [];
+  const email = emailOf(ctx, c);
+  if (email !== undefined) entries.push(['email', email]);
+  entries.push(...c.fields);
+  if (c.honeypot !== undefined) entries.push(['_hp', c.honeypot]);
+  if (c.redirect !== undefined) entries.push(['_redirect', c.redirect]);
+  if (c.unknown) entries.push(c.unknown);
+  if (c.repeated) {
+    const first = entries.find(([k]) => k === c.repeated);
+    const other = c.repeated === 'email' ? `other.${ctx.memory.lastToken}@example.com` : c.repeated === 'consent' ? (first?.[1] === 'no' ? 'yes' : 'no') : `other-${ctx.memory.lastToken}`;
+    if (!first) entries.push([c.repeated, c.repeated === 'email' ? `rep.${ctx.memory.lastToken}@example.com` : 'first']);
+    entries.push([c.repeated, other]);
+  }
+  return entries;
+}
+
+const formValue = (v: unknown) => (typeof v === 'string' ? v : v instanceof RawJson ? v.text : JSON.stringify(v) ?? '');
+
+function captureRequest(ctx: FuzzContext, c: CaptureCase): Req {
+  const entries = captureEntries(ctx, c);
+  const rightType = c.encoding === 'json' ? 'application/json' : 'application/x-www-form-urlencoded';
+  const type = { right: rightType, wrong: 'text/plain', missing: undefined, swapped: c.encoding === 'json' ? 'application/x-www-form-urlencoded' : 'application/json' }[c.contentType];
+  let body: string;
+  if (c.raw !== undefined) body = c.raw;
+  else if (c.encoding === 'json') {
+    const obj: Record<string, unknown> = {};
+    for (const [k, v] of entries) obj[k] = v;
+    // A key like "__proto__" must go on the wire as a key, not vanish into the prototype.
+    body = `{${entries.filter(([k], i) => entries.findIndex(([k2]) => k2 === k) === i).map(([k]) => `${JSON.stringify(k)}:${toJsonText(obj[k])}`).join(',')}}`;
+  } else {
+    body = entries.map(([k, v]) => `${enc(k)}=${enc(formValue(v))}`).join('&') + (c.tail ? `&${c.tail}` : '');
+  }
+  const headers: Record<string, string> = { ...(type ? { 'content-type': type } : {}), ...(c.auth === 'key' ? { authorization: `Bearer ${ctx.apiKey}` } : {}) };
+  if (c.acceptHtml) headers.accept = 'text/html,application/xhtml+xml';
+  return { method: 'POST', path: '/leads', headers, body };
+}
+
+const normalized = (email: unknown) => (typeof email === 'string' ? email.trim().toLowerCase() : undefined);
+
+function captureRejection(ctx: FuzzContext, c: CaptureCase, req: Req): Rejection | undefined {
+  if (tooBig(req)) return { statuses: [413] };
+  if (c.contentType === 'wrong' || c.contentType === 'missing') return { statuses: [415] };
+  if (c.contentType === 'swapped') return { statuses: [400, 415] };
+  if (c.raw !== undefined) return { statuses: [400] };
+  let r: Rejection | undefined;
+  const add = (path: string) => (r = merge(r, field400(path)));
+  const email = emailOf(ctx, c);
+  if (c.email.kind === 'missing' || c.email.kind === 'wrongType') add('email');
+  if (typeof email === 'string') {
+    const n = email.trim().toLowerCase();
+    const at = n.lastIndexOf('@');
+    if (at < 1 || n.length > 254 || at > 64 || !isPlain(n) || /\s/.test(n)) add('email');
+  }
+  for (const [name, value] of c.fields) {
+    if (name === 'consent') {
+      const sent = c.encoding === 'json' ? value : formValue(value);
+      if (!(typeof sent === 'boolean' || (typeof sent === 'string' && CONSENT_WORDS.includes(sent.trim().toLowerCase())))) add('consent');
+      continue;
+    }
+    if (c.encoding === 'json' && typeof value !== 'string') add(name);
+    const text = c.encoding === 'json' ? value : formValue(value);
+    if (typeof text === 'string' && text.trim().length > PROFILE_MAX[name]!) add(name);
+  }
+  if (c.unknown && !KNOWN_FIELDS.has(c.unknown[0])) add(c.unknown[0]);
+  if (c.repeated) add(c.repeated);
+  if (c.tail) for (const key of new URLSearchParams(c.tail).keys()) if (!KNOWN_FIELDS.has(key)) add(key);
+  if (c.redirect !== undefined && c.redirect.length > 2000) add('_redirect');
+  return r;
+}
+
+interface CaptureBefore {
+  email?: string;
+  indexed: boolean;
+}
+
+async function captureVerify(ctx: FuzzContext, c: CaptureCase, req: Req, res: Res, before: unknown): Promise<Violation[]> {
+  const out: Violation[] = [];
+  const { email, indexed } = before as CaptureBefore;
+  const index = email ? await emailIndex(ctx, email) : undefined;
+  if (isRejected(res)) {
+    if (email && !indexed && index) out.push({ property: PROPERTIES.writesNothing, detail: `a lead was stored for ${JSON.stringify(email)} though the request was rejected` });
+    return out;
+  }
+  if (!isAccepted(res)) {
+    const allPlain = c.fields.every(([n, v]) => n === 'consent' || (typeof v === 'string' && isPlain(v.trim(), n === 'message')));
+    const quiet = (c.honeypot === undefined || c.honeypot.length <= 1000) && (c.redirect === undefined || isPlain(c.redirect)) && (c.unknown === undefined || !c.unknown[0].startsWith('_'));
+    if (c.email.kind === 'fresh' && !captureRejection(ctx, c, req) && allPlain && quiet)
+      out.push({ property: PROPERTIES.acceptsValid, detail: `a valid capture was answered ${res.status}` });
+    return out;
+  }
+  if (c.honeypot) {
+    if (email && !indexed && index) out.push({ property: PROPERTIES.writesNothing, detail: 'a filled honeypot stored a lead' });
+    return out;
+  }
+  if (c.auth === 'key' && !c.acceptHtml) {
+    if (res.status !== (indexed ? 200 : 201)) out.push({ property: PROPERTIES.stored, detail: `API-key caller: expected ${indexed ? 200 : 201} for a ${indexed ? 'known' : 'new'} email, got ${res.status}` });
+    if (index && res.json?.leadId !== index.leadId) out.push({ property: PROPERTIES.stored, detail: `answered leadId ${res.json?.leadId}, the email is stored under ${index.leadId}` });
+  }
+  const leadId: string | undefined = index?.leadId ?? (c.auth === 'key' ? res.json?.leadId : undefined);
+  if (!leadId) {
+    if (c.email.kind === 'fresh') out.push({ property: PROPERTIES.stored, detail: `accepted (${res.status}) but no lead is stored for ${JSON.stringify(email)}` });
+    return out;
+  }
+  const lead = await leadItem(ctx, leadId);
+  if (!lead) {
+    out.push({ property: PROPERTIES.stored, detail: `accepted (${res.status}) but lead ${leadId} is not stored` });
+    return out;
+  }
+  for (const [k, v] of Object.entries(lead)) {
+    if (typeof v === 'string' && !isPlain(v, k === 'message')) out.push({ property: PROPERTIES.plainStored, detail: `${k} stored as ${JSON.stringify(v)}` });
+  }
+  if (typeof lead.email === 'string') {
+    const local = lead.email.slice(0, lead.email.lastIndexOf('@'));
+    if (local.length > 64) out.push({ property: PROPERTIES.plainStored, detail: `email stored with a ${local.length}-character local part (RFC 5321: at most 64)` });
+  }
+  if (c.email.kind === 'known') {
+    const sentinel = ctx.sentinels[c.email.i]!;
+    const sent = c.fields.find(([k]) => k === 'firstName')?.[1];
+    if (c.auth === 'none' && typeof sent === 'string' && sent.trim() && lead.firstName !== sentinel.firstName)
+      out.push({ property: PROPERTIES.stored, detail: `an anonymous post overwrote a known person's firstName (${JSON.stringify(sentinel.firstName)} → ${JSON.stringify(lead.firstName)})` });
+    return out;
+  }
+  if (email && lead.email !== email) out.push({ property: PROPERTIES.stored, detail: `email stored as ${JSON.stringify(lead.email)}, submitted ${JSON.stringify(email)}` });
+  for (const [name, value] of c.fields) {
+    if (name === 'consent' || typeof value !== 'string') continue;
+    const want = value.trim();
+    if (want && isPlain(want, name === 'message') && lead[name] !== want) out.push({ property: PROPERTIES.stored, detail: `${name} stored as ${JSON.stringify(lead[name])}, submitted ${JSON.stringify(want)}` });
+  }
+  return out;
+}
+
+function captureRoute(encoding: 'json' | 'form'): RouteFuzz<CaptureCase> {
+  return {
+    name: `POST /leads (${encoding})`,
+    routeKey: 'POST /leads',
+    suite: 'public',
+    writes: true,
+    cases: () => captureCases(encoding),
+    request: (ctx, c) => {
+      ctx.memory.lastToken = ctx.uniq();
+      return captureRequest(ctx, c);
+    },
+    mustReject: captureRejection,
+    before: async (ctx, c) => {
+      const email = normalized(emailOf(ctx, c));
+      return { email, indexed: email ? Boolean(await emailIndex(ctx, email)) : false } satisfies CaptureBefore;
+    },
+    verify: captureVerify,
+  };
+}
+
+// ---- POST /events ------------------------------------------------------------------------------------
+
+type Target =
+  | { by: 'leadId'; i: number }
+  | { by: 'email'; i: number; upper: boolean }
+  | { by: 'unknownLead' }
+  | { by: 'unknownEmail' }
+  | { by: 'customer'; value: string }
+  | { by: 'none' }
+  | { by: 'both'; i: number }
+  | { by: 'hostileLeadId'; value: unknown }
+  | { by: 'hostileEmail'; value: string };
+
+interface EventCase {
+  auth: Auth;
+  contentType: 'json' | 'wrong' | 'missing' | 'form';
+  raw?: string;
+  eventId: { kind: 'fresh'; suffix: string } | { kind: 'reuse' } | { kind: 'bad'; value: unknown };
+  type: string | { bad: unknown };
+  target: Target;
+  occurredAt?: unknown;
+  properties?: unknown;
+  extra?: [string, unknown];
+}
+
+const LOW_TYPES = ['email_opened', 'email_clicked', 'page_viewed', 'content_downloaded', 'form_submitted'];
+const eventCases: fc.Arbitrary<EventCase> = fc
+  .record(
+    {
+      auth: authArb,
+      contentType: fc.oneof({ arbitrary: fc.constant('json' as const), weight: 25 }, fc.constantFrom('wrong' as const, 'missing' as const, 'form' as const)),
+      raw: fc.option(brokenJsonText, { freq: 15 }),
+      eventId: fc.oneof(
+        { arbitrary: fc.record({ kind: fc.constant('fresh' as const), suffix: fc.oneof(fc.constant(''), fc.stringMatching(/^[A-Za-z0-9_.:-]{1,40}$/)) }), weight: 16 },
+        { arbitrary: fc.constant({ kind: 'reuse' as const }), weight: 1 },
+        { arbitrary: fc.record({ kind: fc.constant('bad' as const), value: fc.oneof(fc.constant(''), fc.constant('e'.repeat(201)), notAString, hostileString) }), weight: 2 },
+      ),
+      type: fc.oneof(
+        { arbitrary: fc.constantFrom(...LOW_TYPES), weight: 20 },
+        { arbitrary: fc.constantFrom(...EVENT_TYPES), weight: 2 },
+        { arbitrary: fc.record({ bad: fc.oneof(hostileString, notAString, fc.constantFrom('EMAIL_OPENED', 'email_opened ', 'toString', '__proto__')) }), weight: 2 },
+      ),
+      target: fc.oneof(
+        { arbitrary: fc.record({ by: fc.constant('leadId' as const), i: fc.nat(5) }), weight: 14 },
+        { arbitrary: fc.record({ by: fc.constant('email' as const), i: fc.nat(5), upper: fc.boolean() }), weight: 6 },
+        fc.constant({ by: 'unknownLead' as const }),
+        fc.constant({ by: 'unknownEmail' as const }),
+        fc.record({ by: fc.constant('customer' as const), value: fc.oneof(plainText(10), hostileString) }),
+        fc.constant({ by: 'none' as const }),
+        fc.record({ by: fc.constant('both' as const), i: fc.nat(5) }),
+        fc.record({ by: fc.constant('hostileLeadId' as const), value: fc.oneof(hostileString, notAString, fc.constant(''), fc.constant('L'.repeat(101))) }),
+        fc.record({ by: fc.constant('hostileEmail' as const), value: hostileString }),
+      ),
+      occurredAt: fc.option(
+        fc.oneof(
+          { arbitrary: fc.date({ min: new Date('2000-01-01'), max: new Date('2099-12-31'), noInvalidDate: true }).map((d) => d.toISOString()), weight: 4 },
+          fc.constantFrom('2024-02-30T00:00:00Z', '2024-13-01T00:00:00Z', '0000-01-01T00:00:00Z', '+275760-09-13T00:00:00Z', '2024-01-01T00:00:00+25:00', '2024-01-01', '1e400', ''),
+          hostileString,
+          notAString,
+        ),
+        { freq: 3 },
+      ),
+      properties: fc.option(
+        fc.oneof(
+          { arbitrary: fc.dictionary(fc.oneof(plainText(8), fc.constant(''), hostileString), jsonish, { maxKeys: 5 }), weight: 5 },
+          { arbitrary: deepValue.map((d) => ({ deep: d })), weight: 1 },
+          { arbitrary: rawNumber.map((t) => ({ n: new RawJson(t) })), weight: 2 },
+          { arbitrary: fc.constant({ '': 1 }), weight: 1 },
+          { arbitrary: fc.oneof(fc.constant([]), fc.constant('x'), fc.integer(), fc.constant(null)), weight: 1 },
+        ),
+        { freq: 3 },
+      ),
+      extra: fc.option(fc.tuple(fc.oneof(fc.constant(''), fc.constantFrom('score', 'stage', 'version', 'status'), hostileString), jsonish), { freq: 15 }),
+    },
+    { requiredKeys: ['auth', 'contentType', 'eventId', 'type', 'target'] },
+  )
+  .map((c) => {
+    const out: EventCase = { auth: c.auth, contentType: c.contentType, eventId: c.eventId, type: c.type as EventCase['type'], target: c.target };
+    if (c.raw) out.raw = c.raw;
+    if (c.occurredAt !== null && c.occurredAt !== undefined) out.occurredAt = c.occurredAt;
+    if (c.properties !== null && c.properties !== undefined) out.properties = c.properties;
+    if (c.extra) out.extra = c.extra;
+    return out;
+  });
+
+function eventBody(ctx: FuzzContext, c: EventCase): { body: Array<[string, unknown]>; eventId: unknown; targetLeadId?: string } {
+  const body: Array<[string, unknown]> = [];
+  const eventId =
+    c.eventId.kind === 'fresh' ? `ev-${UNIQ}${c.eventId.suffix}`.replace(UNIQ, ctx.memory.lastToken) : c.eventId.kind === 'reuse' ? (ctx.memory.acceptedEventIds?.at(-1) ?? `ev-${ctx.memory.lastToken}`) : c.eventId.value;
+  body.push(['eventId', eventId]);
+  body.push(['type', typeof c.type === 'string' ? c.type : c.type.bad]);
+  let targetLeadId: string | undefined;
+  const t = c.target;
+  switch (t.by) {
+    case 'leadId':
+      targetLeadId = ctx.targets[t.i]!.leadId;
+      body.push(['leadId', targetLeadId]);
+      break;
+    case 'email':
+      targetLeadId = ctx.targets[t.i]!.leadId;
+      body.push(['email', t.upper ? ctx.targets[t.i]!.email.toUpperCase() : ctx.targets[t.i]!.email]);
+      break;
+    case 'unknownLead':
+      body.push(['leadId', `nobody-${ctx.memory.lastToken}`]);
+      break;
+    case 'unknownEmail':
+      body.push(['email', `nobody.${ctx.memory.lastToken}@example.com`]);
+      break;
+    case 'customer':
+      body.push(['customerId', t.value]);
+      break;
+    case 'none':
+      break;
+    case 'both':
+      targetLeadId = ctx.targets[t.i]!.leadId;
+      body.push(['leadId', targetLeadId], ['email', ctx.targets[t.i]!.email]);
+      break;
+    case 'hostileLeadId':
+      body.push(['leadId', t.value]);
+      break;
+    case 'hostileEmail':
+      body.push(['email', t.value]);
+      break;
+  }
+  if (c.occurredAt !== undefined) body.push(['occurredAt', c.occurredAt]);
+  if (c.properties !== undefined) body.push(['properties', c.properties]);
+  if (c.extra && !body.some(([k]) => k === c.extra![0])) body.push(c.extra);
+  return { body, eventId, targetLeadId };
+}
+
+const isoDateTime = z.iso.datetime({ offset: true });
+
+function eventRejection(ctx: FuzzContext, c: EventCase, req: Req): Rejection | undefined {
+  const auth = authRejection(c.auth);
+  if (auth) return auth;
+  if (tooBig(req)) return { statuses: [413] };
+  if (c.contentType !== 'json') return { statuses: [415] };
+  if (c.raw !== undefined) return { statuses: [400] };
+  const { body } = ctx.memory.lastEvent as ReturnType<typeof eventBody>;
+  let r: Rejection | undefined;
+  const add = (...paths: string[]) => (r = merge(r, field400(...paths)));
+  const get = (k: string) => body.find(([n]) => n === k)?.[1];
+  const eventId = get('eventId');
+  if (typeof eventId !== 'string' || eventId.length === 0 || eventId.length > 200) add('eventId');
+  const type = get('type');
+  if (typeof type !== 'string' || !(EVENT_TYPES as readonly string[]).includes(type)) add('type');
+  const t = c.target.by;
+  if (t === 'none' || t === 'both') add('leadId', 'email', 'customerId', '');
+  if (t === 'unknownLead' || t === 'unknownEmail') r = merge(r, { statuses: [404] });
+  if (t === 'hostileLeadId' || t === 'hostileEmail' || t === 'customer') r = merge(r, { statuses: [400, 404] });
+  if (t === 'hostileLeadId' && (typeof c.target.value !== 'string' || c.target.value === '' || c.target.value.length > 100)) add('leadId');
+  if (c.occurredAt !== undefined && !(typeof c.occurredAt === 'string' && isoDateTime.safeParse(c.occurredAt).success)) add('occurredAt');
+  const props = c.properties;
+  if (props !== undefined && (props === null || typeof props !== 'object' || Array.isArray(props) || props instanceof RawJson)) add('properties');
+  if (c.extra && !['eventId', 'type', 'email', 'leadId', 'customerId', 'occurredAt', 'properties'].includes(c.extra[0])) add(c.extra[0]);
+  // Mixed faults: a 404 is only right when every field is valid.
+  if (r?.paths && r.statuses) r = { statuses: [400], paths: r.paths };
+  return r;
+}
+
+interface EventBefore {
+  leadId?: string;
+  state?: string;
+  timeline?: number;
+  withId?: number;
+  eventId: unknown;
+}
+
+const eventsRoute: RouteFuzz<EventCase> = {
+  name: 'POST /events',
+  routeKey: 'POST /events',
+  suite: 'admin',
+  writes: true,
+  cases: () => eventCases,
+  request: (ctx, c) => {
+    ctx.memory.lastToken = ctx.uniq();
+    const built = eventBody(ctx, c);
+    ctx.memory.lastEvent = built;
+    const type = { json: 'application/json', wrong: 'text/plain', missing: undefined, form: 'application/x-www-form-urlencoded' }[c.contentType];
+    const obj = `{${built.body.map(([k, v]) => `${JSON.stringify(k)}:${toJsonText(v)}`).join(',')}}`;
+    return { method: 'POST', path: '/events', headers: { ...(type ? { 'content-type': type } : {}), ...bearer(ctx, c.auth) }, body: c.raw ?? obj };
+  },
+  mustReject: eventRejection,
+  before: async (ctx) => {
+    const { targetLeadId, eventId } = ctx.memory.lastEvent as ReturnType<typeof eventBody>;
+    if (!targetLeadId) return { eventId } satisfies EventBefore;
+    return {
+      leadId: targetLeadId,
+      state: leadState(await leadItem(ctx, targetLeadId)),
+      timeline: await timelineCount(ctx, targetLeadId),
+      withId: typeof eventId === 'string' && eventId ? await entriesWithEventId(ctx, targetLeadId, eventId) : 0,
+      eventId,
+    } satisfies EventBefore;
+  },
+  verify: async (ctx, c, req, res, raw) => {
+    const before = raw as EventBefore;
+    const out: Violation[] = [];
+    if (isRejected(res) && before.leadId) {
+      const state = leadState(await leadItem(ctx, before.leadId));
+      const timeline = await timelineCount(ctx, before.leadId);
+      if (state !== before.state) out.push({ property: PROPERTIES.writesNothing, detail: `rejected event changed lead ${before.leadId}: ${before.state} → ${state}` });
+      if (timeline !== before.timeline) out.push({ property: PROPERTIES.writesNothing, detail: `rejected event changed the timeline length of ${before.leadId}: ${before.timeline} → ${timeline}` });
+    }
+    if (res.status === 202) {
+      const eventId = before.eventId as string;
+      (ctx.memory.acceptedEventIds ??= []).push(eventId);
+      const leadId = res.json?.leadId;
+      if (before.leadId && leadId !== before.leadId) out.push({ property: PROPERTIES.stored, detail: `answered leadId ${leadId}, the event was about ${before.leadId}` });
+      if (typeof leadId === 'string') {
+        const n = await entriesWithEventId(ctx, leadId, eventId);
+        if (n !== (before.withId ?? 0) + 1) out.push({ property: PROPERTIES.stored, detail: `accepted event ${JSON.stringify(eventId)} is on the timeline ${n} time(s), expected once` });
+        const lead = await leadItem(ctx, leadId);
+        if (lead?.score !== res.json?.score) out.push({ property: PROPERTIES.stored, detail: `answered score ${res.json?.score}, stored ${lead?.score}` });
+      }
+    }
+    if (res.status === 200 && res.json?.status === 'duplicate' && !(ctx.memory.acceptedEventIds ?? []).includes(before.eventId))
+      out.push({ property: PROPERTIES.stored, detail: `eventId ${JSON.stringify(before.eventId)} was never accepted, yet answered as a duplicate` });
+    return out;
+  },
+};
+
+// ---- GET /leads/{leadId} -----------------------------------------------------------------------------
+
+interface GetLeadCase {
+  auth: Auth;
+  id: { kind: 'sentinel'; i: number } | { kind: 'unknown' } | { kind: 'garbage'; raw: string };
+  query?: string;
+}
+
+const getLeadRoute: RouteFuzz<GetLeadCase> = {
+  name: 'GET /leads/{leadId}',
+  routeKey: 'GET /leads/{leadId}',
+  suite: 'admin',
+  writes: false,
+  cases: () =>
+    fc.record(
+      {
+        auth: authArb,
+        id: fc.oneof(
+          { arbitrary: fc.record({ kind: fc.constant('sentinel' as const), i: fc.nat(5) }), weight: 3 },
+          { arbitrary: fc.constant({ kind: 'unknown' as const }), weight: 1 },
+          { arbitrary: fc.record({ kind: fc.constant('garbage' as const), raw: fc.oneof(urlPart, fc.constantFrom('%E0%A4%A', '..', '.', '%2e%2e', 'a%2Fb', '%00', 'L'.repeat(101), 'x'.repeat(5000))) }), weight: 4 },
+        ),
+        query: fc.option(fc.oneof(urlPart.map((p) => `x=${p}`), fc.constantFrom('', '&', '%E0%A4%A', 'leadId=other')), { freq: 4 }),
+      },
+      { requiredKeys: ['auth', 'id'] },
+    ),
+  request: (ctx, c) => {
+    const segment = c.id.kind === 'sentinel' ? ctx.sentinels[c.id.i]!.leadId : c.id.kind === 'unknown' ? `nobody-${ctx.uniq()}` : c.id.raw;
+    return { method: 'GET', path: `/leads/${segment}${c.query !== undefined && c.query !== null ? `?${c.query}` : ''}`, headers: bearer(ctx, c.auth) };
+  },
+  mustReject: (_ctx, c) => authRejection(c.auth) ?? (c.id.kind === 'sentinel' ? undefined : { statuses: [400, 404] }),
+  verify: async (ctx, c, _req, res) => {
+    if (c.auth !== 'key' || c.id.kind !== 'sentinel') return [];
+    const s = ctx.sentinels[c.id.i]!;
+    if (res.status !== 200 || res.json?.leadId !== s.leadId || res.json?.email !== s.email || !Array.isArray(res.json?.timeline) || 'version' in (res.json ?? {}))
+      return [{ property: PROPERTIES.stored, detail: `GET of a stored lead answered ${res.status} ${res.text.slice(0, 200)}` }];
+    return [];
+  },
+};
+
+// ---- GET /leads?stage|owner|limit|cursor -------------------------------------------------------------
+
+type CursorSpec = { kind: 'real' } | { kind: 'forged'; make: number; s: string } | { kind: 'flip'; at: number };
+interface ListCase {
+  auth: Auth;
+  stage?: string;
+  owner?: string;
+  limit?: string;
+  cursor?: CursorSpec;
+  unknown?: [string, string];
+  repeated?: 'stage' | 'limit' | 'cursor';
+  rawGarbage?: string;
+}
+
+const CANONICAL_LIMIT = /^[1-9]\d*$/;
+const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64url');
+
+function forgedCursor(ctx: FuzzContext, make: number, s: string): string {
+  const real = JSON.parse(Buffer.from(ctx.realCursor, 'base64url').toString('utf8')) as Record<string, unknown>;
+  const names = Object.keys(real);
+  const makers: Array<() => string> = [
+    () => b64(JSON.stringify(Object.fromEntries(names.map((n) => [n, ''])))),
+    () => b64(JSON.stringify(Object.fromEntries(names.map((n, i) => [`${s}${i}`, real[n]])))),
+    () => b64(JSON.stringify(Object.fromEntries(names.map((n) => [n.toUpperCase(), real[n]])))),
+    () => b64(JSON.stringify({ ...real, gsi1pk: 'STAGE#decision' })),
+    () => b64(JSON.stringify(Object.fromEntries(names.map((n) => [n, { S: String(real[n]) }])))),
+    () => b64(JSON.stringify(Object.fromEntries(names.map((n) => [n, 1e400 as unknown as number])))),
+    () => b64(`{${names.map((n) => `"${n}":1e400`).join(',')}}`),
+    () => b64(JSON.stringify({ ...real, gsi1sk: '' })),
+    () => b64(JSON.stringify({ ...real, x: s })),
+    () => b64(JSON.stringify(Object.fromEntries(names.slice(1).map((n) => [n, real[n]])))),
+    () => b64('[]'),
+    () => b64('null'),
+    () => b64(JSON.stringify(s)),
+    () => b64('{}'),
+    () => b64(s || 'x'),
+    () => enc(s || 'x'),
+    () => '%E0%A4%A',
+    () => 'A'.repeat(2001),
+    () => b64(JSON.stringify({ ...real, pk: s, sk: s })),
+    () => b64(JSON.stringify({ ...real, gsi1pk: `STAGE#awareness${s || 'x'}` })),
+  ];
+  return makers[make % makers.length]!();
+}
+
+const listCases: fc.Arbitrary<ListCase> = fc
+  .record(
+    {
+      auth: authArb,
+      stage: fc.option(fc.oneof({ arbitrary: fc.constantFrom(...STAGES), weight: 4 }, fc.constantFrom('Awareness', 'awareness ', 'bargaining', ''), hostileString), { freq: 5 }),
+      owner: fc.option(fc.oneof(fc.constantFrom('unassigned', 'demo-rep', 'nobody'), hostileString), { freq: 3 }),
+      limit: fc.option(
+        fc.oneof(
+          { arbitrary: fc.integer({ min: 1, max: 100 }).map(String), weight: 4 },
+          fc.constantFrom('0', '101', '0x10', '1e1', '1e400', '-1', '1.5', ' 16', '16 ', '', '+16', '١٦', 'Infinity', 'NaN', '16abc', '999999999', '2e0', '0b1', '16,16'),
+          hostileString,
+        ),
+        { freq: 2 },
+      ),
+      cursor: fc.option(
+        fc.oneof(
+          { arbitrary: fc.constant({ kind: 'real' as const }), weight: 1 },
+          { arbitrary: fc.record({ kind: fc.constant('forged' as const), make: fc.nat(19), s: fc.oneof(plainText(6), hostileString) }), weight: 4 },
+        ),
+        { freq: 2 },
+      ),
+      unknown: fc.option(fc.tuple(fc.oneof(fc.constantFrom('Stage', 'page', 'offset', 'x'), plainText(6)), plainText(6)), { freq: 8 }),
+      repeated: fc.option(fc.constantFrom('stage' as const, 'limit' as const, 'cursor' as const), { freq: 8 }),
+      rawGarbage: fc.option(fc.constantFrom(...PERCENT_GARBAGE), { freq: 8 }),
+    },
+    { requiredKeys: ['auth'] },
+  )
+  .map((c) => Object.fromEntries(Object.entries(c).filter(([, v]) => v !== null && v !== undefined)) as unknown as ListCase);
+
+function listParams(ctx: FuzzContext, c: ListCase): Array<[string, string]> {
+  const params: Array<[string, string]> = [];
+  if (c.stage !== undefined) params.push(['stage', c.stage]);
+  if (c.owner !== undefined) params.push(['owner', c.owner]);
+  if (c.limit !== undefined) params.push(['limit', c.limit]);
+  if (c.cursor) params.push(['cursor', c.cursor.kind === 'real' ? ctx.realCursor : c.cursor.kind === 'forged' ? forgedCursor(ctx, c.cursor.make, c.cursor.s) : flipAt(ctx.realCursor, c.cursor.at)]);
+  if (c.unknown && !['stage', 'owner', 'limit', 'cursor'].includes(c.unknown[0])) params.push(c.unknown);
+  if (c.repeated) params.push([c.repeated, c.repeated === 'stage' ? 'interest' : c.repeated === 'limit' ? '7' : ctx.realCursor]);
+  return params;
+}
+
+const listRoute: RouteFuzz<ListCase> = {
+  name: 'GET /leads?stage|owner|limit|cursor',
+  routeKey: 'GET /leads',
+  suite: 'admin',
+  writes: false,
+  cases: () => listCases,
+  request: (ctx, c) => {
+    const query = listParams(ctx, c)
+      .map(([k, v]) => `${enc(k)}=${v === forgedCursor(ctx, 16, '') ? v : enc(v)}`)
+      .concat(c.rawGarbage ? [`limit=${c.rawGarbage}`] : [])
+      .join('&');
+    return { method: 'GET', path: `/leads${query ? `?${query}` : ''}`, headers: bearer(ctx, c.auth) };
+  },
+  mustReject: (ctx, c) => {
+    const auth = authRejection(c.auth);
+    if (auth) return auth;
+    let r: Rejection | undefined;
+    const add = (...paths: string[]) => (r = merge(r, field400(...paths)));
+    const params = listParams(ctx, c);
+    const names = params.map(([k]) => k);
+    for (const n of new Set(names)) if (!['stage', 'owner', 'limit', 'cursor'].includes(n)) add(n);
+    if (c.repeated) add(c.repeated);
+    if (c.rawGarbage) add('limit');
+    if (c.stage !== undefined && !(STAGES as readonly string[]).includes(c.stage)) add('stage');
+    if (c.stage !== undefined && c.owner !== undefined) add('owner', 'stage');
+    if (c.stage === undefined && c.owner === undefined) add('stage', 'owner');
+    if (c.owner !== undefined && (c.owner === '' || c.owner.length > 100)) add('owner');
+    if (c.limit !== undefined && !(CANONICAL_LIMIT.test(c.limit) && Number(c.limit) <= 100)) add('limit');
+    // Only the cursor of a stage=awareness list is ours here: any other cursor, or this one elsewhere, is forged.
+    if (c.cursor?.kind === 'forged') add('cursor');
+    if (c.cursor?.kind === 'real' && (c.stage !== 'awareness' || c.owner !== undefined)) add('cursor');
+    return r;
+  },
+  verify: async (_ctx, c, _req, res) => {
+    if (res.status !== 200) return [];
+    const out: Violation[] = [];
+    const items = res.json?.items;
+    if (!Array.isArray(items)) return [{ property: PROPERTIES.stored, detail: `a 200 without items: ${res.text.slice(0, 200)}` }];
+    const limit = c.limit !== undefined && CANONICAL_LIMIT.test(c.limit) ? Number(c.limit) : 25;
+    if (items.length > limit) out.push({ property: PROPERTIES.stored, detail: `${items.length} items for limit ${c.limit}` });
+    if (c.stage && items.some((l: any) => l.stage !== c.stage)) out.push({ property: PROPERTIES.stored, detail: `items of another stage in stage=${c.stage}` });
+    if (items.some((l: any) => 'version' in l)) out.push({ property: PROPERTIES.stored, detail: 'items carry the internal version' });
+    return out;
+  },
+};
+
+// ---- GET|POST /unsubscribe?token= --------------------------------------------------------------------
+
+type TokenSpec =
+  | { kind: 'missing' }
+  | { kind: 'empty' }
+  | { kind: 'garbage'; raw: string }
+  | { kind: 'flip'; i: number; at: number }
+  | { kind: 'wrongKey'; i: number }
+  | { kind: 'extraDot'; i: number }
+  | { kind: 'padded'; i: number }
+  | { kind: 'case'; i: number }
+  | { kind: 'repeated'; i: number }
+  | { kind: 'freshValid' };
+
+interface UnsubscribeCase {
+  method: 'GET' | 'POST';
+  token: TokenSpec;
+  body: 'oneClick' | 'none' | 'garbage';
+}
+
+const victim = (ctx: FuzzContext, i: number) => ctx.sentinels[i]!;
+
+async function tokenFor(ctx: FuzzContext, t: TokenSpec): Promise<{ query: string; fresh?: string }> {
+  const sign = (leadId: string, key = ctx.signingKey) => signUnsubscribeToken(leadId, key);
+  switch (t.kind) {
+    case 'missing':
+      return { query: '' };
+    case 'empty':
+      return { query: '?token=' };
+    case 'garbage':
+      return { query: `?token=${t.raw}` };
+    case 'flip':
+      return { query: `?token=${enc(flipAt(sign(victim(ctx, t.i).leadId), t.at))}` };
+    case 'wrongKey':
+      return { query: `?token=${enc(sign(victim(ctx, t.i).leadId, 'not-the-signing-key'))}` };
+    case 'extraDot':
+      return { query: `?token=${enc(`${sign(victim(ctx, t.i).leadId).split('.')[0]}..${sign(victim(ctx, t.i).leadId).split('.')[1]}`)}` };
+    case 'padded':
+      return { query: `?token=${enc(`${sign(victim(ctx, t.i).leadId)}=`)}` };
+    case 'case': {
+      const token = sign(victim(ctx, t.i).leadId);
+      return { query: `?token=${enc(token.toUpperCase() === token ? token.toLowerCase() : token.toUpperCase())}` };
+    }
+    case 'repeated':
+      return { query: `?token=${enc(sign(victim(ctx, t.i).leadId))}&token=${enc(sign(victim(ctx, t.i).leadId, 'k2'))}` };
+    case 'freshValid': {
+      const email = `unsub.${ctx.uniq()}@example.com`;
+      const res = await send(ctx, { method: 'POST', path: '/leads', headers: { 'content-type': 'application/json', authorization: `Bearer ${ctx.apiKey}` }, body: JSON.stringify({ email, consent: true }) });
+      const leadId = res.json?.leadId as string;
+      return { query: `?token=${enc(sign(leadId))}`, fresh: leadId };
+    }
+  }
+}
+
+const unsubscribeRoute = (method: 'GET' | 'POST'): RouteFuzz<UnsubscribeCase> => ({
+  name: `${method} /unsubscribe?token=`,
+  routeKey: `${method} /unsubscribe`,
+  suite: 'public',
+  writes: true,
+  cases: () =>
+    fc.record({
+      method: fc.constant(method),
+      token: fc.oneof(
+        fc.constant({ kind: 'missing' as const }),
+        fc.constant({ kind: 'empty' as const }),
+        fc.record({ kind: fc.constant('garbage' as const), raw: urlPart }),
+        fc.record({ kind: fc.constant('flip' as const), i: fc.nat(5), at: fc.nat(200) }),
+        fc.record({ kind: fc.constant('wrongKey' as const), i: fc.nat(5) }),
+        fc.record({ kind: fc.constant('extraDot' as const), i: fc.nat(5) }),
+        fc.record({ kind: fc.constant('padded' as const), i: fc.nat(5) }),
+        fc.record({ kind: fc.constant('case' as const), i: fc.nat(5) }),
+        fc.record({ kind: fc.constant('repeated' as const), i: fc.nat(5) }),
+        fc.constant({ kind: 'freshValid' as const }),
+      ),
+      body: fc.constantFrom('oneClick' as const, 'none' as const, 'garbage' as const),
+    }),
+  request: async (ctx, c) => {
+    const { query, fresh } = await tokenFor(ctx, c.token);
+    ctx.memory.freshLead = fresh;
+    const headers: Record<string, string> = {};
+    let body: string | undefined;
+    if (c.method === 'POST' && c.body === 'oneClick') {
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+      body = 'List-Unsubscribe=One-Click';
+    } else if (c.method === 'POST' && c.body === 'garbage') {
+      headers['content-type'] = 'application/json';
+      body = '{"List-Unsubscribe":';
+    }
+    return { method: c.method, path: `/unsubscribe${query}`, headers, body };
+  },
+  mustReject: (_ctx, c) => (c.token.kind === 'freshValid' ? undefined : field400('token')),
+  verify: async (ctx, c, _req, res) => {
+    const fresh = ctx.memory.freshLead as string | undefined;
+    if (c.token.kind !== 'freshValid' || !fresh) return [];
+    const out: Violation[] = [];
+    if (res.status !== 200) out.push({ property: PROPERTIES.stored, detail: `a valid token was answered ${res.status}` });
+    else if (c.method === 'POST' && !(await leadItem(ctx, fresh))?.suppressed)
+      out.push({ property: PROPERTIES.stored, detail: `one-click unsubscribe answered 200 but lead ${fresh} is not suppressed` });
+    return out;
+  },
+});
+
+// ---- routes being added: DELETE /leads/{leadId}, privacy erasure and export, consent confirmation ---
+
+interface TargetedCase {
+  auth: Auth;
+  target: { kind: 'fresh' } | { kind: 'sentinel'; i: number } | { kind: 'unknown' } | { kind: 'garbage'; raw: string };
+  extra?: [string, unknown];
+  contentType: 'json' | 'wrong';
+}
+
+const targetedCases: fc.Arbitrary<TargetedCase> = fc.record(
+  {
+    auth: authArb,
+    target: fc.oneof(
+      { arbitrary: fc.constant({ kind: 'fresh' as const }), weight: 3 },
+      fc.record({ kind: fc.constant('sentinel' as const), i: fc.nat(5) }),
+      fc.constant({ kind: 'unknown' as const }),
+      { arbitrary: fc.record({ kind: fc.constant('garbage' as const), raw: urlPart }), weight: 3 },
+    ),
+    extra: fc.option(fc.tuple(fc.oneof(fc.constant(''), hostileString), jsonish), { freq: 6 }),
+    contentType: fc.oneof({ arbitrary: fc.constant('json' as const), weight: 8 }, fc.constant('wrong' as const)),
+  },
+  { requiredKeys: ['auth', 'target', 'contentType'] },
+);
+
+/** Destructive routes never touch a sentinel with the key: a sentinel is only ever the target of a caller without it. */
+const safeTarget = (c: TargetedCase): TargetedCase => (c.target.kind === 'sentinel' && c.auth === 'key' ? { ...c, auth: 'none' } : c);
+
+async function freshLead(ctx: FuzzContext): Promise<{ leadId: string; email: string }> {
+  const email = `erase.${ctx.uniq()}@example.com`;
+  const res = await send(ctx, { method: 'POST', path: '/leads', headers: { 'content-type': 'application/json', authorization: `Bearer ${ctx.apiKey}` }, body: JSON.stringify({ email, firstName: 'Erase' }) });
+  return { leadId: res.json?.leadId, email };
+}
+
+async function goneVerify(ctx: FuzzContext, c: TargetedCase, res: Res): Promise<Violation[]> {
+  const fresh = ctx.memory.fresh as { leadId: string; email: string } | undefined;
+  if (c.target.kind !== 'fresh' || c.auth !== 'key' || !fresh || c.extra || c.contentType !== 'json') return [];
+  const out: Violation[] = [];
+  if (!isAccepted(res)) out.push({ property: PROPERTIES.stored, detail: `erasing a stored lead was answered ${res.status}` });
+  const lead = await leadItem(ctx, fresh.leadId);
+  if (isAccepted(res) && (await emailIndex(ctx, fresh.email))) out.push({ property: PROPERTIES.stored, detail: `accepted (${res.status}) but the email index of ${fresh.email} remains` });
+  if (isAccepted(res) && lead && JSON.stringify(lead).includes(fresh.email)) out.push({ property: PROPERTIES.stored, detail: `accepted (${res.status}) but lead ${fresh.leadId} still holds the email` });
+  return out;
+}
+
+const deleteLeadRoute: RouteFuzz<TargetedCase> = {
+  name: 'DELETE /leads/{leadId}',
+  routeKey: 'DELETE /leads/{leadId}',
+  suite: 'admin',
+  writes: true,
+  cases: () => targetedCases.map(safeTarget),
+  request: async (ctx, c) => {
+    ctx.memory.fresh = c.target.kind === 'fresh' ? await freshLead(ctx) : undefined;
+    const id = c.target.kind === 'fresh' ? ctx.memory.fresh.leadId : c.target.kind === 'sentinel' ? ctx.sentinels[c.target.i]!.leadId : c.target.kind === 'unknown' ? `nobody-${ctx.uniq()}` : c.target.raw;
+    return { method: 'DELETE', path: `/leads/${id}`, headers: bearer(ctx, c.auth) };
+  },
+  mustReject: (_ctx, c) => authRejection(c.auth) ?? (c.target.kind === 'fresh' ? undefined : { statuses: [400, 404] }),
+  verify: (ctx, c, _req, res) => goneVerify(ctx, { ...c, extra: undefined, contentType: 'json' }, res),
+};
+
+const erasureRoute: RouteFuzz<TargetedCase> = {
+  name: 'POST /privacy/erasure',
+  routeKey: 'POST /privacy/erasure',
+  suite: 'admin',
+  writes: true,
+  cases: () => targetedCases.map(safeTarget),
+  request: async (ctx, c) => {
+    ctx.memory.fresh = c.target.kind === 'fresh' ? await freshLead(ctx) : undefined;
+    const email = c.target.kind === 'fresh' ? ctx.memory.fresh.email : c.target.kind === 'sentinel' ? ctx.sentinels[c.target.i]!.email : c.target.kind === 'unknown' ? `nobody.${ctx.uniq()}@example.com` : c.target.raw;
+    const body = `{"email":${JSON.stringify(email)}${c.extra ? `,${JSON.stringify(c.extra[0])}:${toJsonText(c.extra[1])}` : ''}}`;
+    return { method: 'POST', path: '/privacy/erasure', headers: { 'content-type': c.contentType === 'json' ? 'application/json' : 'text/plain', ...bearer(ctx, c.auth) }, body };
+  },
+  mustReject: (_ctx, c) => authRejection(c.auth) ?? (c.contentType === 'wrong' ? { statuses: [415] } : c.extra && c.extra[0] !== 'email' ? field400(c.extra[0]) : undefined),
+  verify: (ctx, c, _req, res) => goneVerify(ctx, c, res),
+};
+
+const exportRoute: RouteFuzz<TargetedCase> = {
+  name: 'GET /privacy/export?email=',
+  routeKey: 'GET /privacy/export',
+  suite: 'admin',
+  writes: false,
+  cases: () => targetedCases.filter((c) => c.target.kind !== 'fresh'),
+  request: (ctx, c) => {
+    const email = c.target.kind === 'sentinel' ? enc(ctx.sentinels[c.target.i]!.email) : c.target.kind === 'unknown' ? enc(`nobody.${ctx.uniq()}@example.com`) : c.target.kind === 'garbage' ? c.target.raw : '';
+    return { method: 'GET', path: `/privacy/export?email=${email}`, headers: bearer(ctx, c.auth) };
+  },
+  mustReject: (_ctx, c) => authRejection(c.auth),
+  verify: async (ctx, c, _req, res) => {
+    if (c.auth !== 'key' || c.target.kind !== 'sentinel') return [];
+    const s = ctx.sentinels[c.target.i]!;
+    return res.status === 200 && res.text.includes(s.leadId) ? [] : [{ property: PROPERTIES.stored, detail: `export of a stored lead answered ${res.status} without its leadId` }];
+  },
+};
+
+interface ConsentCase {
+  token: string;
+  method?: string;
+}
+
+/** The consent-confirmation route (double opt-in), whatever its exact path: forged tokens only. */
+const consentRoute: RouteFuzz<ConsentCase> = {
+  name: 'consent confirmation',
+  routeKey: (keys) => keys.find((k) => /consent/i.test(k)),
+  suite: 'public',
+  writes: true,
+  cases: () =>
+    fc.record({
+      token: fc.oneof(urlPart, fc.constantFrom('', '%E0%A4%A', 'a.b', 'a..b'), fc.tuple(fc.nat(5), fc.nat(200)).map(([i, at]) => `S${i}:${at}`)),
+    }),
+  request: (ctx, c) => {
+    const key = ctx.routeKeys.find((k) => /consent/i.test(k))!;
+    const [method, template] = key.split(' ') as [string, string];
+    const m = /^S(\d):(\d+)$/.exec(c.token);
+    const token = m ? enc(flipAt(signUnsubscribeToken(ctx.sentinels[Number(m[1])]!.leadId, ctx.signingKey), Number(m[2]))) : c.token;
+    const path = template.replace(/\{[^}]+\}/g, token || 'x');
+    const headers: Record<string, string> = method === 'POST' ? { 'content-type': 'application/x-www-form-urlencoded' } : {};
+    return { method, path: `${path}?token=${token}`, headers, body: method === 'POST' ? '' : undefined };
+  },
+  mustReject: () => ({ statuses: [400, 404] }),
+};
+
+/** Every fuzzed route: one entry each. */
+export const ROUTES: Array<RouteFuzz<any>> = [
+  captureRoute('json'),
+  captureRoute('form'),
+  unsubscribeRoute('GET'),
+  unsubscribeRoute('POST'),
+  consentRoute,
+  eventsRoute,
+  getLeadRoute,
+  listRoute,
+  deleteLeadRoute,
+  erasureRoute,
+  exportRoute,
+];
