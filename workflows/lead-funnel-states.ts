@@ -195,33 +195,45 @@ export class FunnelStateBuilder {
     return next;
   }
 
-  /** Hand-off: assign a rep (or queue), give them the SLA, reassign on a miss, then the programme. */
+  /**
+   * Hand-off: assign a rep (or queue), give them the SLA, walk the SLA ladder on a miss, then the
+   * programme. AssignRep says what comes next; the ladder is bounded, so every path reaches the
+   * programme once the rep makes contact or the escalation has been sent.
+   */
   private decision(programme: sfn.IChainable): sfn.IChainable {
-    const { slaHours, queueRetryHours } = this.programme.handoff;
+    const { slaHours, queueRetryHours, escalateAfterMisses } = this.programme.handoff;
     // The hand-off settings travel in the payload, so the SLA the rep is told is the one the
     // state machine waits for (a deploy-time slaHours override changes both).
-    const { escalateAfterMisses } = this.programme.handoff;
     const assign = (name: string, reason: string) =>
-      this.task(name, this.functions.assignRep, { reason, slaHours, escalateAfterMisses }, '$.assignment', 'assigned');
+      this.task(name, this.functions.assignRep, { reason, slaHours, escalateAfterMisses }, '$.assignment', 'next');
 
     const first = assign('Decision: assign a rep', 'decision');
-    const assigned = new sfn.Choice(this.scope, this.claim('Rep assigned?'));
+    const afterAssignment = new sfn.Choice(this.scope, this.claim('SLA: watch, queue or nurture?'), {
+      comment: 'AssignRep decides: watch the new owner’s SLA, wait for a free rep, or (ladder ended) go on with the programme.',
+    });
     const queueWait = this.wait(this.claim(`Decision: wait ${describeWait({ hours: queueRetryHours })} for a free rep`), queueRetryHours * 3_600);
     const fromQueue = assign('Decision: assign a rep from the queue', 'queue-retry');
     const slaWait = this.wait(this.claim(`SLA: wait ${describeWait({ hours: slaHours })} for rep contact`), slaHours * 3_600);
     const check = this.task('SLA: check rep contact', this.functions.checkRepContact, {}, '$.contact', 'contacted');
     const contacted = new sfn.Choice(this.scope, this.claim('Rep contacted?'));
-    const reassign = assign('SLA: reassign after a missed SLA', 'sla-miss');
+    const onMiss = assign('SLA: reassign or escalate after a miss', 'sla-miss');
+    const unknown = new sfn.Fail(this.scope, this.claim('Unknown assignment outcome'), {
+      error: 'UnknownAssignmentOutcome',
+      cause: 'AssignRep answered with no next step this state machine knows.',
+    });
 
-    first.next(assigned);
-    assigned.when(sfn.Condition.booleanEquals('$.assignment.assigned', true), slaWait).otherwise(queueWait);
+    first.next(afterAssignment);
+    afterAssignment
+      .when(sfn.Condition.stringEquals('$.assignment.next', 'watch-sla'), slaWait)
+      .when(sfn.Condition.stringEquals('$.assignment.next', 'queue'), queueWait)
+      .when(sfn.Condition.stringEquals('$.assignment.next', 'nurture'), programme)
+      .otherwise(unknown);
     queueWait.next(fromQueue);
-    fromQueue.next(assigned);
+    fromQueue.next(afterAssignment);
     slaWait.next(check);
     check.next(contacted);
-    contacted.when(sfn.Condition.booleanEquals('$.contact.contacted', true), programme).otherwise(reassign);
-    // A reassignment may find no free rep either: the same check routes it to the queue.
-    reassign.next(assigned);
+    contacted.when(sfn.Condition.booleanEquals('$.contact.contacted', true), programme).otherwise(onMiss);
+    onMiss.next(afterAssignment);
     return first;
   }
 

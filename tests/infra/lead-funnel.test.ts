@@ -101,17 +101,24 @@ describe('the LeadFunnel definition', () => {
     expect(state('Awareness: wait for cap 1')).toMatchObject({ Seconds: 24 * 3600, Next: 'Awareness: send 1 (welcome)' });
   });
 
-  it('hands a decision lead to a rep, queues it when none is free and reassigns it after a missed SLA', () => {
+  it('hands a decision lead to a rep, queues it when none is free and walks the SLA ladder on a miss', () => {
     expect(payload('Decision: assign a rep')).toMatchObject({ reason: 'decision' });
-    expect(state('Decision: assign a rep')).toMatchObject({ ResultPath: '$.assignment', Next: 'Rep assigned?' });
-    expect(state('Rep assigned?').Choices[0]).toMatchObject({ Variable: '$.assignment.assigned', BooleanEquals: true, Next: 'SLA: wait 24 hours for rep contact' });
-    expect(state('Rep assigned?').Default).toBe('Decision: wait 4 hours for a free rep');
+    expect(state('Decision: assign a rep')).toMatchObject({ ResultPath: '$.assignment', ResultSelector: { 'next.$': '$.Payload.next' }, Next: 'SLA: watch, queue or nurture?' });
+    const routes = Object.fromEntries(state('SLA: watch, queue or nurture?').Choices.map((c: any) => [c.StringEquals, [c.Variable, c.Next]]));
+    expect(routes).toEqual({
+      'watch-sla': ['$.assignment.next', 'SLA: wait 24 hours for rep contact'],
+      queue: ['$.assignment.next', 'Decision: wait 4 hours for a free rep'],
+      nurture: ['$.assignment.next', 'Decision: send 1 (proposal)'],
+    });
+    expect(state('SLA: watch, queue or nurture?').Default).toBe('Unknown assignment outcome');
+    expect(state('Unknown assignment outcome').Type).toBe('Fail');
     expect(payload('Decision: assign a rep from the queue')).toMatchObject({ reason: 'queue-retry' });
+    expect(state('Decision: assign a rep from the queue').Next).toBe('SLA: watch, queue or nurture?');
     expect(state('SLA: wait 24 hours for rep contact')).toMatchObject({ Seconds: 86_400, Next: 'SLA: check rep contact' });
     expect(state('Rep contacted?').Choices[0]).toMatchObject({ Variable: '$.contact.contacted', BooleanEquals: true, Next: 'Decision: send 1 (proposal)' });
-    expect(state('Rep contacted?').Default).toBe('SLA: reassign after a missed SLA');
-    expect(payload('SLA: reassign after a missed SLA')).toMatchObject({ reason: 'sla-miss' });
-    expect(state('SLA: reassign after a missed SLA').Next).toBe('Rep assigned?');
+    expect(state('Rep contacted?').Default).toBe('SLA: reassign or escalate after a miss');
+    expect(payload('SLA: reassign or escalate after a miss')).toMatchObject({ reason: 'sla-miss', escalateAfterMisses: 2 });
+    expect(state('SLA: reassign or escalate after a miss').Next).toBe('SLA: watch, queue or nurture?');
   });
 
   it('recycles a lead whose programme ran out, then closes it as dormant; purchase ends as won', () => {

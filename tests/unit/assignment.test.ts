@@ -4,7 +4,7 @@ import { assignRep, checkRepContact, type AssignmentDeps } from '../../functions
 import { HOUR_MS, fixedClock } from '../../functions/core/clock.js';
 import { SupersededError } from '../../functions/core/errors.js';
 import type { Lead, Rep } from '../../functions/core/model.js';
-import { InMemoryLeadStore, InMemoryRoster, RecordingMailer, RecordingPublisher, sequentialIds } from '../fakes/index.js';
+import { InMemoryLeadStore, InMemoryRoster, RecordingMailer, RecordingPublisher, losingSaves, sequentialIds } from '../fakes/index.js';
 
 const MANAGER = 'manager@brightline.example';
 const aRep = (n: number, status: Rep['status'] = 'active'): Rep => ({
@@ -30,7 +30,7 @@ const aLead = (leadId = 'lead-1', overrides: Partial<Lead> = {}): Lead => ({
   ...overrides,
 });
 
-function world() {
+function world(escalateAfterMisses = 2) {
   const leads = new InMemoryLeadStore();
   const roster = new InMemoryRoster();
   const mailer = new RecordingMailer();
@@ -38,7 +38,7 @@ function world() {
   const clock = fixedClock('2026-03-02T09:00:00.000Z');
   const deps: AssignmentDeps = {
     leads, roster, mailer, publisher, clock, ids: sequentialIds(),
-    settings: { managerEmail: MANAGER, slaHours: 24, escalateAfterMisses: 2 },
+    settings: { managerEmail: MANAGER, slaHours: 24, escalateAfterMisses },
   };
   return { leads, roster, mailer, publisher, clock, deps };
 }
@@ -53,7 +53,7 @@ describe('assigning a decision-stage lead', () => {
   it('assigns an active rep, emails them the summary and timeline, and publishes LeadAssigned', async () => {
     await w.roster.put(aRep(1));
     await w.roster.put(aRep(2, 'onboarding'));
-    expect(await assignRep(w.deps, { leadId: 'lead-1', run: 3, reason: 'decision' })).toEqual({ assigned: true, repId: 'rep-1' });
+    expect(await assignRep(w.deps, { leadId: 'lead-1', run: 3, reason: 'decision' })).toEqual({ assigned: true, repId: 'rep-1', next: 'watch-sla' });
     const lead = (await w.leads.get('lead-1'))!;
     expect(lead).toMatchObject({ ownerId: 'rep-1', assignedAt: '2026-03-02T09:00:00.000Z' });
     expect(w.mailer.sent).toHaveLength(1);
@@ -77,22 +77,24 @@ describe('assigning a decision-stage lead', () => {
     await expect(assignRep(w.deps, { leadId: 'lead-1', run: 2, reason: 'decision' })).rejects.toBeInstanceOf(SupersededError);
   });
 
-  it('reassigns to another rep after an SLA miss and escalates on the 2nd miss', async () => {
+  it('reassigns to a rep who has not missed yet, then escalates the 2nd miss once and leaves the lead with its rep', async () => {
     for (const n of [1, 2, 3]) await w.roster.put(aRep(n));
     const first = await assignRep(w.deps, { leadId: 'lead-1', run: 3, reason: 'decision' });
     w.clock.advance(24 * HOUR_MS);
     const second = await assignRep(w.deps, { leadId: 'lead-1', run: 3, reason: 'sla-miss' });
+    expect(second).toMatchObject({ assigned: true, next: 'watch-sla' });
     expect(second.repId).not.toBe(first.repId);
     w.clock.advance(24 * HOUR_MS);
-    const third = await assignRep(w.deps, { leadId: 'lead-1', run: 3, reason: 'sla-miss' });
-    expect([first.repId, second.repId]).not.toContain(third.repId);
+    // The escalation ends the ladder: a third rep is free, but the lead stays and the programme goes on.
+    expect(await assignRep(w.deps, { leadId: 'lead-1', run: 3, reason: 'sla-miss' })).toEqual({ assigned: true, repId: second.repId, next: 'nurture' });
 
     const lead = (await w.leads.get('lead-1'))!;
-    expect(lead).toMatchObject({ slaMisses: 2, missedBy: [first.repId, second.repId], ownerId: third.repId });
+    expect(lead).toMatchObject({ slaMisses: 2, missedBy: [first.repId, second.repId], ownerId: second.repId });
     const toManager = w.mailer.sent.filter((m) => m.to === MANAGER).map((m) => m.subject);
     expect(toManager).toHaveLength(2);
     expect(toManager[0]).toMatch(/^Contact SLA missed/);
     expect(toManager[1]).toMatch(/^ESCALATION: Contact SLA missed .*2 misses/);
+    expect(w.mailer.sent.filter((m) => m.to !== MANAGER).map((m) => m.to)).toEqual([`rep${first.repId!.slice(4)}@brightline.example`, `rep${second.repId!.slice(4)}@brightline.example`]);
     expect((await w.leads.timeline('lead-1')).filter((e) => e.type === 'sla_missed').map((e) => e.data?.repId)).toEqual([first.repId, second.repId]);
   });
 
@@ -107,9 +109,9 @@ describe('assigning a decision-stage lead', () => {
   });
 
   it('queues the lead when no rep is active and notifies the manager once', async () => {
-    expect(await assignRep(w.deps, { leadId: 'lead-1', run: 3, reason: 'decision' })).toEqual({ assigned: false });
+    expect(await assignRep(w.deps, { leadId: 'lead-1', run: 3, reason: 'decision' })).toEqual({ assigned: false, next: 'queue' });
     w.clock.advance(4 * HOUR_MS);
-    expect(await assignRep(w.deps, { leadId: 'lead-1', run: 3, reason: 'queue-retry' })).toEqual({ assigned: false });
+    expect(await assignRep(w.deps, { leadId: 'lead-1', run: 3, reason: 'queue-retry' })).toEqual({ assigned: false, next: 'queue' });
     const lead = (await w.leads.get('lead-1'))!;
     expect(lead.queuedForRepAt).toBe('2026-03-02T09:00:00.000Z');
     expect(lead.ownerId).toBeUndefined();
@@ -118,7 +120,7 @@ describe('assigning a decision-stage lead', () => {
     expect((await w.leads.timeline('lead-1')).filter((e) => e.type === 'rep_queue')).toHaveLength(1);
 
     await w.roster.put(aRep(1));
-    expect(await assignRep(w.deps, { leadId: 'lead-1', run: 3, reason: 'queue-retry' })).toEqual({ assigned: true, repId: 'rep-1' });
+    expect(await assignRep(w.deps, { leadId: 'lead-1', run: 3, reason: 'queue-retry' })).toEqual({ assigned: true, repId: 'rep-1', next: 'watch-sla' });
     expect((await w.leads.get('lead-1'))!.queuedForRepAt).toBeUndefined();
   });
 
@@ -129,6 +131,101 @@ describe('assigning a decision-stage lead', () => {
     const lead = (await w.leads.get('lead-1'))!;
     await w.leads.save({ ...lead, contactedAt: '2026-03-02T10:00:00.000Z' }, lead.version, []);
     expect(await checkRepContact(w.deps, { leadId: 'lead-1', run: 3 })).toEqual({ contacted: true });
+  });
+});
+
+describe('the SLA ladder', () => {
+  const miss = async (w: ReturnType<typeof world>) => {
+    w.clock.advance(24 * HOUR_MS);
+    return assignRep(w.deps, { leadId: 'lead-1', run: 3, reason: 'sla-miss' });
+  };
+  const setUp = async (escalateAfterMisses: number, reps: number) => {
+    const w = world(escalateAfterMisses);
+    await w.leads.create(aLead(), []);
+    for (let n = 1; n <= reps; n++) await w.roster.put(aRep(n));
+    const first = (await assignRep(w.deps, { leadId: 'lead-1', run: 3, reason: 'decision' })).repId!;
+    const other = first === 'rep-1' ? 'rep-2' : 'rep-1';
+    return { w, first, other };
+  };
+  const managerSubjects = (w: ReturnType<typeof world>) => w.mailer.sent.filter((m) => m.to === MANAGER).map((m) => m.subject);
+  const types = async (w: ReturnType<typeof world>) => (await w.leads.timeline('lead-1')).map((e) => e.type);
+
+  it('with one rep, keeps the lead with them for another SLA period, escalates the 2nd miss once and then stops', async () => {
+    const { w } = await setUp(2, 1);
+    expect(await miss(w)).toEqual({ assigned: true, repId: 'rep-1', next: 'watch-sla' });
+    expect(managerSubjects(w)).toEqual([expect.stringMatching(/^Contact SLA missed .*1 miss\)/)]);
+    expect(w.mailer.sent.at(-1)!.text).toContain('No other rep is free, so it stays with Rep 1 for another 24 hours');
+
+    expect(await miss(w)).toEqual({ assigned: true, repId: 'rep-1', next: 'nurture' });
+    // A stray later check changes nothing and mails nobody.
+    expect(await miss(w)).toEqual({ assigned: true, repId: 'rep-1', next: 'nurture' });
+
+    expect(managerSubjects(w)).toHaveLength(2);
+    expect(managerSubjects(w)[1]).toMatch(/^ESCALATION: Contact SLA missed .*2 misses/);
+    expect(w.mailer.sent.filter((m) => m.to === 'rep1@brightline.example')).toHaveLength(1);
+    expect((await w.leads.get('lead-1'))!).toMatchObject({ ownerId: 'rep-1', slaMisses: 2 });
+    expect(await types(w)).toEqual(['rep_assigned', 'sla_missed', 'sla_missed']);
+    expect((await w.leads.timeline('lead-1')).map((e) => e.summary).join('\n')).not.toContain('No active rep');
+  });
+
+  it('walks to the configured miss count: reassigns while a rep is free, then keeps the lead with its owner', async () => {
+    const { w, first, other } = await setUp(3, 2);
+    expect(await miss(w)).toEqual({ assigned: true, repId: other, next: 'watch-sla' });
+    expect(await miss(w)).toEqual({ assigned: true, repId: other, next: 'watch-sla' });
+    expect(await miss(w)).toEqual({ assigned: true, repId: other, next: 'nurture' });
+    const subjects = managerSubjects(w);
+    expect(subjects).toHaveLength(3);
+    expect(subjects.filter((s) => s.startsWith('ESCALATION'))).toEqual([subjects[2]]);
+    expect((await w.leads.timeline('lead-1')).filter((e) => e.type === 'rep_assigned').map((e) => e.data?.repId)).toEqual([first, other]);
+  });
+
+  it('escalates at once when the programme says so, even with another rep free', async () => {
+    const { w, first } = await setUp(1, 2);
+    expect(await miss(w)).toEqual({ assigned: true, repId: first, next: 'nurture' });
+    expect(managerSubjects(w)).toEqual([expect.stringMatching(/^ESCALATION: /)]);
+  });
+
+  it('queues the escalated lead when its rep has left, without claiming that no rep is active', async () => {
+    const { w, other } = await setUp(2, 2);
+    expect(await miss(w)).toMatchObject({ repId: other });
+    await w.roster.put({ ...aRep(Number(other.slice(4))), status: 'inactive' });
+    expect(await miss(w)).toEqual({ assigned: false, next: 'nurture' });
+    const lead = (await w.leads.get('lead-1'))!;
+    expect(lead.ownerId).toBeUndefined();
+    expect(lead.queuedForRepAt).toBeDefined();
+    const queued = (await w.leads.timeline('lead-1')).filter((e) => e.type === 'rep_queue');
+    expect(queued.map((e) => e.summary)).toEqual([expect.not.stringContaining('No active rep')]);
+    expect(w.mailer.sent.at(-1)!.text).toContain('waits in the unassigned queue');
+  });
+
+  it('answers a retried miss task with the outcome of the first, without counting or mailing again', async () => {
+    const { w } = await setUp(3, 1);
+    const kept = await miss(w);
+    const mails = w.mailer.sent.length;
+    w.clock.advance(60_000);
+    expect(await assignRep(w.deps, { leadId: 'lead-1', run: 3, reason: 'sla-miss' })).toEqual(kept);
+    expect(w.mailer.sent).toHaveLength(mails);
+    expect((await w.leads.get('lead-1'))!.slaMisses).toBe(1);
+  });
+
+  it('goes on with the programme when the rep logged contact before the miss task ran', async () => {
+    const { w, first } = await setUp(2, 2);
+    const lead = (await w.leads.get('lead-1'))!;
+    w.clock.advance(24 * HOUR_MS);
+    await w.leads.save({ ...lead, contactedAt: w.clock.now().toISOString() }, lead.version, []);
+    w.clock.advance(1_000);
+    expect(await assignRep(w.deps, { leadId: 'lead-1', run: 3, reason: 'sla-miss' })).toEqual({ assigned: true, repId: first, next: 'nurture' });
+    expect(w.mailer.sent.filter((m) => m.to === MANAGER)).toHaveLength(0);
+  });
+
+  it('assigns once even when other writers win the race several times in a row', async () => {
+    const w = world();
+    await w.leads.create(aLead(), []);
+    await w.roster.put(aRep(1));
+    losingSaves(w.leads, 6);
+    expect(await assignRep(w.deps, { leadId: 'lead-1', run: 3, reason: 'decision' })).toEqual({ assigned: true, repId: 'rep-1', next: 'watch-sla' });
+    expect(w.mailer.sent).toHaveLength(1);
+    expect(w.roster.turn).toBe(1);
   });
 });
 

@@ -65,14 +65,31 @@ export function newLeadAssignedEmail(rep: Rep, lead: Lead, timeline: TimelineEnt
   );
 }
 
-export function slaMissedEmail(lead: Lead, missedBy: Rep | undefined, misses: number, escalation: boolean, next: Rep | undefined): TeamEmail {
+/** What became of a lead after a miss: reassigned to a rep, kept by its owner, or (undefined) queued. */
+export type AfterMiss = Rep | { keptWith: Rep; slaHours: number } | undefined;
+
+/**
+ * The manager's notice of a missed contact SLA. `escalation` marks the miss that ends the SLA
+ * ladder: the lead is not reassigned or checked again, so the notice says it is over to them.
+ */
+export function slaMissedEmail(lead: Lead, missedBy: Rep | undefined, misses: number, escalation: boolean, after: AfterMiss): TeamEmail {
   const who = missedBy ? `${missedBy.name} <${missedBy.email}>` : 'the assigned rep';
-  const outcome = next ? `It has been reassigned to ${next.name}.` : 'No other active rep is available, so it waits in the unassigned queue.';
+  const outcome = !after
+    ? escalation
+      ? 'Its rep is no longer active, so it waits in the unassigned queue.'
+      : 'No other active rep is available, so it waits in the unassigned queue.'
+    : 'keptWith' in after
+      ? escalation
+        ? `It stays with ${after.keptWith.name}.`
+        : `No other rep is free, so it stays with ${after.keptWith.name} for another ${after.slaHours} hours.`
+      : `It has been reassigned to ${after.name}.`;
   return compose(
     `${escalation ? 'ESCALATION: ' : ''}Contact SLA missed for ${leadLabel(lead)} (${misses} miss${misses === 1 ? '' : 'es'})`,
     [
       `${who} did not contact ${leadLabel(lead)} within the SLA. ${outcome}`,
-      ...(escalation ? [`This lead has now missed the contact SLA ${misses} times and needs your attention.`] : []),
+      ...(escalation
+        ? [`This lead has now missed the contact SLA ${misses} time${misses === 1 ? '' : 's'} and needs your attention. Sales Flow will not reassign it or check the SLA again, and sends no more notices about it; the decision-stage emails to the lead carry on.`]
+        : []),
     ],
     lead,
   );
