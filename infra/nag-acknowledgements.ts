@@ -50,6 +50,10 @@ export function acknowledgeFindings(stack: SalesFlowStack) {
     publicReason('GET /unsubscribe', 'the link in every email; the signed HMAC token in the query is the authorization.'));
   ack(routes.findChild('POST--unsubscribe'), 'AwsSolutions-APIG4',
     publicReason('POST /unsubscribe', 'RFC 8058 one-click unsubscribe from mail clients; the signed HMAC token is the authorization.'));
+  ack(routes.findChild('GET--consent--confirm'), 'AwsSolutions-APIG4',
+    publicReason('GET /consent/confirm', 'the double opt-in link in the confirmation email; it only shows a page, and the signed HMAC token is the authorization.'));
+  ack(routes.findChild('POST--consent--confirm'), 'AwsSolutions-APIG4',
+    publicReason('POST /consent/confirm', 'the confirmation page’s button; the signed HMAC token in the query is the authorization.'));
 
   ack(stack.apiKeySecret, 'AwsSolutions-SMG4',
     'The API key is shared with webhook senders and admins; automatic rotation would break them silently. Rotate by hand with a planned change.');

@@ -93,10 +93,11 @@ describe('the Sales Flow stack', () => {
   });
 
   it('lets only the functions that need them read the secrets, publish events, send email and control runs', () => {
-    expect(functionsGranted('secretsmanager:GetSecretValue', 'ApiKeySecret')).toEqual(['Authorizer']);
-    expect(functionsGranted('secretsmanager:GetSecretValue', 'SigningKeySecret')).toEqual(['EraseClosedLeads', 'EraseLead', 'PrivacyErasure', 'SendEmail', 'Unsubscribe']);
+    // Capture reads the API key to tell integrations from browsers, and signs double opt-in links.
+    expect(functionsGranted('secretsmanager:GetSecretValue', 'ApiKeySecret')).toEqual(['Authorizer', 'CaptureLead']);
+    expect(functionsGranted('secretsmanager:GetSecretValue', 'SigningKeySecret')).toEqual(['CaptureLead', 'ConfirmConsent', 'EraseClosedLeads', 'EraseLead', 'PrivacyErasure', 'SendEmail', 'Unsubscribe']);
     expect(functionsGranted('events:PutEvents')).toEqual(withEnv('EVENT_BUS_NAME'));
-    expect(functionsGranted('ses:SendEmail')).toEqual(['AssignRep', 'SendEmail']);
+    expect(functionsGranted('ses:SendEmail')).toEqual(['AssignRep', 'CaptureLead', 'SendEmail']);
     const ses = statementsOf('SendEmail').find((s) => [s.Action].flat().includes('ses:SendEmail'));
     expect(JSON.stringify(ses.Resource)).toContain('configuration-set/');
     expect(JSON.stringify(ses.Resource)).toContain('identity/sales@example.com');
@@ -110,12 +111,14 @@ describe('the Sales Flow stack', () => {
     expect(functions.EraseClosedLeads.Properties.Environment.Variables.CLOSED_LEAD_RETENTION_MONTHS).toBe('24');
   });
 
-  it('serves the routes with public capture and unsubscribe, and the API key on everything else', () => {
+  it('serves the routes with public capture, unsubscribe and consent confirmation, and the API key on everything else', () => {
     const auth = Object.fromEntries(routes.map((r) => [r.RouteKey, r.AuthorizationType]));
     expect(auth).toEqual({
       'POST /leads': 'NONE',
       'GET /unsubscribe': 'NONE',
       'POST /unsubscribe': 'NONE',
+      'GET /consent/confirm': 'NONE',
+      'POST /consent/confirm': 'NONE',
       'POST /events': 'CUSTOM',
       'GET /leads/{leadId}': 'CUSTOM',
       'GET /leads': 'CUSTOM',
@@ -133,6 +136,7 @@ describe('the Sales Flow stack', () => {
     expect(target('GET /leads/{leadId}')).toBe('GetLead');
     expect(target('POST /events')).toBe('IngestEvent');
     expect(target('POST /unsubscribe')).toBe('Unsubscribe');
+    expect(target('POST /consent/confirm')).toBe('ConfirmConsent');
   });
 
   it('checks the API key with a REQUEST authorizer, payload 2.0, simple responses, answers cached per key for 5 minutes', () => {

@@ -31,7 +31,7 @@ type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteComman
 
 /** Processed-event markers only guard against retries; a year is far longer than any webhook retries. */
 const PROCESSED_EVENT_TTL_SECONDS = 366 * 86_400;
-const KEY_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'entity', 'expiresAt'];
+const KEY_ATTRIBUTES: readonly string[] = ['pk', 'sk', ...keys.leadIndexAttributes, 'entity', 'expiresAt'];
 
 const strip = <T>(item: Item | undefined): T | undefined => {
   if (!item) return undefined;
