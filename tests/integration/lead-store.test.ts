@@ -41,6 +41,19 @@ describe('the DynamoDB lead store', () => {
     expect(await store.timeline(lead.leadId)).toEqual([entry(lead.leadId, T0, 'a')]);
   });
 
+  it('indexes a closed lead for retention, and takes it out of that index when the lead is woken', async () => {
+    const lead = aLead();
+    await store.create(lead, []);
+    const closed = await store.save({ ...lead, status: 'dormant' }, 1, []);
+    const item = async () => (await doc.send(new GetCommand({ TableName: tableName, Key: keys.lead(lead.leadId) }))).Item!;
+    expect(await item()).toMatchObject({ gsi3pk: keys.closedPartition() });
+    // The store's reads carry no key attributes, so a read-modify-write cannot carry the index along.
+    expect(await store.get(lead.leadId)).not.toHaveProperty('gsi3pk');
+    await store.save({ ...(await store.get(lead.leadId))!, status: 'active' }, closed.version, []);
+    expect(await item()).not.toHaveProperty('gsi3pk');
+    expect(await item()).not.toHaveProperty('gsi3sk');
+  });
+
   it('refuses a second lead with the same email and writes none of it', async () => {
     const first = aLead();
     await store.create(first, []);
