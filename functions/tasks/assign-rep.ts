@@ -1,4 +1,7 @@
-/** LeadFunnel task: assign a decision-stage lead to a rep, or reassign it after an SLA miss. */
+/**
+ * LeadFunnel task: assign a decision-stage lead to a rep, or take the next step of the SLA ladder
+ * after a miss. Answers `next` (watch-sla | queue | nurture), which the state machine routes on.
+ */
 import { z } from 'zod';
 import { DynamoRepRoster } from '../adapters/dynamodb/rep-roster.js';
 import { EventBridgePublisher } from '../adapters/eventbridge.js';
