@@ -49,7 +49,7 @@ function readVirtualTime(file: string): number | undefined {
 async function main(): Promise<void> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   const started = Date.now();
-  const dataDir = path.join(REPO_ROOT, '.data');
+  const dataDir = path.resolve(REPO_ROOT, process.env.SALES_FLOW_DATA_DIR || '.data');
   const scale = timeScale();
   const clockFile = path.join(dataDir, 'clock.json');
   const stack = await startLocalStack({
