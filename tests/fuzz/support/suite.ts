@@ -28,6 +28,7 @@ export function defineFuzzSuite(suite: 'public' | 'admin'): void {
         async () => {
           const { stats: s, failure } = await fuzzRoute(ctx!, route);
           stats.push(s);
+          printStats(suite, stats); // after each route too: a long nightly run reports as it goes
           if (failure) throw new Error(failure);
         },
         Math.max(120_000, FUZZ_RUNS * 600),
