@@ -6,6 +6,7 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
 import { z } from 'zod';
+import { brand } from '../workflows/templates/brand.js';
 
 /** CLI context values arrive as strings (`-c formOrigins=https://a,https://b`); cdk.json gives real lists. */
 const list = z
@@ -35,7 +36,8 @@ const throttle = z
   ]);
 
 export const deploymentConfigSchema = z.object({
-  senderAddress: z.string().min(3).default('Sales Flow <sales@example.com>'),
+  /** The sender's name is the brand the emails speak for (workflows/templates/brand.ts), so From: and body agree. */
+  senderAddress: z.string().min(3).default(`${brand.company} <sales@example.com>`),
   postalAddress: z.string().min(5).default('Example Ltd, 1 Example Street, 10115 Berlin, Germany'),
   formOrigins: list.pipe(z.array(origin)).default(['https://www.example.com']),
   managerEmail: z.email().default('sales-manager@example.com'),

@@ -8,7 +8,7 @@ describe('deployment settings from CDK context', () => {
   it('has safe example defaults so synth works with no settings', () => {
     const config = configFrom({});
     expect(config).toMatchObject({
-      senderAddress: 'Sales Flow <sales@example.com>',
+      senderAddress: 'Brightline Analytics <sales@example.com>',
       consentPolicy: 'opt-in',
       frequencyCap: '3/7d',
       retainData: true,
