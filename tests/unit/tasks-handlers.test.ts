@@ -87,7 +87,7 @@ describe('the SendEmail task', () => {
 describe('the AssignRep task', () => {
   it('assigns the active rep, emails them and publishes LeadAssigned on the bus', async () => {
     ddb.on(QueryCommand, { IndexName: 'gsi1' }).resolves({ Items: [{ pk: 'REP#rep-1', sk: 'PROFILE', ...rep }] });
-    expect(await assignRep({ leadId: 'lead-1', run: 2, reason: 'decision' })).toEqual({ assigned: true, repId: 'rep-1' });
+    expect(await assignRep({ leadId: 'lead-1', run: 2, reason: 'decision' })).toEqual({ assigned: true, repId: 'rep-1', next: 'watch-sla' });
     expect(ses.commandCalls(SendEmailCommand)[0]!.args[0].input.Destination).toEqual({ ToAddresses: ['grace@brightline.example'] });
     const entry = events.commandCalls(PutEventsCommand)[0]!.args[0].input.Entries![0]!;
     expect(entry).toMatchObject({ Source: 'sales-flow', DetailType: 'LeadAssigned', EventBusName: 'sales-flow-bus' });
@@ -95,7 +95,7 @@ describe('the AssignRep task', () => {
   });
 
   it('queues the lead and tells the manager when no rep is active', async () => {
-    expect(await assignRep({ leadId: 'lead-1', run: 2, reason: 'decision' })).toEqual({ assigned: false });
+    expect(await assignRep({ leadId: 'lead-1', run: 2, reason: 'decision' })).toEqual({ assigned: false, next: 'queue' });
     expect(ses.commandCalls(SendEmailCommand)[0]!.args[0].input.Destination).toEqual({ ToAddresses: ['manager@brightline.example'] });
     expect(events.commandCalls(PutEventsCommand)).toHaveLength(0);
   });
