@@ -1,6 +1,8 @@
 /**
- * Local runtime benchmark: time to ready, POST /leads and POST /events throughput and latency.
- *   npx tsx scripts/bench-local.ts [--leads 300] [--events 500] [--concurrency 8]
+ * Local runtime benchmark: time to ready, POST /leads and POST /events throughput and latency, and
+ * whether an anonymous POST /leads takes as long for a known email as for a new one (it must not be
+ * a way to learn who is on the list).
+ *   npx tsx scripts/bench-local.ts [--leads 300] [--events 500] [--concurrency 8] [--probes 200]
  * Boots the real synthesized app (startLocalStack, DynamoDB Local in memory, ephemeral ports on
  * 127.0.0.1, time scale 1 so no nurture wait fires during the run), drives it over HTTP with bounded
  * loops, prints tables and stops everything it started (the DynamoDB Local child by PID, via stop()).
@@ -70,14 +72,14 @@ async function main(): Promise<void> {
   try {
     const run = Date.now().toString(36);
     // Warm-up (not measured): first requests pay for lazy paths (secrets, connection set-up).
-    const warm = await post(stack, '/leads', { email: `warm.${run}@example.com`, consent: true }, false);
+    const warm = await post(stack, '/leads', { email: `warm.${run}@example.com`, consent: true }, true);
     await post(stack, '/events', { eventId: `warm-${run}`, type: 'email_opened', leadId: warm.json.leadId }, true);
 
     const leadSamples: Sample[] = [];
     const leadIds: string[] = [];
     const tLeads = performance.now();
     await pool([...Array(leadCount).keys()], concurrency, async (i) => {
-      const r = await post(stack, '/leads', { email: `bench.${run}.${i}@example.com`, firstName: 'Bench', company: 'Acme', consent: true }, false);
+      const r = await post(stack, '/leads', { email: `bench.${run}.${i}@example.com`, firstName: 'Bench', company: 'Acme', consent: true }, true);
       leadSamples.push(r);
       if (r.status === 201) leadIds.push(r.json.leadId);
     });
@@ -94,15 +96,37 @@ async function main(): Promise<void> {
     });
     const eventsWall = performance.now() - tEvents;
 
+    // Enumeration by timing: anonymous posts for new and for known emails, alternating one at a
+    // time (no queueing noise), each known email posted once (a first repeat, the costlier merge).
+    const probes = arg('--probes', 200);
+    const known = leadIds.length;
+    const fresh: Sample[] = [];
+    const again: Sample[] = [];
+    for (let i = 0; i < Math.min(probes, known); i++) {
+      fresh.push(await post(stack, '/leads', { email: `probe.${run}.${i}@example.com`, firstName: 'Probe', consent: true }, false));
+      again.push(await post(stack, '/leads', { email: `bench.${run}.${i}@example.com`, firstName: 'Probe', consent: true }, false));
+    }
+
     console.log(table(['phase', 'time'], [['startLocalStack → ready (synth, DynamoDB Local, SES, handlers loaded)', fmtMs(readyMs)]]));
     console.log('');
     console.log(
       table(
         ['request', 'n', 'failed', 'per s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms'],
         [
-          summarize('POST /leads (new lead, starts a funnel)', leadSamples, leadsWall, (s) => s === 201),
+          summarize('POST /leads (API key, new lead, starts a funnel)', leadSamples, leadsWall, (s) => s === 201),
           summarize('POST /events (email_opened, API key → 202)', eventSamples, eventsWall, (s) => s === 202),
         ],
+      ),
+    );
+    console.log('');
+    const row = (name: string, xs: Sample[]) => {
+      const ms = xs.map((x) => x.ms);
+      return [name, xs.length, [...new Set(xs.map((x) => x.status))].join(','), percentile(ms, 25).toFixed(1), percentile(ms, 50).toFixed(1), percentile(ms, 75).toFixed(1), percentile(ms, 90).toFixed(1)];
+    };
+    console.log(
+      table(
+        ['anonymous POST /leads, one at a time', 'n', 'status', 'p25 ms', 'p50 ms', 'p75 ms', 'p90 ms'],
+        [row('new email (creates, starts a funnel, asks to confirm)', fresh), row('known email (merges, asks to confirm)', again)],
       ),
     );
     const statuses = (xs: Sample[]) => [...new Set(xs.map((s) => s.status))].sort().join(',');
