@@ -698,7 +698,8 @@ function listParams(ctx: FuzzContext, c: ListCase): Array<[string, string]> {
   if (c.limit !== undefined) params.push(['limit', c.limit]);
   if (c.cursor) params.push(['cursor', c.cursor.kind === 'real' ? ctx.realCursor : c.cursor.kind === 'forged' ? forgedCursor(ctx, c.cursor.make, c.cursor.s) : flipAt(ctx.realCursor, c.cursor.at)]);
   if (c.unknown && !['stage', 'owner', 'limit', 'cursor'].includes(c.unknown[0])) params.push(c.unknown);
-  if (c.repeated) params.push([c.repeated, c.repeated === 'stage' ? 'interest' : c.repeated === 'limit' ? '7' : ctx.realCursor]);
+  // Repeated only when the case has that parameter already (a lone "repeat" is just the parameter).
+  if (c.repeated && params.some(([k]) => k === c.repeated)) params.push([c.repeated, c.repeated === 'stage' ? 'interest' : c.repeated === 'limit' ? '7' : ctx.realCursor]);
   return params;
 }
 
@@ -723,7 +724,7 @@ const listRoute: RouteFuzz<ListCase> = {
     const params = listParams(ctx, c);
     const names = params.map(([k]) => k);
     for (const n of new Set(names)) if (!['stage', 'owner', 'limit', 'cursor'].includes(n)) add(n);
-    if (c.repeated) add(c.repeated);
+    if (c.repeated && names.filter((n) => n === c.repeated).length > 1) add(c.repeated);
     if (c.rawGarbage) add('limit');
     if (c.stage !== undefined && !(STAGES as readonly string[]).includes(c.stage)) add('stage');
     if (c.stage !== undefined && c.owner !== undefined) add('owner', 'stage');
@@ -921,7 +922,7 @@ const erasureRoute: RouteFuzz<TargetedCase> = {
     const body = `{"email":${JSON.stringify(email)}${c.extra ? `,${JSON.stringify(c.extra[0])}:${toJsonText(c.extra[1])}` : ''}}`;
     return { method: 'POST', path: '/privacy/erasure', headers: { 'content-type': c.contentType === 'json' ? 'application/json' : 'text/plain', ...bearer(ctx, c.auth) }, body };
   },
-  mustReject: (_ctx, c) => authRejection(c.auth) ?? (c.contentType === 'wrong' ? { statuses: [415] } : c.extra && c.extra[0] !== 'email' ? field400(c.extra[0]) : undefined),
+  mustReject: (_ctx, c, req) => authRejection(c.auth) ?? (tooBig(req) ? { statuses: [413, 415] } : c.contentType === 'wrong' ? { statuses: [415] } : c.extra && c.extra[0] !== 'email' ? field400(c.extra[0]) : undefined),
   verify: (ctx, c, _req, res) => goneVerify(ctx, c, res),
 };
 
