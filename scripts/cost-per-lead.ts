@@ -107,12 +107,13 @@ try {
   await new DynamoRepRoster(documentClient(), stack.tableName).put({ repId: 'rep-cost', name: 'Cost Rep', email: 'rep-cost@sales.example.com', status: 'active', createdAt: new Date().toISOString() } as any);
 
   const unengaged = await runPath('(a) never engages: awareness → recycle → dormant', async ({ post }) => {
-    await post('/leads', { email: `quiet.${Date.now()}@example.com`, firstName: 'Quinn', company: 'Acme', consent: true });
+    // As an integration (API key) posts it: the answer carries the lead id the events below need.
+    await post('/leads', { email: `quiet.${Date.now()}@example.com`, firstName: 'Quinn', company: 'Acme', consent: true }, true);
   });
 
   const won = await runPath('(b) engages: awareness → … → decision → purchase', async ({ post, runs }) => {
     const ev = (type: string, properties?: object) => post('/events', { eventId: `${type}-${Math.random().toString(36).slice(2)}`, type, ...(properties ? { properties } : {}) }, true);
-    await post('/leads', { email: `buyer.${Date.now()}@example.com`, firstName: 'Bea', company: 'Acme', consent: true });
+    await post('/leads', { email: `buyer.${Date.now()}@example.com`, firstName: 'Bea', company: 'Acme', consent: true }, true);
     await dwell(4); // welcome + educational-1
     await ev('email_opened');
     await ev('content_downloaded');
