@@ -11,8 +11,10 @@ import { DynamoLeadStore } from '../functions/adapters/dynamodb/lead-store.js';
 import { StepFunctionsStarter } from '../functions/adapters/sfn-starter.js';
 import type { Clock } from '../functions/core/clock.js';
 import { randomIds } from '../functions/core/ids.js';
-import { STAGES, executionName, type LeadStatus } from '../functions/core/model.js';
+import { STAGES, executionName, type Lead, type LeadStatus, type Stage, type TimelineEntry } from '../functions/core/model.js';
+import type { Page } from '../functions/core/ports.js';
 import { timelineEntry } from '../functions/core/timeline.js';
+import { boundedPool } from './concurrency.js';
 
 const NURTURING: readonly LeadStatus[] = ['active', 'recycled'];
 
@@ -22,7 +24,14 @@ export interface ResumeTarget {
   tableName: string;
   funnelArn: string;
   clock: Clock;
+  /** How many runs are started at once (default RESUME_CONCURRENCY). */
+  concurrency?: number;
 }
+
+/** Enough to keep DynamoDB Local busy (it peaks around 32 concurrent clients) without flooding it. */
+export const RESUME_CONCURRENCY = 32;
+const TIMELINE_BATCH = 25;
+const PAGE_SIZE = 500;
 
 /** Starts the current run of every nurturing lead that has none; returns how many were started. */
 export async function resumeFunnelRuns(target: ResumeTarget): Promise<number> {
@@ -30,28 +39,44 @@ export async function resumeFunnelRuns(target: ResumeTarget): Promise<number> {
   const sfn = new SFNClient({ endpoint: target.sfnEndpoint });
   const store = new DynamoLeadStore(db, target.tableName, () => target.clock.now());
   const starter = new StepFunctionsStarter(sfn, target.funnelArn);
+  // One at a time, 3,000 leads took 48 s to start; each resume is independent of the others.
+  const pool = boundedPool(target.concurrency ?? RESUME_CONCURRENCY);
+  // Timeline entries go out 25 to a BatchWrite (its maximum) rather than one write per lead.
+  const pending: TimelineEntry[] = [];
   let resumed = 0;
-  try {
-    for (const stage of STAGES) {
-      let cursor: string | undefined;
-      do {
-        const page = await store.listByStage(stage, { limit: 100, cursor });
-        for (const lead of page.items) {
-          if (!NURTURING.includes(lead.status)) continue;
-          if ((await starter.start({ leadId: lead.leadId, run: lead.run, stage: lead.stage })) !== 'started') continue;
-          resumed++;
-          await store.appendTimeline([
-            timelineEntry(randomIds, lead.leadId, target.clock.now(), 'workflow_started', `Funnel run ${lead.run} resumed at ${lead.stage} after a local restart`, {
-              run: lead.run,
-              stage: lead.stage,
-              execution: executionName(lead.leadId, lead.run),
-            }),
-          ]);
-        }
-        cursor = page.cursor;
-      } while (cursor);
+  const resume = async (lead: Lead) => {
+    if ((await starter.start({ leadId: lead.leadId, run: lead.run, stage: lead.stage })) !== 'started') return;
+    resumed++;
+    pending.push(
+      timelineEntry(randomIds, lead.leadId, target.clock.now(), 'workflow_started', `Funnel run ${lead.run} resumed at ${lead.stage} after a local restart`, {
+        run: lead.run,
+        stage: lead.stage,
+        execution: executionName(lead.leadId, lead.run),
+      }),
+    );
+    if (pending.length >= TIMELINE_BATCH) await store.appendTimeline(pending.splice(0));
+  };
+  // The stages are listed side by side, each reading its next page while the current one is resumed:
+  // read one page after another, DynamoDB Local's query latency was most of the time.
+  const resumeStage = async (stage: Stage) => {
+    let next: Promise<Page<Lead>> | undefined = store.listByStage(stage, { limit: PAGE_SIZE });
+    while (next) {
+      const page: Page<Lead> = await next;
+      next = page.cursor ? store.listByStage(stage, { limit: PAGE_SIZE, cursor: page.cursor }) : undefined;
+      next?.catch(() => undefined); // awaited on the next turn; not an unhandled rejection meanwhile
+      for (const lead of page.items) if (NURTURING.includes(lead.status)) await pool.add(() => resume(lead));
     }
+  };
+  try {
+    const listed = await Promise.allSettled(STAGES.map(resumeStage));
+    const failed = listed.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    await pool.drain();
+    if (pending.length) await store.appendTimeline(pending.splice(0));
   } finally {
+    await pool.settle();
+    // After a failure, still record the runs that did start (best effort: the failure is what is thrown).
+    if (pending.length) await store.appendTimeline(pending.splice(0)).catch(() => undefined);
     db.destroy();
     sfn.destroy();
   }
