@@ -26,7 +26,13 @@ afterAll(() => stack?.stop());
 describe('the local clock across restarts', () => {
   it('stamps new records from the virtual time it was started at, not from the wall clock', async () => {
     expect(stack.clock.now().getTime()).toBeGreaterThanOrEqual(virtualStart);
-    const res = await fetch(`${stack.apiUrl}/leads`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: `clock-${randomUUID()}@example.com` }) });
+    // With the API key (an integration), capture answers with the new lead's id; a public form post does not.
+    const res = await fetch(`${stack.apiUrl}/leads`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.apiKey}` },
+      body: JSON.stringify({ email: `clock-${randomUUID()}@example.com` }),
+    });
+    expect(res.status).toBe(201);
     const { leadId } = (await res.json()) as { leadId: string };
     const lead = (await (await fetch(`${stack.apiUrl}/leads/${leadId}`, { headers: { authorization: `Bearer ${stack.apiKey}` } })).json()) as {
       createdAt: string;
