@@ -80,13 +80,6 @@ async function main(): Promise<void> {
   let ready = false;
   installProcessGuard({ isReady: () => ready, onFatal: () => shutdown(1) });
   const rep = await seedDemoRep(stack);
-  const resumed = await resumeFunnelRuns({
-    dynamodbEndpoint: stack.dynamodbEndpoint,
-    sfnEndpoint: stack.sfnEndpoint,
-    tableName: stack.tableName,
-    funnelArn: stack.stateMachines.LeadFunnel!,
-    clock: stack.clock,
-  });
   console.log(`
 Sales Flow is running locally (ready in ${((Date.now() - started) / 1000).toFixed(1)} s, time scale ${scale}).
   HTTP API        ${stack.apiUrl}
@@ -95,9 +88,25 @@ Sales Flow is running locally (ready in ${((Date.now() - started) / 1000).toFixe
   Domain events   ${stack.apiUrl}/_local/events
   DynamoDB Local  ${stack.dynamodbEndpoint}  (table ${stack.tableName}; DynamoDB Local listens on all interfaces)
   API key         ${stack.apiKey}${process.env.SALES_API_KEY ? '' : '  (generated; set SALES_API_KEY to choose one)'}
-${rep ? `  Demo rep        ${rep.name} <${rep.email}> (seeded into the empty roster)\n` : ''}${resumed ? `  Resumed         ${resumed} funnel run(s) of leads kept in .data/ (emails they had are not sent again)\n` : ''}
+${rep ? `  Demo rep        ${rep.name} <${rep.email}> (seeded into the empty roster)\n` : ''}
 Executions live in memory: on the next start, nurturing leads resume their run from the top of their stage. Ctrl-C stops.`);
   ready = true;
+  // The API serves at once; runs of leads kept in .data/ restart alongside (32 at a time), so a large
+  // .data/ does not hold start-up back. Each run's first steps take their turn with live requests.
+  const resumeStarted = Date.now();
+  resumeFunnelRuns({
+    dynamodbEndpoint: stack.dynamodbEndpoint,
+    sfnEndpoint: stack.sfnEndpoint,
+    tableName: stack.tableName,
+    funnelArn: stack.stateMachines.LeadFunnel!,
+    clock: stack.clock,
+  }).then(
+    (resumed) => {
+      const took = ((Date.now() - resumeStarted) / 1000).toFixed(1);
+      console.log(`Resumed ${resumed} funnel run(s) of leads kept in .data/ in ${took} s (emails they had are not sent again).`);
+    },
+    (err: unknown) => console.error('[local] resuming funnel runs failed; restart to try again:', err),
+  );
 }
 
 main().catch((err: unknown) => {

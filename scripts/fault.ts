@@ -148,6 +148,11 @@ async function startApp(env: NodeJS.ProcessEnv, label: string): Promise<App> {
     if (Date.now() > deadline) throw new Error(`local/start.ts was not ready within 180 s:\n${app.output.slice(-2000)}`);
     await sleep(200);
   }
+  // Runs of the leads in the data directory restart in the background after "ready".
+  while (!/Resumed\s+\d+/.test(app.output)) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`local/start.ts did not finish resuming:\n${app.output.slice(-2000)}`);
+    await sleep(200);
+  }
   app.resumed = Number(/Resumed\s+(\d+)/.exec(app.output)?.[1] ?? 0);
   for (const pid of javaChildren(app.pid)) owned.add(pid);
   return app;

@@ -18,6 +18,16 @@ export interface RequestParts {
   requestId: string;
 }
 
+/**
+ * The path as the client sent it. WHATWG URL parsing would resolve `..` and `%2e%2e` segments, turning
+ * `/leads/..` into `/` (the local sample form, answered 200 to an API call); the gateway routes the
+ * path as sent, so it is kept as it came (a `?` ends it; a `#` never reaches a server).
+ */
+export function rawPathOf(url: string | undefined): string {
+  const raw = (url ?? '/').split('?')[0]!;
+  return raw.startsWith('/') ? raw : `/${raw}`;
+}
+
 export function requestParts(req: IncomingMessage, body: Buffer): RequestParts {
   const url = new URL(req.url ?? '/', 'http://local');
   const headers: Record<string, string> = {};
@@ -34,7 +44,7 @@ export function requestParts(req: IncomingMessage, body: Buffer): RequestParts {
   const isText = TEXT_TYPES.test(headers['content-type'] ?? 'text/plain');
   return {
     method: (req.method ?? 'GET').toUpperCase(),
-    rawPath: url.pathname,
+    rawPath: rawPathOf(req.url),
     rawQueryString: url.search.replace(/^\?/, ''),
     headers,
     cookies,

@@ -88,18 +88,21 @@ export function readHttpApi(template: CfnTemplate, refs: ReferenceMap): HttpApiM
   return { routes, cors: api?.Properties?.CorsConfiguration ? (r(api.Properties.CorsConfiguration) as CorsConfig) : undefined };
 }
 
-/** A path parameter as the handler sees it; undefined when it is not valid percent-encoded UTF-8. */
-function decodeParameter(raw: string): string | undefined {
+/**
+ * A path parameter as the handler sees it: percent-decoded, or — when it is not valid percent-encoded
+ * UTF-8 (`%E0%A4%A`) — left as it came. The route still matches, so the authorizer runs first, as on
+ * API Gateway, and the handler refuses the odd value (an id like that names nothing: 404).
+ */
+function decodeParameter(raw: string): string {
   try {
     return decodeURIComponent(raw);
   } catch {
-    return undefined;
+    return raw;
   }
 }
 
 /**
  * Most specific match wins, as in API Gateway: exact paths before parameters, greedy last, $default at the end.
- * A path whose parameter cannot be decoded (`/leads/%E0%A4%A`) cannot be routed: no match (→ 404).
  */
 export function matchRoute(routes: LocalRoute[], method: string, path: string) {
   const specificity = (route: LocalRoute) => (route.routeKey === '$default' ? 3 : route.pattern!.source.includes('(.+)') ? 2 : route.paramNames.length ? 1 : 0);
@@ -110,9 +113,7 @@ export function matchRoute(routes: LocalRoute[], method: string, path: string) {
     if (route.routeKey === '$default') return { route, pathParameters: undefined };
     const m = route.pattern!.exec(path);
     if (!m) continue;
-    const values = route.paramNames.map((_, i) => decodeParameter(m[i + 1]!));
-    if (values.some((v) => v === undefined)) return undefined;
-    const pathParameters = Object.fromEntries(route.paramNames.map((n, i) => [n, values[i]!]));
+    const pathParameters = Object.fromEntries(route.paramNames.map((n, i) => [n, decodeParameter(m[i + 1]!)]));
     return { route, pathParameters: route.paramNames.length ? pathParameters : undefined };
   }
   return undefined;

@@ -2,6 +2,7 @@
  * The read routes and unsubscribing over real HTTP: GET /leads/{leadId}, GET /leads?stage=… with
  * pagination, and GET|POST /unsubscribe with the token from an email that local SES received.
  */
+import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootApp, eventually, timelineTypes, uniqueEmail, type App } from '../support/app.js';
 
@@ -84,6 +85,24 @@ describe('GET /leads/{leadId}', () => {
     for (const { leadId } of leads) {
       const types = timelineTypes((await get(`/leads/${leadId}`)).body);
       expect(types.slice(0, 2)).toEqual(['lead_captured', 'consent_recorded']);
+    }
+  });
+
+  it('checks the key before anything else for odd lead ids, then answers 404 (never 500, never a local page)', async () => {
+    // node:http sends the path as written (fetch would resolve `..` and `%2e%2e` before sending).
+    const asSent = (path: string, key?: string) =>
+      new Promise<{ status: number; body: any }>((resolve, reject) => {
+        const req = http.request(`${app.stack.apiUrl}/`, { path, headers: key ? { authorization: `Bearer ${key}` } : {} }, (res) => {
+          let text = '';
+          res.on('data', (c) => (text += c));
+          res.on('end', () => resolve({ status: res.statusCode!, body: /json/.test(res.headers['content-type'] ?? '') ? JSON.parse(text) : text }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    for (const id of ['%E0%A4%A', '%C0%AF', '..', '%2e%2e', 'LEAD%23x', '%00']) {
+      expect((await asSent(`/leads/${id}`)).status).toBe(401);
+      expectError(await asSent(`/leads/${id}`, app.stack.apiKey), 404, 'NotFound');
     }
   });
 

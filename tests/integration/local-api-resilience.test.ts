@@ -87,10 +87,10 @@ describe('the local HTTP API under requests that used to stop it', () => {
     expect(await next.json()).toEqual({ ok: true });
   });
 
-  it('answers a path parameter that is not valid percent-encoded UTF-8 with 404', async () => {
+  it('hands a path parameter that is not valid percent-encoded UTF-8 to its route as it came, instead of failing', async () => {
     const res = await fetch(`${api.url}/leads/%E0%A4%A`);
-    expect(res.status).toBe(404);
-    expect(await res.json()).toEqual({ message: 'Not Found' });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ leadId: '%E0%A4%A' });
     const decoded = await fetch(`${api.url}/leads/a%20b`);
     expect(await decoded.json()).toEqual({ leadId: 'a b' });
   });
