@@ -3,7 +3,7 @@
  * unsubscribe or bounce between the moment a workflow scheduled an email and the moment it goes.
  */
 import type { Lead } from './model.js';
-import type { SendCategory } from '../../workflows/programmes/types.js';
+import type { SendCategory } from './templates.js';
 
 export type ConsentPolicy = 'opt-in' | 'opt-out';
 

@@ -13,7 +13,7 @@ import { DAY_MS } from './clock.js';
 import type { DomainEvent, EngagementEvent, Lead, TimelineEntry } from './model.js';
 import { customerIdFor, normalizeEmail } from './normalize.js';
 import type { LeadStore, SaveExtras } from './ports.js';
-import { decide, defaultRules, type Decision } from './scoring.js';
+import { decide, type Decision } from './scoring.js';
 import { withOptimisticRetry } from './retry.js';
 import { inWriteOrder, timelineEntry } from './timeline.js';
 
@@ -82,7 +82,7 @@ function planEvent(deps: FunnelDeps, current: Lead, event: EngagementEvent, amen
     timelineEntry(deps.ids, current.leadId, now, type, summary, data);
 
   const amended = amend ? amend(current, now) : { lead: current, timeline: [] };
-  const rules = deps.rules ?? defaultRules;
+  const rules = deps.rules;
   // Form submissions score once a lead per day: a person (or a bot) resubmitting a form all day
   // must not walk a lead up the funnel. The submission is still recorded; it just earns nothing.
   const formAgain = event.type === 'form_submitted' && !!current.formScoredAt && now.getTime() - Date.parse(current.formScoredAt) < DAY_MS;

@@ -15,8 +15,8 @@ export interface FunnelDeps {
   publisher: EventPublisher;
   clock: Clock;
   ids: IdGenerator;
-  /** Defaults to workflows/scoring.ts. */
-  rules?: ScoringRules;
+  /** The scoring rules (workflows/scoring.ts, wired in by the handler). */
+  rules: ScoringRules;
 }
 
 /** Active leads nurture in their stage; a won lead runs the purchase (thank-you) programme. */

@@ -4,7 +4,7 @@
  * the company's postal address and an unsubscribe link — so no template can forget it.
  */
 import type { Lead } from './model.js';
-import type { LeadTemplate } from '../../workflows/templates/types.js';
+import type { EmailTemplate as LeadTemplate } from './templates.js';
 
 /** Links a one-off email carries besides the profile fields (the double opt-in confirmation link). */
 export interface LinkFields {

@@ -2,11 +2,23 @@
  * Pure scoring: how many points an event is worth and what it does to a lead's stage and status.
  * No I/O, so the rules ("never backward", "score never decreases") are property-tested directly.
  */
-import { scoringRules as defaultRules, type ScoringRules } from '../../workflows/scoring.js';
 import { stageIndex, type EngagementEvent, type EventType, type Lead, type LeadStatus, type Stage } from './model.js';
 
-export type { ScoringRules };
-export { defaultRules };
+/**
+ * Lead scoring as data (workflows/scoring.ts holds the numbers, validated at synth): points per event
+ * type and the score thresholds that move a lead forward.
+ */
+export interface ScoringRules {
+  /** Points per event type; types not listed score 0 (business events such as purchased). */
+  points: Partial<Record<EventType, number>>;
+  /** A page view whose properties.path or properties.url contains one of these scores `pricingPagePoints`. */
+  pricingPaths: string[];
+  pricingPagePoints: number;
+  /** Minimum score to be in a stage (a lead only ever moves forward). */
+  thresholds: { interest: number; consideration: number; decision: number };
+  /** Events that qualify a lead for a stage at once, whatever its score. */
+  qualifiesFor: Partial<Record<EventType, 'interest' | 'consideration' | 'decision'>>;
+}
 
 /** Events that show the lead's own interest: they score, and they wake a recycled or dormant lead. */
 export const ENGAGEMENT_TYPES: readonly EventType[] = [
@@ -40,12 +52,12 @@ function isPricingPage(event: Scorable, rules: ScoringRules): boolean {
   return where.some((w) => rules.pricingPaths.some((p) => w.toLowerCase().includes(p)));
 }
 
-export function pointsFor(event: Scorable, rules: ScoringRules = defaultRules): number {
+export function pointsFor(event: Scorable, rules: ScoringRules): number {
   if (event.type === 'page_viewed' && isPricingPage(event, rules)) return rules.pricingPagePoints;
   return rules.points[event.type] ?? 0;
 }
 
-export function stageForScore(score: number, rules: ScoringRules = defaultRules): Stage {
+export function stageForScore(score: number, rules: ScoringRules): Stage {
   if (score >= rules.thresholds.decision) return 'decision';
   if (score >= rules.thresholds.consideration) return 'consideration';
   if (score >= rules.thresholds.interest) return 'interest';
@@ -57,7 +69,7 @@ const later = (a: Stage, b: Stage): Stage => (stageIndex(b) > stageIndex(a) ? b 
 export function decide(
   lead: Pick<Lead, 'stage' | 'status' | 'score'>,
   event: Scorable,
-  rules: ScoringRules = defaultRules,
+  rules: ScoringRules,
 ): Decision {
   const unchanged: Decision = {
     outcome: 'recorded',

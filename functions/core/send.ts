@@ -25,8 +25,7 @@ import { renderLeadEmail, unsubscribeUrl, type LinkFields } from './render.js';
 import { withOptimisticRetry } from './retry.js';
 import { timelineEntry } from './timeline.js';
 import { signUnsubscribeToken } from './unsubscribe-token.js';
-import type { SendCategory } from '../../workflows/programmes/types.js';
-import type { LeadTemplate } from '../../workflows/templates/types.js';
+import type { EmailTemplate as LeadTemplate, SendCategory } from './templates.js';
 
 export interface SendSettings {
   consentPolicy: ConsentPolicy;

@@ -6,6 +6,7 @@ import { randomIds } from '../core/ids.js';
 import { eventBridgeClient, sfnClient } from './clients.js';
 import type { Config } from './config.js';
 import { leadStore } from './lead-store.js';
+import { scoringRules } from '../../workflows/scoring.js';
 
 /** Needs the 'table', 'funnel' and 'events' capabilities of the config. */
 export function funnelDeps(config: Config): FunnelDeps {
@@ -15,6 +16,7 @@ export function funnelDeps(config: Config): FunnelDeps {
     publisher: new EventBridgePublisher(eventBridgeClient(), config.eventBusName),
     clock: config.clock,
     ids: randomIds,
+    rules: scoringRules,
   };
 }
 

@@ -13,6 +13,7 @@ import { loadConfig } from '../shared/config.js';
 import { leadStore } from '../shared/lead-store.js';
 import { logger, taskHandler } from '../shared/logger.js';
 import { funnelProgramme } from '../../workflows/programmes/funnel.js';
+import { teamMessages } from '../../workflows/templates/team.js';
 
 // Rep and manager emails only: no footer address or unsubscribe links.
 const config = loadConfig('table', 'manager', 'events', 'sender');
@@ -23,6 +24,7 @@ const deps = {
   publisher: new EventBridgePublisher(eventBridgeClient(), config.eventBusName),
   clock: config.clock,
   ids: randomIds,
+  team: teamMessages,
 };
 
 const payload = z.object({

@@ -5,6 +5,7 @@ import { HOUR_MS, fixedClock } from '../../functions/core/clock.js';
 import { SupersededError } from '../../functions/core/errors.js';
 import type { Lead, Rep } from '../../functions/core/model.js';
 import { InMemoryLeadStore, InMemoryRoster, RecordingMailer, RecordingPublisher, losingSaves, sequentialIds } from '../fakes/index.js';
+import { teamMessages } from '../../workflows/templates/team.js';
 
 const MANAGER = 'manager@brightline.example';
 const aRep = (n: number, status: Rep['status'] = 'active'): Rep => ({
@@ -37,7 +38,7 @@ function world(escalateAfterMisses = 2) {
   const publisher = new RecordingPublisher();
   const clock = fixedClock('2026-03-02T09:00:00.000Z');
   const deps: AssignmentDeps = {
-    leads, roster, mailer, publisher, clock, ids: sequentialIds(),
+    leads, roster, mailer, publisher, clock, ids: sequentialIds(), team: teamMessages,
     settings: { managerEmail: MANAGER, slaHours: 24, escalateAfterMisses },
   };
   return { leads, roster, mailer, publisher, clock, deps };

@@ -3,6 +3,7 @@ import { captureLead, type CaptureInput } from '../../functions/core/capture.js'
 import { fixedClock } from '../../functions/core/clock.js';
 import type { Lead, TimelineEntry } from '../../functions/core/model.js';
 import { InMemoryLeadStore, RecordingPublisher, RecordingStarter, sequentialIds } from '../fakes/index.js';
+import { scoringRules } from '../../workflows/scoring.js';
 
 const T0 = '2026-03-01T09:00:00.000Z';
 
@@ -14,6 +15,7 @@ function world(store = new InMemoryLeadStore(), erased: string[] = []) {
     publisher: new RecordingPublisher(),
     clock: fixedClock(T0),
     ids: sequentialIds(),
+    rules: scoringRules,
     confirmations,
     confirmConsent: async (lead: Lead) => void confirmations.push(lead),
     isErased: async (email: string) => erased.includes(email),

@@ -6,11 +6,12 @@ import type { FunnelDeps } from '../../functions/core/funnel-runs.js';
 import type { EngagementEvent, Lead } from '../../functions/core/model.js';
 import { aLead as baseLead } from '../fakes/leads.js';
 import { InMemoryLeadStore, RecordingPublisher, RecordingStarter, sequentialIds } from '../fakes/index.js';
+import { scoringRules } from '../../workflows/scoring.js';
 
 const T0 = '2026-03-01T09:00:00.000Z';
 
 function world(store = new InMemoryLeadStore()) {
-  const deps = { store, starter: new RecordingStarter(), publisher: new RecordingPublisher(), clock: fixedClock(T0), ids: sequentialIds() };
+  const deps = { store, starter: new RecordingStarter(), publisher: new RecordingPublisher(), clock: fixedClock(T0), ids: sequentialIds(), rules: scoringRules };
   return deps satisfies FunnelDeps;
 }
 

@@ -19,11 +19,5 @@ export const PLACEHOLDER_FIELDS = [
 ] as const;
 export type PlaceholderField = (typeof PLACEHOLDER_FIELDS)[number];
 
-export interface LeadTemplate {
-  subject: string;
-  /** Greeting line, e.g. 'Hi {{firstName|there}},' */
-  greeting: string;
-  paragraphs: string[];
-  cta?: { label: string; url: string };
-  signOff: string;
-}
+/** A lead-facing template: the core owns the shape (functions/core/templates.ts), this folder the words. */
+export type { EmailTemplate as LeadTemplate } from '../../functions/core/templates.js';
