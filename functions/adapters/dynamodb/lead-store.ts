@@ -24,7 +24,7 @@ import {
 import type { Customer, DomainEvent, Lead, Stage, TimelineEntry } from '../../core/model.js';
 import type { LeadStore, Page, SaveExtras } from '../../core/ports.js';
 import { keys } from '../../table/keys.js';
-import { plainTextProblem } from '../../shared/validation.js';
+import { plainTextProblem } from '../../core/text.js';
 
 type Item = Record<string, unknown>;
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
