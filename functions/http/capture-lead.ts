@@ -3,7 +3,6 @@
  * all get the same answer, new email or known, so nobody learns who is on the list; a caller with
  * the API key (an integration) is told the lead's id and whether it was new.
  */
-import { z } from 'zod';
 import { suppressionHash } from '../core/privacy.js';
 import { captureLead, type CaptureDeps } from '../core/capture.js';
 import { requestConsentConfirmation } from '../core/consent-confirmation.js';
@@ -17,6 +16,7 @@ import { allowedRedirect, page } from '../shared/html.js';
 import { header, html, httpRoute, json, redirect, wantsHtml } from '../shared/http.js';
 import { logger } from '../shared/logger.js';
 import { privacyStore } from '../shared/privacy-deps.js';
+import * as z from '../shared/schema.js';
 import { sendDepsFactory } from '../shared/send-deps.js';
 import { emailAddress, plainText } from '../shared/validation.js';
 
@@ -37,11 +37,16 @@ const deps: CaptureDeps = {
   isErased: async (email) => privacy.isSuppressedHash(suppressionHash(email, await readSecret(config.signingSecretId))),
 };
 
-const text = (max: number) => plainText(max).optional();
+const text = (max: number) => z.optional(plainText(max));
 /** Hidden form fields are often present but empty: empty means "not given". */
-const blankAsMissing = (max: number) => plainText(max).transform((v) => v || undefined).optional();
+const blankAsMissing = (max: number) => z.optional(z.pipe(plainText(max), z.transform((v: string) => v || undefined)));
 const TRUE = ['on', 'true', 'yes', '1'];
 const FALSE = ['off', 'false', 'no', '0', ''];
+/** A JSON boolean, or a checkbox's yes/no word from a form post. */
+const yesNo = z.pipe(
+  z.union([z.boolean(), z.string().check(z.trim(), z.toLowerCase(), z.refine((v) => [...TRUE, ...FALSE].includes(v), 'must be a yes/no value'))]),
+  z.transform((v: boolean | string) => (typeof v === 'boolean' ? v : TRUE.includes(v))),
+);
 
 /** Profile fields per DESIGN.md §3; `_`-prefixed fields steer the form itself; anything else is rejected. */
 export const captureBody = z.strictObject({
@@ -51,17 +56,14 @@ export const captureBody = z.strictObject({
   company: text(200),
   jobTitle: text(200),
   phone: text(50),
-  message: plainText(5000, { multiline: true }).optional(),
+  message: z.optional(plainText(5000, { multiline: true })),
   source: text(200),
   utm_source: text(200),
   utm_medium: text(200),
   utm_campaign: text(200),
-  consent: z
-    .union([z.boolean(), z.string().trim().toLowerCase().refine((v) => [...TRUE, ...FALSE].includes(v), 'must be a yes/no value')])
-    .transform((v) => (typeof v === 'boolean' ? v : TRUE.includes(v)))
-    .optional(),
-  _hp: z.string().max(1000).optional(),
-  _redirect: z.string().max(2000).optional(),
+  consent: z.optional(yesNo),
+  _hp: z.optional(z.string().check(z.maxLength(1000))),
+  _redirect: z.optional(z.string().check(z.maxLength(2000))),
   _formId: blankAsMissing(100),
   _consentVersion: blankAsMissing(100),
 });

@@ -1,9 +1,9 @@
 /** GET /leads/{leadId} — a lead's profile, state and full timeline (API key). */
-import { z } from 'zod';
 import { getLead } from '../core/read.js';
 import { loadConfig } from '../shared/config.js';
 import { leadStore } from '../shared/lead-store.js';
 import { httpRoute, json } from '../shared/http.js';
+import * as z from '../shared/schema.js';
 import { identifier } from '../shared/validation.js';
 import { NotFoundError } from '../core/errors.js';
 

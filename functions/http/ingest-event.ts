@@ -1,10 +1,10 @@
 /** POST /events — engagement and business events from webhooks (API key). */
-import { z } from 'zod';
 import { ingestEvent } from '../core/events.js';
 import { EVENT_TYPES } from '../core/model.js';
 import { loadConfig } from '../shared/config.js';
 import { funnelDeps } from '../shared/funnel-deps.js';
 import { httpRoute, json } from '../shared/http.js';
+import * as z from '../shared/schema.js';
 import { emailAddress, identifier, jsonProperties, plainText } from '../shared/validation.js';
 
 const config = loadConfig('table', 'funnel', 'events');
@@ -12,19 +12,21 @@ const deps = funnelDeps(config);
 
 export const eventBody = z
   .strictObject({
-    eventId: plainText(200).pipe(z.string().min(1, 'must not be empty')),
+    eventId: z.pipe(plainText(200), z.string().check(z.minLength(1, 'must not be empty'))),
     type: z.enum(EVENT_TYPES),
-    email: emailAddress().optional(),
-    leadId: identifier(100).optional(),
-    customerId: identifier(120).optional(),
-    occurredAt: z.iso.datetime({ offset: true }).optional(),
+    email: z.optional(emailAddress()),
+    leadId: z.optional(identifier(100)),
+    customerId: z.optional(identifier(120)),
+    occurredAt: z.optional(z.iso.datetime({ offset: true })),
     /** Free-form, but storable as it is: finite numbers within 2^53, non-empty keys, at most 8 levels deep. */
-    properties: jsonProperties().optional(),
+    properties: z.optional(jsonProperties()),
   })
-  .refine((e) => [e.email, e.leadId, e.customerId].filter((v) => v !== undefined).length === 1, {
-    message: 'exactly one of email, leadId or customerId is required',
-    path: ['leadId'],
-  });
+  .check(
+    z.refine((e) => [e.email, e.leadId, e.customerId].filter((v) => v !== undefined).length === 1, {
+      message: 'exactly one of email, leadId or customerId is required',
+      path: ['leadId'],
+    }),
+  );
 
 export const handler = httpRoute(
   async (event) => {

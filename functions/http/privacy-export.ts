@@ -1,14 +1,14 @@
 /** GET /privacy/export?email=… — everything held about a person, as JSON (GDPR Art. 15; API key). */
-import { z } from 'zod';
 import { exportPersonalData } from '../core/privacy.js';
 import { loadConfig } from '../shared/config.js';
 import { httpRoute, json } from '../shared/http.js';
 import { privacyStore } from '../shared/privacy-deps.js';
+import * as z from '../shared/schema.js';
 
 const config = loadConfig('table');
 const deps = { privacy: privacyStore(config), clock: config.clock };
 
-export const exportQuery = z.strictObject({ email: z.string().trim().pipe(z.email().max(254)) });
+export const exportQuery = z.strictObject({ email: z.pipe(z.string().check(z.trim()), z.email().check(z.maxLength(254))) });
 
 export const handler = httpRoute(async (event) => {
   const { email } = exportQuery.parse(event.queryStringParameters ?? {});

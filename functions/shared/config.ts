@@ -3,10 +3,11 @@
  * needs at module scope (`loadConfig('table', 'mail')`), so a missing value fails at cold start
  * with its variable's name instead of halfway through a request.
  */
-import { z } from 'zod';
+import * as z from './schema.js';
 import { scaledClock, type Clock } from '../core/clock.js';
 
-const optionalText = z.string().trim().min(1).optional();
+const optionalText = z.optional(z.string().check(z.trim(), z.minLength(1)));
+const positiveInt = () => z.optional(z.coerce.number().check(z.int(), z.positive()));
 
 const envSchema = z.object({
   TABLE_NAME: optionalText,
@@ -19,19 +20,16 @@ const envSchema = z.object({
   POSTAL_ADDRESS: optionalText,
   MANAGER_EMAIL: optionalText,
   PUBLIC_BASE_URL: optionalText,
-  FORM_ORIGINS: z.string().default(''),
-  CONSENT_POLICY: z.enum(['opt-in', 'opt-out']).default('opt-in'),
-  CONSENT_TEXT_VERSION: z.string().trim().min(1).default('v1'),
+  FORM_ORIGINS: z._default(z.string(), ''),
+  CONSENT_POLICY: z._default(z.enum(['opt-in', 'opt-out']), 'opt-in'),
+  CONSENT_TEXT_VERSION: z._default(z.string().check(z.trim(), z.minLength(1)), 'v1'),
   /** An anonymous form opt-in takes effect only once confirmed by the emailed link. */
-  DOUBLE_OPT_IN: z.enum(['true', 'false']).default('true'),
-  FREQUENCY_CAP: z
-    .string()
-    .regex(/^\d+\/\d+d$/, 'must look like 3/7d (emails per days)')
-    .default('3/7d'),
-  CLOSED_LEAD_RETENTION_MONTHS: z.coerce.number().int().positive().optional(),
-  TIME_SCALE: z.coerce.number().min(1).default(1),
-  TIME_ORIGIN: z.coerce.number().int().positive().optional(),
-  TIME_VIRTUAL_ORIGIN: z.coerce.number().int().positive().optional(),
+  DOUBLE_OPT_IN: z._default(z.enum(['true', 'false']), 'true'),
+  FREQUENCY_CAP: z._default(z.string().check(z.regex(/^\d+\/\d+d$/, 'must look like 3/7d (emails per days)')), '3/7d'),
+  CLOSED_LEAD_RETENTION_MONTHS: positiveInt(),
+  TIME_SCALE: z._default(z.coerce.number().check(z.gte(1)), 1),
+  TIME_ORIGIN: positiveInt(),
+  TIME_VIRTUAL_ORIGIN: positiveInt(),
 });
 
 /** Which variables each capability needs. */

@@ -6,9 +6,9 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { ZodError } from 'zod';
 import { DomainError, PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError, type Issue } from '../core/errors.js';
 import { logger } from './logger.js';
+import { ZodError } from './schema.js';
 
 export type HttpEvent = APIGatewayProxyEventV2 & { parsedBody?: unknown };
 export type HttpResult = APIGatewayProxyStructuredResultV2;

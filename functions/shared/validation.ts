@@ -4,32 +4,20 @@
  * DynamoDB cannot hold (numbers beyond its precision, empty attribute names, deep nesting) is refused
  * here, with the path of the value, instead of failing as a 500 deep in an adapter.
  */
-import { z } from 'zod';
+import * as z from './schema.js';
 
-/**
- * C0 controls (but tab and line breaks, where allowed), DEL, C1 controls, and the Unicode bidi
- * embedding/override/isolate controls, which can make a subject or a name read backwards (Trojan Source).
- */
-const CONTROL_SINGLE_LINE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/u;
-const CONTROL_MULTI_LINE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/u;
+import { plainTextProblem } from '../core/text.js';
 
-const LONE_SURROGATE = /\p{Cs}/u;
+export { plainTextProblem };
 
-/** Why a string is not plain text, or undefined when it is. */
-export function plainTextProblem(value: string, multiline = false): string | undefined {
-  if (LONE_SURROGATE.test(value)) return 'must be valid Unicode text (no lone surrogates)';
-  if ((multiline ? CONTROL_MULTI_LINE : CONTROL_SINGLE_LINE).test(value)) return 'must not contain control or bidi-override characters';
-  return undefined;
-}
-
-const refinePlain = (multiline: boolean) => (value: string, ctx: z.RefinementCtx) => {
+const refinePlain = (multiline: boolean) => (value: string, ctx: z.RefinementCtx<string>) => {
   const problem = plainTextProblem(value, multiline);
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
 };
 
 /** A trimmed string of plain text, at most `max` characters; `multiline` allows tabs and line breaks. */
 export const plainText = (max: number, options: { multiline?: boolean } = {}) =>
-  z.string().trim().max(max).superRefine(refinePlain(options.multiline ?? false));
+  z.string().check(z.trim(), z.maxLength(max), z.superRefine(refinePlain(options.multiline ?? false)));
 
 const LOCAL_PART_MAX = 64; // RFC 5321 §4.5.3.1.1
 const DOMAIN_MAX = 253;
@@ -37,25 +25,24 @@ const DOMAIN_MAX = 253;
 /** An email address as RFC 5321 limits it (254 in all, 64 before the @), trimmed and lower-cased. */
 export const emailAddress = () =>
   z
-    .string()
-    .trim()
-    .toLowerCase()
-    .max(254, 'must be at most 254 characters')
-    .superRefine(refinePlain(false))
-    .pipe(z.email('must be a valid email address'))
-    .refine((email) => email.slice(0, email.lastIndexOf('@')).length <= LOCAL_PART_MAX, `the part before @ must be at most ${LOCAL_PART_MAX} characters`)
-    .refine((email) => email.slice(email.lastIndexOf('@') + 1).length <= DOMAIN_MAX, `the domain must be at most ${DOMAIN_MAX} characters`);
+    .pipe(
+      z.string().check(z.trim(), z.toLowerCase(), z.maxLength(254, 'must be at most 254 characters'), z.superRefine(refinePlain(false))),
+      z.email('must be a valid email address'),
+    )
+    .check(
+      z.refine((email) => email.slice(0, email.lastIndexOf('@')).length <= LOCAL_PART_MAX, `the part before @ must be at most ${LOCAL_PART_MAX} characters`),
+      z.refine((email) => email.slice(email.lastIndexOf('@') + 1).length <= DOMAIN_MAX, `the domain must be at most ${DOMAIN_MAX} characters`),
+    );
 
 /** Ids we issue (leads, customers) and callers' own ids (event ids): safe in keys and logs. */
-export const identifier = (max: number) => z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:@+-]*$/, 'must be letters, digits and _.:@+- only').max(max);
+export const identifier = (max: number) => z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9_.:@+-]*$/, 'must be letters, digits and _.:@+- only'), z.maxLength(max));
 
 /** A decimal count in a query string: "16", not "0x10", "1e1" or " 16". */
 export const decimalParam = (min: number, max: number) =>
-  z
-    .string()
-    .regex(/^\d{1,6}$/, 'must be a whole number written in decimal digits')
-    .transform(Number)
-    .pipe(z.number().int().min(min).max(max));
+  z.pipe(
+    z.pipe(z.string().check(z.regex(/^\d{1,6}$/, 'must be a whole number written in decimal digits')), z.transform(Number)),
+    z.number().check(z.int(), z.gte(min), z.lte(max)),
+  );
 
 /** Limits of free-form JSON (event properties). DynamoDB allows 32 levels; our items nest it 3 deep. */
 export const JSON_LIMITS = { depth: 8, keys: 50, arrayItems: 100, keyLength: 100, stringLength: 2000 } as const;
@@ -98,6 +85,8 @@ export function jsonValueProblems(value: unknown, path: (string | number)[] = []
 
 /** A JSON object of free-form properties that DynamoDB can store as it is. */
 export const jsonProperties = () =>
-  z.record(z.string(), z.unknown()).superRefine((value, ctx) => {
-    for (const problem of jsonValueProblems(value)) ctx.addIssue({ code: 'custom', path: problem.path, message: problem.message });
-  });
+  z.record(z.string(), z.unknown()).check(
+    z.superRefine((value, ctx) => {
+      for (const problem of jsonValueProblems(value)) ctx.addIssue({ code: 'custom', path: problem.path, message: problem.message });
+    }),
+  );

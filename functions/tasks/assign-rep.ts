@@ -2,7 +2,6 @@
  * LeadFunnel task: assign a decision-stage lead to a rep, or take the next step of the SLA ladder
  * after a miss. Answers `next` (watch-sla | queue | nurture), which the state machine routes on.
  */
-import { z } from 'zod';
 import { DynamoRepRoster } from '../adapters/dynamodb/rep-roster.js';
 import { EventBridgePublisher } from '../adapters/eventbridge.js';
 import { SesMailer } from '../adapters/ses-mailer.js';
@@ -12,6 +11,7 @@ import { documentClient, eventBridgeClient, sesClient } from '../shared/clients.
 import { loadConfig } from '../shared/config.js';
 import { leadStore } from '../shared/lead-store.js';
 import { logger, taskHandler } from '../shared/logger.js';
+import * as z from '../shared/schema.js';
 import { funnelProgramme } from '../../workflows/programmes/funnel.js';
 import { teamMessages } from '../../workflows/templates/team.js';
 
@@ -28,12 +28,12 @@ const deps = {
 };
 
 const payload = z.object({
-  leadId: z.string().min(1),
-  run: z.number().int().nonnegative(),
+  leadId: z.string().check(z.minLength(1)),
+  run: z.number().check(z.int(), z.nonnegative()),
   reason: z.enum(['decision', 'queue-retry', 'sla-miss']),
   // Sent by the state machine (the SLA it actually waits for); the programme's values otherwise.
-  slaHours: z.number().positive().default(funnelProgramme.handoff.slaHours),
-  escalateAfterMisses: z.number().int().min(1).default(funnelProgramme.handoff.escalateAfterMisses),
+  slaHours: z._default(z.number().check(z.positive()), funnelProgramme.handoff.slaHours),
+  escalateAfterMisses: z._default(z.number().check(z.int(), z.gte(1)), funnelProgramme.handoff.escalateAfterMisses),
 });
 
 export const handler = taskHandler(async (event) => {

@@ -1,5 +1,4 @@
 /** LeadFunnel task: recycle a lead whose programme ran out, or close it as dormant. */
-import { z } from 'zod';
 import { EventBridgePublisher } from '../adapters/eventbridge.js';
 import { randomIds } from '../core/ids.js';
 import { setLeadStatus } from '../core/lead-status.js';
@@ -7,6 +6,7 @@ import { eventBridgeClient } from '../shared/clients.js';
 import { loadConfig } from '../shared/config.js';
 import { leadStore } from '../shared/lead-store.js';
 import { logger, taskHandler } from '../shared/logger.js';
+import * as z from '../shared/schema.js';
 
 const config = loadConfig('table', 'events');
 const deps = {
@@ -17,8 +17,8 @@ const deps = {
 };
 
 const payload = z.object({
-  leadId: z.string().min(1),
-  run: z.number().int().nonnegative(),
+  leadId: z.string().check(z.minLength(1)),
+  run: z.number().check(z.int(), z.nonnegative()),
   status: z.enum(['recycled', 'dormant']),
 });
 

@@ -1,9 +1,9 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { ConflictError, NotFoundError, TooManyRequestsError, ValidationError } from '../../functions/core/errors.js';
 import { allowedRedirect } from '../../functions/shared/html.js';
 import { errorResponse, parseBody, wantsHtml } from '../../functions/shared/http.js';
+import * as z from '../../functions/shared/schema.js';
 
 const event = (body: string | undefined, headers: Record<string, string> = {}, isBase64Encoded = false) =>
   ({ body, headers, isBase64Encoded }) as unknown as APIGatewayProxyEventV2;

@@ -14,6 +14,14 @@ describe('plain text', () => {
   });
 });
 
+describe('messages', () => {
+  it('are zod\'s English ones, word for word, though the bundles carry none of its translations', () => {
+    expect(plainText(3).safeParse('abcd').error?.issues.map((i) => i.message)).toEqual(['Too big: expected string to have <=3 characters']);
+    expect(decimalParam(1, 100).safeParse('101').error?.issues.map((i) => i.message)).toEqual(['Too big: expected number to be <=100']);
+    expect(emailAddress().safeParse(42).error?.issues.map((i) => i.message)).toEqual(['Invalid input: expected string, received number']);
+  });
+});
+
 describe('email addresses', () => {
   it('allow 64 characters before the @ and refuse 65', () => {
     expect(emailAddress().safeParse(`${'a'.repeat(64)}@example.com`).success).toBe(true);
