@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import validator from 'asl-validator';
-import { MAX_STATE_NAME } from '../../workflows/lead-funnel-states.js';
+import { MAX_STATE_NAME } from '../../workflows/engine/builder.js';
 import { definitionOf, fixtureProgramme, synthFunnels, type AslState } from './support.js';
 
 const template = synthFunnels('lead-funnel', { Funnel: fixtureProgramme }).Funnel;
@@ -45,12 +45,15 @@ describe('the LeadFunnel definition', () => {
     for (const [name, task] of tasks) {
       expect(task.TimeoutSeconds, name).toBeGreaterThan(0);
       expect(task.Retry.map((r: any) => r.ErrorEquals[0]), name).toEqual(['SupersededError', 'Lambda.ServiceException', 'States.ALL']);
-      expect(task.Retry[0].MaxAttempts).toBe(0);
+      // Control flow, never retried: a newer run owns the lead; the frequency cap said "later".
+      expect(task.Retry[0]).toMatchObject({ ErrorEquals: ['SupersededError', 'SendDeferred'], MaxAttempts: 0 });
       expect(task.Retry[1]).toMatchObject({ BackoffRate: 2, JitterStrategy: 'FULL' });
       expect(task.Retry[2]).toMatchObject({ ErrorEquals: ['States.ALL'], MaxAttempts: 3 });
       expect(task.Catch[0]).toEqual({ ErrorEquals: ['SupersededError'], Next: 'Superseded by a newer run' });
-      expect(task.Catch[1]).toMatchObject({ ErrorEquals: ['States.ALL'], ResultPath: '$.failure' });
-      expect(task.Catch[1].Next, name).toBe(name === 'Record failure' ? 'Failed without a timeline entry' : 'Record failure');
+      const last = task.Catch.at(-1);
+      expect(last).toMatchObject({ ErrorEquals: ['States.ALL'], ResultPath: '$.failure' });
+      expect(last.Next, name).toBe(name === 'Record failure' ? 'Failed without a timeline entry' : 'Record failure');
+      expect(task.Catch.length, name).toBe(name.includes(': send ') ? 3 : 2);
     }
     expect(state('Superseded by a newer run').Type).toBe('Succeed');
     expect(state('Record failure').Next).toBe('Failed');
@@ -72,12 +75,13 @@ describe('the LeadFunnel definition', () => {
       expect(task.Parameters.Payload['run.$']).toBe('$.run');
       expect(task.ResultPath === null || /^\$\.[a-zA-Z]+$/.test(task.ResultPath), name).toBe(true);
     }
-    expect(state('Awareness: send 1 (welcome)')).toMatchObject({ ResultPath: '$.send', ResultSelector: { 'outcome.$': '$.Payload.outcome' } });
+    // Nothing reads a send's answer: its result is dropped and the input goes on as it came.
+    expect(state('Awareness: send 1 (welcome)').ResultPath).toBeNull();
   });
 
   it('sends with the payload the SendEmail task expects', () => {
     expect(payload('Awareness: send 2 (guide)')).toEqual({
-      'leadId.$': '$.leadId', 'run.$': '$.run', 'stage.$': '$.stage', stepId: 'guide', template: 'fixture-guide', category: 'marketing',
+      'leadId.$': '$.leadId', 'run.$': '$.run', 'stage.$': '$.stage', stepId: 'guide', template: 'fixture-guide', category: 'marketing', version: 1,
     });
     expect(payload('Recycle: send 1 (monthly-1)')).toMatchObject({ stepId: 'monthly-1', category: 'recycle' });
   });
@@ -94,11 +98,17 @@ describe('the LeadFunnel definition', () => {
     });
   });
 
-  it('waits for the frequency cap and tries a deferred send again', () => {
-    expect(state('Awareness: send 1 (welcome)').Next).toBe('Awareness: 1 deferred?');
-    expect(state('Awareness: 1 deferred?').Choices[0]).toEqual({ Variable: '$.send.outcome', StringEquals: 'deferred', Next: 'Awareness: wait for cap 1' });
-    expect(state('Awareness: 1 deferred?').Default).toBe('Awareness: wait 2 days');
+  it('waits for the frequency cap when a send throws SendDeferred, and tries the send again', () => {
+    expect(state('Awareness: send 1 (welcome)').Next).toBe('Awareness: wait 2 days');
+    expect(state('Awareness: send 1 (welcome)').Catch[1]).toEqual({ ErrorEquals: ['SendDeferred'], ResultPath: null, Next: 'Awareness: wait for cap 1' });
     expect(state('Awareness: wait for cap 1')).toMatchObject({ Seconds: 24 * 3600, Next: 'Awareness: send 1 (welcome)' });
+  });
+
+  it('costs one state transition per send on the happy path: the send Task goes straight on to the next step', () => {
+    const sends = tasks.filter(([name]) => name.includes(': send '));
+    expect(sends.length).toBeGreaterThan(5);
+    for (const [name, task] of sends) expect(state(task.Next).Type, name).not.toBe('Choice');
+    expect(states.filter(([name]) => name.endsWith('deferred?'))).toEqual([]);
   });
 
   it('hands a decision lead to a rep, queues it when none is free and walks the SLA ladder on a miss', () => {
@@ -122,12 +132,12 @@ describe('the LeadFunnel definition', () => {
   });
 
   it('recycles a lead whose programme ran out, then closes it as dormant; purchase ends as won', () => {
-    expect(state('Awareness: 2 deferred?').Default).toBe('Recycle: mark lead recycled');
+    expect(state('Awareness: send 2 (guide)').Next).toBe('Recycle: mark lead recycled');
     expect(state('Decision: wait 2 days (2)').Next).toBe('Recycle: mark lead recycled');
     expect(payload('Recycle: mark lead recycled')).toMatchObject({ status: 'recycled' });
-    expect(state('Recycle: 1 deferred?').Default).toBe('Close as dormant');
+    expect(state('Recycle: send 1 (monthly-1)').Next).toBe('Close as dormant');
     expect(payload('Close as dormant')).toMatchObject({ status: 'dormant' });
-    expect(state('Purchase: 1 deferred?').Default).toBe('Won');
+    expect(state('Purchase: send 1 (thank-you)').Next).toBe('Won');
     expect(state('Won').Type).toBe('Succeed');
   });
 

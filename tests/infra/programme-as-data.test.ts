@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { App } from 'aws-cdk-lib';
-import { parseFunnelProgramme } from '../../workflows/programmes/funnel.js';
+import { parseFunnelProgramme } from '../../workflows/programmes/funnel-schema.js';
 import type { FunnelProgramme } from '../../workflows/programmes/types.js';
 import { addFunnelStack, definitionOf, fixtureProgramme, fixtureWithExtraEmail, synthFunnels } from './support.js';
 
@@ -13,30 +13,32 @@ const construct = (programme: unknown) => () => addFunnelStack(new App(), 'Bad',
 const withAwareness = (steps: unknown[]) => ({ ...fixtureProgramme, stages: { ...fixtureProgramme.stages, awareness: steps } });
 
 describe('the funnel as programme data', () => {
-  it('gains a send, its deferral check and its cap wait when an email is added to the programme', () => {
+  it('gains a send and its cap wait when an email is added to the programme', () => {
     const added = Object.keys(extra).filter((name) => !(name in base));
-    expect(added.sort()).toEqual(['Awareness: 3 deferred?', 'Awareness: send 3 (webinar)', 'Awareness: wait 4 days', 'Awareness: wait for cap 3'].sort());
-    expect(extra['Awareness: 2 deferred?']!.Default).toBe('Awareness: wait 4 days');
+    expect(added.sort()).toEqual(['Awareness: send 3 (webinar)', 'Awareness: wait 4 days', 'Awareness: wait for cap 3'].sort());
+    expect(extra['Awareness: send 2 (guide)']!.Next).toBe('Awareness: wait 4 days');
     expect(extra['Awareness: send 3 (webinar)']!.Parameters.Payload).toMatchObject({ stepId: 'webinar', template: 'fixture-webinar' });
-    expect(extra['Awareness: 3 deferred?']!.Default).toBe('Recycle: mark lead recycled');
+    expect(extra['Awareness: send 3 (webinar)']!.Next).toBe('Recycle: mark lead recycled');
   });
 
   it('refuses a programme with the same send id twice in a stage, naming it', () => {
-    const duplicate = withAwareness([...fixtureProgramme.stages.awareness, { kind: 'send', id: 'welcome', template: 'x', category: 'marketing' }]);
+    const duplicate = withAwareness([...fixtureProgramme.stages.awareness, { kind: 'send', id: 'welcome', template: 'fixture-guide', category: 'marketing' }]);
     expect(construct(duplicate)).toThrow(/stages\.awareness\[3\]\.id: duplicate send id "welcome"/);
   });
 
   it('refuses a wait of no time', () => {
-    expect(construct(withAwareness([{ kind: 'wait', days: 0 }]))).toThrow(/stages\.awareness\[0\]: a wait needs a positive number/);
+    expect(construct(withAwareness([{ kind: 'wait', days: 0 }]))).toThrow(/stages\.awareness\[0\]\.days: .*>0/);
   });
 
   it('refuses hand-off settings that are not positive', () => {
-    expect(construct({ ...fixtureProgramme, handoff: { ...fixtureProgramme.handoff, slaHours: 0 } })).toThrow(/handoff\.slaHours: must be a positive number/);
+    expect(construct({ ...fixtureProgramme, handoff: { ...fixtureProgramme.handoff, slaHours: 0 } })).toThrow(/handoff\.slaHours: .*>0/);
   });
 
   it('refuses a state name longer than Step Functions allows', () => {
-    const longId = 'x'.repeat(80);
-    expect(construct(withAwareness([{ kind: 'send', id: longId, template: 't', category: 'marketing' }]))).toThrow(/longer than 80 characters/);
+    // Ids are at most 40 characters; a send inside a split arm names both.
+    const send = { kind: 'send', id: 'y'.repeat(40), template: 'fixture-guide', category: 'marketing' };
+    const split = { kind: 'split', id: 'x'.repeat(40), arms: [{ name: 'a', percent: 50, steps: [send] }, { name: 'b', percent: 50, steps: [] }] };
+    expect(construct(withAwareness([split]))).toThrow(/longer than 80 characters: "Awareness \(x+ a\): send 1/);
   });
 
   it('is validated by the programme module with the path of the bad value', () => {

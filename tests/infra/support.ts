@@ -46,6 +46,9 @@ export const fixtureWithExtraEmail: FunnelProgramme = {
   stages: { ...fixtureProgramme.stages, awareness: [...fixtureProgramme.stages.awareness, { kind: 'wait', days: 4 }, send('webinar')] },
 };
 
+/** Every template the fixtures send (they stand in for workflows/templates). */
+export const FIXTURE_TEMPLATES = ['welcome', 'guide', 'case-study', 'comparison', 'proposal', 'thank-you', 'monthly-1', 'webinar'].map((id) => `fixture-${id}`);
+
 /** A stack holding only a LeadFunnel over stand-in functions: fast, and independent of handlers. */
 export function addFunnelStack(app: App, id: string, programme: FunnelProgramme) {
   const stack = new Stack(app, id);
@@ -59,7 +62,10 @@ export function addFunnelStack(app: App, id: string, programme: FunnelProgramme)
       checkRepContact: fn('CheckRepContact'),
       setLeadStatus: fn('SetLeadStatus'),
       recordFailure: fn('RecordFailure'),
+      chooseArm: fn('ChooseArm'),
     },
+    templates: FIXTURE_TEMPLATES,
+    version: 1,
   });
   return { stack, funnel };
 }

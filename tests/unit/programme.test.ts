@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { STAGES } from '../../functions/core/model.js';
-import { funnelProgramme, parseFunnelProgramme } from '../../workflows/programmes/funnel.js';
+import { funnelProgramme } from '../../workflows/programmes/funnel.js';
+import { parseFunnelProgramme } from '../../workflows/programmes/funnel-schema.js';
 import type { FunnelProgramme, ProgrammeStep } from '../../workflows/programmes/types.js';
 
 const sends = (steps: ProgrammeStep[]) => steps.filter((s) => s.kind === 'send');
@@ -44,7 +46,7 @@ describe('programme validation', () => {
 
   it('rejects a wait that is not positive, or has no length at all', () => {
     reject(withStage('decision', [{ kind: 'wait', days: 0 }])).toThrow(/stages\.decision\[0\]\.days/);
-    reject(withStage('decision', [{ kind: 'wait' }])).toThrow(/stages\.decision\[0\]: a wait needs days or hours/);
+    reject(withStage('decision', [{ kind: 'wait' }])).toThrow(/stages\.decision\[0\]: a wait needs days, hours or minutes/);
   });
 
   it('rejects an empty stage', () => {
@@ -69,5 +71,40 @@ describe('programme validation', () => {
 
   it('rejects a non-positive hand-off setting', () => {
     reject({ ...funnelProgramme, handoff: { ...funnelProgramme.handoff, slaHours: 0 } }).toThrow(/handoff\.slaHours/);
+  });
+
+  it('rejects a bad value deep in a split, naming its path', () => {
+    const split = {
+      kind: 'split', id: 'subject-line',
+      arms: [
+        { name: 'a', percent: 50, steps: [{ kind: 'send', id: 'a', template: 'interest-case-study-1', category: 'marketing' }] },
+        { name: 'b', percent: 50, steps: [{ kind: 'send', id: 'b', template: 'nope', category: 'marketing' }] },
+      ],
+    };
+    reject(withStage('interest', [split])).toThrow(/stages\.interest\[0\]\.arms\[1\]\.steps\[0\]\.template: names no template/);
+    const uneven = { ...split, arms: [{ ...split.arms[0], percent: 60 }, { ...split.arms[1], percent: 30 }] };
+    reject(withStage('interest', [uneven])).toThrow(/stages\.interest\[0\]\.arms: arm percentages must add up to 100/);
+  });
+
+  it('rejects a send id used twice across the arms of a stage: the ledger would deliver only one', () => {
+    const send = { kind: 'send', id: 'same', template: 'interest-case-study-1', category: 'marketing' };
+    const split = { kind: 'split', id: 'ab', arms: [{ name: 'a', percent: 50, steps: [send] }, { name: 'b', percent: 50, steps: [send] }] };
+    reject(withStage('interest', [split])).toThrow(/stages\.interest\[0\]\.arms\[1\]\.steps\[0\]\.id: duplicate send id "same"/);
+  });
+
+  it('rejects a task step naming a function the funnel does not have', () => {
+    reject(withStage('interest', [{ kind: 'task', id: 'x', task: 'launchRockets' }])).toThrow(/stages\.interest\[0\]\.task/);
+  });
+});
+
+describe('the programme data module', () => {
+  it('is plain data: Lambdas import it, so it carries no schema library', () => {
+    const source = readFileSync(new URL('../../workflows/programmes/funnel.ts', import.meta.url), 'utf8');
+    const imports = source.split('\n').filter((line) => /^import /.test(line));
+    expect(imports.filter((line) => /zod|schema/.test(line))).toEqual([]);
+  });
+
+  it('passes its own schema', () => {
+    expect(parseFunnelProgramme(funnelProgramme)).toEqual(funnelProgramme);
   });
 });

@@ -1,15 +1,16 @@
 /**
- * The shape of nurture programmes. The data lives beside this file (funnel.ts) and is validated
- * with zod when the app synthesizes; the LeadFunnel state machine is generated from it.
+ * The shape of nurture programmes. The data lives beside this file (funnel.ts) as plain data; it is
+ * validated once, at synth, by funnel-schema.ts, and the LeadFunnel is generated from it by the engine.
  */
 import type { Stage } from '../../functions/core/model.js';
 
-export type SendCategory = 'marketing' | 'transactional' | 'recycle';
+import type { SendCategory } from '../../functions/core/templates.js';
+import type { Step } from '../engine/steps.js';
 
-export type ProgrammeStep =
-  /** Send a template. `id` is unique within its stage (the exactly-once ledger key uses it). */
-  | { kind: 'send'; id: string; template: string; category: SendCategory }
-  | { kind: 'wait'; days?: number; hours?: number };
+export type { SendCategory };
+
+/** Any engine step: a stage may send, wait, wait until, wait for an event, branch, split or call a task. */
+export type ProgrammeStep = Step;
 
 export interface FunnelProgramme {
   /** Steps per stage, run in order from entering the stage. */
