@@ -116,6 +116,13 @@ export const FUNCTION_SPECS = {
     env: ['EVENT_BUS_NAME', 'LOG_LEVEL'],
     timeout: Duration.seconds(30),
   },
+  ChooseArm: {
+    entry: 'functions/tasks/choose-arm.ts',
+    description: 'Workflow split step: pick an A/B arm from the subject and split ids, record it on the timeline',
+    table: 'read-write',
+    env: ['LOG_LEVEL'],
+    timeout: Duration.seconds(30),
+  },
   RecordFailure: {
     entry: 'functions/tasks/record-failure.ts',
     description: 'LeadFunnel: record a failed run on the lead timeline',

@@ -37,7 +37,7 @@ export function acknowledgeFindings(stack: SalesFlowStack) {
   ack(funnelRole, 'AwsSolutions-IAM5[Resource::*]',
     'The LeadFunnel role needs X-Ray trace writes and CloudWatch Logs delivery management (logs:CreateLogDelivery, ' +
     'logs:DescribeResourcePolicies, …), none of which support resource-level permissions.');
-  for (const task of ['SendEmail', 'AssignRep', 'CheckRepContact', 'SetLeadStatus', 'RecordFailure']) {
+  for (const task of ['SendEmail', 'AssignRep', 'CheckRepContact', 'SetLeadStatus', 'RecordFailure', 'ChooseArm']) {
     ack(funnelRole, `AwsSolutions-IAM5[Resource::<${task}.Arn>:*]`,
       `lambda:InvokeFunction on ${task} and its versions/aliases (<arn>:*), as the LambdaInvoke task grants it; no other function.`);
   }

@@ -94,6 +94,7 @@ export class SalesFlowStack extends Stack {
         checkRepContact: fns.CheckRepContact.fn,
         setLeadStatus: fns.SetLeadStatus.fn,
         recordFailure: fns.RecordFailure.fn,
+        chooseArm: fns.ChooseArm.fn,
       },
       logRetention: config.logRetentionDays,
     });
