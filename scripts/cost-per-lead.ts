@@ -104,7 +104,7 @@ async function runPath(name: string, drive: (u: { post: (path: string, body: obj
 
 try {
   const readyMs = performance.now() - t0;
-  await new DynamoRepRoster(documentClient(), stack.tableName).put({ repId: 'rep-cost', name: 'Cost Rep', email: 'rep-cost@sales.example.com', status: 'active', createdAt: new Date().toISOString() } as any);
+  await new DynamoRepRoster(documentClient(), stack.tableName).put({ repId: 'rep-cost', name: 'Cost Rep', email: 'rep-cost@sales.example.com', status: 'active', createdAt: new Date().toISOString(), certification: { certifiedAt: stack.clock.now().toISOString(), expiresAt: new Date(stack.clock.now().getTime() + 3650 * 86_400_000).toISOString(), cycle: 1 } } as any);
 
   const unengaged = await runPath('(a) never engages: awareness → recycle → dormant', async ({ post }) => {
     // As an integration (API key) posts it: the answer carries the lead id the events below need.

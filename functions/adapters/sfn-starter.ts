@@ -1,11 +1,13 @@
 /**
- * WorkflowStarter over Step Functions. Executions are named executionName(leadId, run), so a
- * second StartExecution of a run is refused by Step Functions itself (Standard: 90 days) — that
- * refusal is the idempotency, not a lookup beforehand.
+ * The workflow starter over Step Functions, for every registered workflow: a run of a subject is the
+ * execution named `<subjectId>-r<run>` of that workflow's state machine, so a second StartExecution of
+ * a run is refused by Step Functions itself (Standard: 90 days) — that refusal is the idempotency, not
+ * a lookup beforehand. The LeadFunnel's own `start`/`stop` remain as the funnel's port.
  */
 import { StartExecutionCommand, StopExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
-import { executionName, type FunnelInput } from '../core/model.js';
-import type { StartOutcome, WorkflowStarter } from '../core/ports.js';
+import type { FunnelInput, WorkflowName } from '../core/model.js';
+import type { StartOutcome, WorkflowInputs, WorkflowRuns, WorkflowStarter } from '../core/ports.js';
+import { runExecutionName } from '../core/runs.js';
 import { logger } from '../shared/logger.js';
 
 /** arn:aws:states:<region>:<account>:stateMachine:<Name> → arn:…:execution:<Name>:<execution> */
@@ -16,20 +18,36 @@ export function executionArn(stateMachineArn: string, name: string): string {
   return `${parts.join(':')}:${name}`;
 }
 
-export class StepFunctionsStarter implements WorkflowStarter {
+/** The state machine ARN of each workflow a handler may start or stop (from its environment). */
+export type WorkflowArns = Partial<Record<WorkflowName, string>>;
+
+export class StepFunctionsStarter implements WorkflowStarter, WorkflowRuns {
+  private readonly arns: WorkflowArns;
+
+  /** `arns`: the ARN of each workflow; a bare string is the LeadFunnel's. */
   constructor(
     private readonly client: SFNClient,
-    private readonly stateMachineArn: string,
-  ) {}
+    arns: string | WorkflowArns,
+  ) {
+    this.arns = typeof arns === 'string' ? { LeadFunnel: arns } : arns;
+  }
 
-  async start(input: FunnelInput): Promise<StartOutcome> {
+  start(input: FunnelInput): Promise<StartOutcome> {
     const { leadId, run, stage } = input;
+    return this.startRun('LeadFunnel', leadId, { leadId, run, stage });
+  }
+
+  stop(leadId: string, run: number, reason: string): Promise<void> {
+    return this.stopRun('LeadFunnel', leadId, run, reason);
+  }
+
+  async startRun<W extends WorkflowName>(workflow: W, subjectId: string, input: WorkflowInputs[W]): Promise<StartOutcome> {
     try {
       await this.client.send(
         new StartExecutionCommand({
-          stateMachineArn: this.stateMachineArn,
-          name: executionName(leadId, run),
-          input: JSON.stringify({ leadId, run, stage }),
+          stateMachineArn: this.arnOf(workflow),
+          name: runExecutionName(subjectId, input.run),
+          input: JSON.stringify(input),
         }),
       );
       return 'started';
@@ -39,11 +57,11 @@ export class StepFunctionsStarter implements WorkflowStarter {
     }
   }
 
-  async stop(leadId: string, run: number, reason: string): Promise<void> {
+  async stopRun(workflow: WorkflowName, subjectId: string, run: number, reason: string): Promise<void> {
     try {
       await this.client.send(
         new StopExecutionCommand({
-          executionArn: executionArn(this.stateMachineArn, executionName(leadId, run)),
+          executionArn: executionArn(this.arnOf(workflow), runExecutionName(subjectId, run)),
           cause: reason.slice(0, 32_000),
         }),
       );
@@ -51,8 +69,14 @@ export class StepFunctionsStarter implements WorkflowStarter {
       // Never started, or already ended: either way the run is not running, which is what we wanted.
       if ((err as Error)?.name === 'ExecutionDoesNotExist') return;
       // Stopping only ends the old run sooner: its tasks are superseded by the newer run anyway
-      // (SupersededError), so a failed stop must not fail the stage change that needed it.
-      logger.warn('Could not stop a superseded funnel execution', { leadId, run, error: err as Error });
+      // (SupersededError), so a failed stop must not fail the change that needed it.
+      logger.warn('Could not stop a superseded execution', { workflow, subjectId, run, error: err as Error });
     }
+  }
+
+  private arnOf(workflow: WorkflowName): string {
+    const arn = this.arns[workflow];
+    if (!arn) throw new Error(`no state machine ARN configured for ${workflow}`);
+    return arn;
   }
 }

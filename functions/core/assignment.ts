@@ -16,6 +16,7 @@
  * the claim).
  */
 import { HOUR_MS, type Clock } from './clock.js';
+import { isEligibleForLeads } from './learning.js';
 import { DuplicateSendError, NotFoundError, SupersededError } from './errors.js';
 import type { Lead, Rep, TimelineEntry } from './model.js';
 import type { EventPublisher, IdGenerator, LeadStore, Mailer, RepRoster } from './ports.js';
@@ -96,8 +97,9 @@ export async function assignRep(deps: AssignmentDeps, req: AssignRequest): Promi
     if (req.reason === 'sla-miss' && !missed) return standing(lead, req.reason, settings);
 
     const owner = lead.ownerId ? await deps.roster.get(lead.ownerId) : undefined;
-    const ownerActive = owner?.status === 'active' ? owner : undefined;
-    const active = await deps.roster.listActive();
+    // Only active reps with an unexpired certification receive (or keep) leads.
+    const ownerActive = owner && isEligibleForLeads(owner, now) ? owner : undefined;
+    const active = (await deps.roster.listActive()).filter((rep) => isEligibleForLeads(rep, now));
     const roundRobin = async (exclude: readonly string[]) => {
       const candidates = active.filter((r) => !exclude.includes(r.repId));
       if (!candidates.length) return undefined;

@@ -111,6 +111,7 @@ export type TimelineEntryType =
   | 'email_failed'
   | 'rep_assigned'
   | 'rep_queue'
+  | 'rep_unavailable'
   | 'sla_missed'
   | 'unsubscribed'
   | 'workflow_started'
@@ -154,13 +155,135 @@ export interface EngagementEvent {
   properties?: Record<string, unknown>;
 }
 
-export type RepStatus = 'active' | 'onboarding' | 'inactive';
+/**
+ * onboarding: on a learning path, not yet certified (receives no leads). active: certified (and, to
+ * receive leads, its certification unexpired). inactive: left or paused by a manager. lapsed: its
+ * certification expired without recertification (receives no leads until recertified).
+ */
+export const REP_STATUSES = ['onboarding', 'active', 'inactive', 'lapsed'] as const;
+export type RepStatus = (typeof REP_STATUSES)[number];
+export const REP_ROLES = ['sdr', 'ae', 'csm'] as const;
+export type RepRole = (typeof REP_ROLES)[number];
+
+/** open: to do (attempts may remain); passed; locked: every quiz attempt failed, a manager must reset it. */
+export type ModuleStatus = 'open' | 'passed' | 'locked';
+
+/** A rep's progress on one module of their current learning path. */
+export interface ModuleProgress {
+  moduleId: string;
+  status: ModuleStatus;
+  /** Due date (ISO instant): the path's dueDays after the start date, end of that day in the rep's time zone. */
+  dueAt: string;
+  attempts: number;
+  /** Every attemptId recorded (a repeated one changes nothing). */
+  attemptIds: string[];
+  bestScore?: number;
+  passedAt?: string;
+  /** The "due soon" reminder for this module went out in a digest. */
+  remindedBeforeAt?: string;
+  /** How often a manager reset it after a lock (each reset gives fresh attempts). */
+  resets?: number;
+}
+
+export interface Certification {
+  certifiedAt: string;
+  expiresAt: string;
+  /** 1 for the first certification, +1 per recertification. */
+  cycle: number;
+}
+
+export interface SignOff {
+  decision: 'approve' | 'reject';
+  by: string;
+  at: string;
+  notes?: string;
+  reopened?: string[];
+}
+
+/**
+ * Where a rep's current run stands on its learning path: `onboarding` (first certification),
+ * `recertification` (a new cycle before the certification expires), or `none` (certified, waiting
+ * for the next cycle, or inactive).
+ */
+export type LearningTrack = 'onboarding' | 'recertification' | 'none';
+
 export interface Rep {
   repId: string;
+  /** Display name ("First Last"); what the funnel's team emails call the rep. */
   name: string;
+  /** Normalized email: a rep's identity, like a lead's. */
   email: string;
   status: RepStatus;
   createdAt: string;
+  firstName?: string;
+  lastName?: string;
+  role?: RepRole;
+  managerEmail?: string;
+  /** YYYY-MM-DD, in the rep's time zone: due dates count from it. */
+  startDate?: string;
+  /** IANA time zone (Europe/Berlin); reminders go out inside business hours there. */
+  timeZone?: string;
+  track?: LearningTrack;
+  /** Progress on the modules of the current track's path. */
+  modules?: ModuleProgress[];
+  certification?: Certification;
+  /** The last manager decision (approve or reject). */
+  signOff?: SignOff;
+  signOffRequestedAt?: string;
+  /** First lead assigned / first deal won, for ramp time. */
+  ramp?: { firstLeadAt?: string; firstWonAt?: string };
+  /** Overdue digests sent since the last progress (the escalation comes after a set number of them). */
+  overdueReminders?: number;
+  /** The rep-local day (YYYY-MM-DD) of the last reminder digest: at most one a day. */
+  lastReminderOn?: string;
+  escalatedAt?: string;
+  /** Certification reminders sent this cycle (days before expiry: 30, 7). */
+  certRemindersSent?: number[];
+  /** The RepOnboarding run (execution `<repId>-r<run>`); tasks of an older run are superseded. */
+  run?: number;
+  /** The onboarding programme version the current run started on. */
+  programmeVersion?: number;
+  updatedAt?: string;
+  /** Optimistic-locking counter (absent on a rep written by a seed). */
+  version?: number;
+}
+
+/** One line of a rep's timeline (kept in the rep's own partition). */
+export type RepTimelineEntryType =
+  | 'rep_registered'
+  | 'module_attempted'
+  | 'module_passed'
+  | 'module_failed'
+  | 'module_locked'
+  | 'module_reset'
+  | 'module_overdue'
+  | 'signoff_requested'
+  | 'signoff_given'
+  | 'signoff_rejected'
+  | 'certified'
+  | 'recertification_started'
+  | 'certification_lapsed'
+  | 'status_changed'
+  | 'leads_reassigned'
+  | 'email_sent'
+  | 'email_skipped'
+  | 'email_deferred'
+  | 'email_failed'
+  | 'workflow_started'
+  | 'workflow_failed';
+
+/** A timeline entry of any subject (lead, rep, customer), as the generic timeline stores it. */
+export interface SubjectTimelineEntry {
+  entryId: string;
+  at: string;
+  type: string;
+  summary: string;
+  data?: Record<string, unknown>;
+}
+export type SubjectKind = 'lead' | 'rep' | 'customer';
+export interface SubjectRef {
+  kind: SubjectKind;
+  id: string;
 }
 
 export interface Customer {
@@ -171,7 +294,15 @@ export interface Customer {
   since: string;
 }
 
-export type DomainEventType = 'LeadStageChanged' | 'LeadAssigned' | 'LeadConverted' | 'LeadClosed';
+export type DomainEventType =
+  | 'LeadStageChanged'
+  | 'LeadAssigned'
+  | 'LeadConverted'
+  | 'LeadClosed'
+  | 'RepOnboardingStarted'
+  | 'RepModuleOverdue'
+  | 'RepCertified'
+  | 'RepCertificationLapsed';
 export interface DomainEvent {
   type: DomainEventType;
   /** Deterministic id so consumers can drop duplicates (publishing is at-least-once). */
@@ -187,6 +318,16 @@ export interface FunnelInput {
   stage: Stage;
 }
 export const executionName = (leadId: string, run: number) => `${leadId}-r${run}`;
+
+/** Every workflow the starter can start, by its state machine's logical id. */
+export const WORKFLOWS = ['LeadFunnel', 'RepOnboarding'] as const;
+export type WorkflowName = (typeof WORKFLOWS)[number];
+
+/** What a RepOnboarding execution receives. Its name is `${repId}-r${run}`. */
+export interface OnboardingInput {
+  repId: string;
+  run: number;
+}
 
 /** What an erasure removed, per kind of item (see core/privacy). */
 export interface ErasureCounts {

@@ -11,9 +11,14 @@ import type {
   FunnelInput,
   Lead,
   LedgerEntry,
+  OnboardingInput,
   Rep,
+  RepStatus,
   Stage,
+  SubjectRef,
+  SubjectTimelineEntry,
   TimelineEntry,
+  WorkflowName,
 } from './model.js';
 
 export interface Page<T> {
@@ -67,11 +72,40 @@ export interface LeadStore {
 
 export interface RepRoster {
   get(repId: string): Promise<Rep | undefined>;
+  /** Writes the rep as it is, unconditionally (seeds and fixtures; use cases save with a version). */
   put(rep: Rep): Promise<void>;
-  /** Active reps, ordered by repId (a stable order for round-robin). */
+  /** Active reps, ordered by repId (a stable order for round-robin); eligibility is the core's to check. */
   listActive(): Promise<Rep[]>;
   /** Atomically increments and returns the shared round-robin counter. */
   nextTurn(): Promise<number>;
+}
+
+/** The rep as an entity: its profile, its email's uniqueness, its timeline and its send ledger. */
+export interface RepStore extends RepRoster {
+  findByEmail(normalizedEmail: string): Promise<Rep | undefined>;
+  /** Rep + email uniqueness + timeline, atomically. EmailTakenError if a rep has the email. */
+  create(rep: Rep, timeline: SubjectTimelineEntry[]): Promise<void>;
+  /**
+   * Writes `rep` with version = expectedVersion + 1 if the stored version is still expectedVersion
+   * (a rep written by a seed, with no version, counts as 0; else VersionConflictError), its timeline
+   * entries and, if given, an exactly-once ledger claim (DuplicateSendError if claimed) — all or nothing.
+   */
+  save(rep: Rep, expectedVersion: number, timeline: SubjectTimelineEntry[], extras?: { ledgerKey?: string }): Promise<Rep>;
+  /** Reps with a status, by repId. */
+  list(status: RepStatus, options: { limit: number; cursor?: string }): Promise<Page<Rep>>;
+  appendTimeline(repId: string, entries: SubjectTimelineEntry[]): Promise<void>;
+  /** Oldest first. */
+  timeline(repId: string): Promise<SubjectTimelineEntry[]>;
+  markSent(repId: string, ledgerKey: string, messageId: string): Promise<void>;
+  releaseClaim(repId: string, ledgerKey: string, timeline: SubjectTimelineEntry[]): Promise<void>;
+  ledger(repId: string): Promise<LedgerEntry[]>;
+}
+
+/** A timeline for any subject (lead, rep, customer), in the subject's own partition. */
+export interface TimelineStore {
+  append(subject: SubjectRef, entries: SubjectTimelineEntry[]): Promise<void>;
+  /** Oldest first. */
+  list(subject: SubjectRef): Promise<SubjectTimelineEntry[]>;
 }
 
 export interface OutgoingEmail {
@@ -94,6 +128,21 @@ export interface WorkflowStarter {
   start(input: FunnelInput): Promise<StartOutcome>;
   /** Stops the execution of that run if it is still running; no error if it is not. */
   stop(leadId: string, run: number, reason: string): Promise<void>;
+}
+
+/** What each workflow's execution receives. */
+export interface WorkflowInputs {
+  LeadFunnel: FunnelInput;
+  RepOnboarding: OnboardingInput;
+}
+
+/**
+ * Starts and stops runs of any registered workflow by name: the execution of (subject, run) is named
+ * `<subjectId>-r<run>`, so a second start is a no-op and a stop needs no lookup.
+ */
+export interface WorkflowRuns {
+  startRun<W extends WorkflowName>(workflow: W, subjectId: string, input: WorkflowInputs[W]): Promise<StartOutcome>;
+  stopRun(workflow: WorkflowName, subjectId: string, run: number, reason: string): Promise<void>;
 }
 
 export interface EventPublisher {

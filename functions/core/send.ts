@@ -1,12 +1,17 @@
 /**
- * THE send chokepoint: every lead-facing email of the funnel goes through `sendLeadEmail`.
+ * THE send chokepoint: every email of every workflow goes through `deliver` — lead-facing emails of
+ * the funnel (`sendLeadEmail`), and the emails to reps and their managers of RepOnboarding
+ * (`deliverRepEmail`, core/rep-send.ts). Each kind of recipient plugs in its policy; the steps are one.
  *
  * Steps, all decided at send time (not when the workflow scheduled the email):
- * 1. Load the lead; a task of an older run throws SupersededError (the state machine ends quietly).
- * 2. Suppressed (unsubscribed, bounced, complained) or not permitted by the consent policy → skipped.
- * 3. Promotional and over the frequency cap → deferred (the state machine waits and retries).
- * 4. Claim the exactly-once ledger key, record the send in `recentMarketingSends` and write the
- *    timeline entry in ONE conditional save; a claim that exists already → duplicate, send nothing.
+ * 1. Load the subject; a task of an older run throws SupersededError (the state machine ends quietly).
+ * 2. The recipient's policy says skip: for a lead, suppressed (unsubscribed, bounced, complained) or not
+ *    permitted by the consent policy; for a rep, erased or no longer on the programme.
+ * 3. The policy says later → deferred, never dropped: a lead's promotional email over the frequency
+ *    cap; a rep's reminder outside business hours in their time zone, or a second digest the same day.
+ * 4. Claim the exactly-once ledger key (subject + workflow step), save what the send changes (the
+ *    lead's `recentMarketingSends`, the rep's reminder count) and write the timeline entry in ONE
+ *    conditional save; a claim that exists already → duplicate, send nothing.
  * 5. Send through the Mailer, then mark the ledger entry sent with the provider's message id.
  *
  * Never twice: the claim is written before the SES call. When SES answers that it refused the
@@ -19,7 +24,7 @@ import type { Clock } from './clock.js';
 import { isPromotional, sendPermission, type ConsentPolicy } from './consent.js';
 import { DuplicateSendError, MailRejectedError, NotFoundError, SupersededError } from './errors.js';
 import { checkFrequencyCap, type FrequencyCap } from './frequency-cap.js';
-import type { Lead, Stage } from './model.js';
+import type { Lead, Stage, TimelineEntry, TimelineEntryType } from './model.js';
 import type { IdGenerator, LeadStore, Mailer, OutgoingEmail } from './ports.js';
 import { renderLeadEmail, unsubscribeUrl, type LinkFields } from './render.js';
 import { withOptimisticRetry } from './retry.js';
@@ -60,6 +65,8 @@ export type SendOutcome = 'sent' | 'skipped' | 'deferred' | 'duplicate';
 export interface SendResult {
   outcome: SendOutcome;
   reason?: string;
+  /** A deferral that knows when the send may go (the next opening of business hours). */
+  until?: string;
 }
 
 /**
@@ -110,49 +117,101 @@ export interface Delivery {
 
 /** The chokepoint itself, for a funnel step or a one-off email (the consent confirmation). */
 export async function deliverLeadEmail(deps: SendDeps, req: Delivery): Promise<SendResult> {
-  const { leads, clock, ids, settings } = deps;
+  const { leads, ids, settings } = deps;
   const template = deps.templates[req.template];
   if (!template) throw new NotFoundError(`template ${req.template} does not exist`);
+  const entry = (now: Date, type: TimelineEntryType, summary: string, data: Record<string, unknown>) => timelineEntry(ids, req.leadId, now, type, summary, data);
+  const subject: SendSubject<Lead, TimelineEntry> = {
+    what: req.template,
+    load: () => leads.get(req.leadId),
+    missing: `lead ${req.leadId} does not exist`,
+    check: (lead) => {
+      if (req.run !== undefined && lead.run !== req.run) throw new SupersededError(`lead ${lead.leadId} is on run ${lead.run}, not ${req.run}`);
+    },
+    decide: (lead, now) => {
+      const permission = sendPermission(lead, req.category, settings.consentPolicy);
+      if (!permission.allowed) return { kind: 'skip', reason: permission.reason };
+      const promotional = isPromotional(req.category);
+      const cap = checkFrequencyCap(lead.recentMarketingSends, now, settings.frequencyCap);
+      if (promotional && !cap.allowed) return { kind: 'defer', reason: 'frequency-cap', summary: 'frequency cap reached', data: { capFreesAt: cap.freesAt } };
+      // Rendered before the claim, so a broken template fails the task without burning the step.
+      const email = composeLeadEmail(lead, template, settings, { leadId: lead.leadId, template: req.template, category: req.category }, req.links);
+      const updated: Lead = {
+        ...lead,
+        ...(promotional ? { recentMarketingSends: [...cap.recent, now.toISOString()] } : {}),
+        updatedAt: now.toISOString(),
+      };
+      return { kind: 'send', email, updated, entries: [] };
+    },
+    entry,
+    note: (entries) => leads.appendTimeline(entries),
+    claim: async (updated, lead, entries, ledgerKey) => void (await leads.save(updated, lead.version, entries, { ledgerKey })),
+    markSent: (ledgerKey, messageId) => leads.markSent(req.leadId, ledgerKey, messageId),
+    release: (ledgerKey, entries) => leads.releaseClaim(req.leadId, ledgerKey, entries),
+  };
+  return deliver(deps, subject, { ledgerKey: req.ledgerKey, step: req.step });
+}
+
+/**
+ * One kind of recipient's side of the chokepoint (a lead; a rep or their manager): how to load the
+ * subject, what its policy says at send time, and how its timeline and ledger are written. The steps
+ * and their order are `deliver`'s alone, so every kind gets the same guarantees.
+ */
+export interface SendSubject<S, E> {
+  /** What is being sent, for the timeline ("awareness-welcome", "reminder digest"). */
+  what: string;
+  load(): Promise<S | undefined>;
+  missing: string;
+  /** Throws SupersededError when the task's run is no longer the subject's. */
+  check(subject: S): void;
+  /** The policy at `now`: skip, defer (never drop), or the email and the subject as the claim saves it. */
+  decide(subject: S, now: Date): SendDecision<S, E>;
+  entry(now: Date, type: 'email_sent' | 'email_skipped' | 'email_deferred' | 'email_failed', summary: string, data: Record<string, unknown>): E;
+  note(entries: E[]): Promise<void>;
+  /** ONE conditional write: the updated subject (at the version read), its timeline and the ledger claim. */
+  claim(updated: S, read: S, entries: E[], ledgerKey: string): Promise<void>;
+  markSent(ledgerKey: string, messageId: string): Promise<void>;
+  release(ledgerKey: string, entries: E[]): Promise<void>;
+}
+
+export type SendDecision<S, E> =
+  | { kind: 'skip'; reason: string }
+  | { kind: 'defer'; reason: string; summary: string; until?: string; data?: Record<string, unknown> }
+  | { kind: 'send'; email: OutgoingEmail; updated: S; entries: E[] };
+
+/** Steps 1–5 of the doc block, for any kind of subject. */
+export async function deliver<S, E>(
+  deps: Pick<SendDeps, 'mailer' | 'clock'>,
+  subject: SendSubject<S, E>,
+  req: { ledgerKey: string; step: Record<string, unknown> },
+): Promise<SendResult> {
+  const { clock } = deps;
   const { ledgerKey, step } = req;
 
-  const claimed = await withOptimisticRetry(async (): Promise<{ result: SendResult } | { email: OutgoingEmail; lead: Lead }> => {
-    const lead = await leads.get(req.leadId);
-    if (!lead) throw new NotFoundError(`lead ${req.leadId} does not exist`);
-    if (req.run !== undefined && lead.run !== req.run) throw new SupersededError(`lead ${lead.leadId} is on run ${lead.run}, not ${req.run}`);
+  const claimed = await withOptimisticRetry(async (): Promise<{ result: SendResult } | { email: OutgoingEmail }> => {
+    const current = await subject.load();
+    if (!current) throw new NotFoundError(subject.missing);
+    subject.check(current);
     const now = clock.now();
-
-    const permission = sendPermission(lead, req.category, settings.consentPolicy);
-    if (!permission.allowed) {
-      await leads.appendTimeline([
-        timelineEntry(ids, lead.leadId, now, 'email_skipped', `Skipped ${req.template}: ${permission.reason}`, { ...step, reason: permission.reason }),
-      ]);
-      return { result: { outcome: 'skipped', reason: permission.reason } };
+    const decision = subject.decide(current, now);
+    if (decision.kind === 'skip') {
+      await subject.note([subject.entry(now, 'email_skipped', `Skipped ${subject.what}: ${decision.reason}`, { ...step, reason: decision.reason })]);
+      return { result: { outcome: 'skipped', reason: decision.reason } };
     }
-
-    const promotional = isPromotional(req.category);
-    const cap = checkFrequencyCap(lead.recentMarketingSends, now, settings.frequencyCap);
-    if (promotional && !cap.allowed) {
-      await leads.appendTimeline([
-        timelineEntry(ids, lead.leadId, now, 'email_deferred', `Deferred ${req.template}: frequency cap reached`, { ...step, reason: 'frequency-cap', capFreesAt: cap.freesAt }),
+    if (decision.kind === 'defer') {
+      await subject.note([
+        subject.entry(now, 'email_deferred', `Deferred ${subject.what}: ${decision.summary}`, { ...step, reason: decision.reason, ...decision.data, ...(decision.until ? { until: decision.until } : {}) }),
       ]);
-      return { result: { outcome: 'deferred', reason: 'frequency-cap' } };
+      return { result: { outcome: 'deferred', reason: decision.reason, ...(decision.until ? { until: decision.until } : {}) } };
     }
-
-    // Rendered before the claim, so a broken template fails the task without burning the step.
-    const email = composeLeadEmail(lead, template, settings, { leadId: lead.leadId, template: req.template, category: req.category }, req.links);
-    const updated: Lead = {
-      ...lead,
-      ...(promotional ? { recentMarketingSends: [...cap.recent, now.toISOString()] } : {}),
-      updatedAt: now.toISOString(),
-    };
-    const entry = timelineEntry(ids, lead.leadId, now, 'email_sent', `Sent "${email.subject}"`, { ...step, ledgerKey });
+    const sent = subject.entry(now, 'email_sent', `Sent "${decision.email.subject}"`, { ...step, ledgerKey });
     try {
-      await leads.save(updated, lead.version, [entry], { ledgerKey });
+      await subject.claim(decision.updated, current, [sent, ...decision.entries], ledgerKey);
     } catch (err) {
       if (err instanceof DuplicateSendError) return { result: { outcome: 'duplicate' } };
       throw err;
     }
-    return { email, lead };
+    return { email: decision.email };
   });
   if ('result' in claimed) return claimed.result;
 
@@ -161,11 +220,10 @@ export async function deliverLeadEmail(deps: SendDeps, req: Delivery): Promise<S
     ({ messageId } = await deps.mailer.send(claimed.email));
   } catch (err) {
     if (err instanceof MailRejectedError) {
-      const failed = timelineEntry(ids, req.leadId, clock.now(), 'email_failed', `Not sent, will retry: ${err.message}`, { ...step, ledgerKey });
-      await leads.releaseClaim(req.leadId, ledgerKey, [failed]);
+      await subject.release(ledgerKey, [subject.entry(clock.now(), 'email_failed', `Not sent, will retry: ${err.message}`, { ...step, ledgerKey })]);
     }
     throw err;
   }
-  await leads.markSent(req.leadId, ledgerKey, messageId);
+  await subject.markSent(ledgerKey, messageId);
   return { outcome: 'sent' };
 }

@@ -2,7 +2,9 @@
  * Every key of the single table is built here and nowhere else (no inline 'LEAD#' + id).
  * Each entity names the attributes its keys are made of; adapters spread these into items.
  */
-import type { LeadStatus, Stage } from '../core/model.js';
+import type { LeadStatus, Stage, SubjectKind } from '../core/model.js';
+
+const SUBJECT_PREFIX: Record<SubjectKind, string> = { lead: 'LEAD#', rep: 'REP#', customer: 'CUSTOMER#' };
 
 const UNASSIGNED = 'UNASSIGNED';
 const CLOSED = 'CLOSED';
@@ -49,6 +51,15 @@ export const keys = {
   rep: (repId: string) => ({ pk: `REP#${repId}`, sk: 'PROFILE' }),
   repIndexes: (rep: { repId: string; status: string }) => ({ gsi1pk: `REPS#${rep.status}`, gsi1sk: rep.repId }),
   repStatusPartition: (status: string) => `REPS#${status}`,
+  /** Uniqueness of a rep's normalized email; holds the repId. */
+  repEmail: (normalizedEmail: string) => ({ pk: `REPEMAIL#${normalizedEmail}`, sk: 'REP' }),
+
+  /** The partition of any subject with a timeline and a send ledger (a lead's is `LEAD#<id>`). */
+  subjectPartition: (kind: SubjectKind, id: string) => `${SUBJECT_PREFIX[kind]}${id}`,
+  /** One timeline entry of any subject, sorted by time in its partition (a lead's = keys.timelineEntry). */
+  subjectTimelineEntry: (kind: SubjectKind, id: string, at: string, entryId: string) => ({ pk: `${SUBJECT_PREFIX[kind]}${id}`, sk: `TL#${at}#${entryId}` }),
+  /** The exactly-once ledger of any subject: one item per (subject, workflow step) key. */
+  subjectSendLedger: (kind: SubjectKind, id: string, ledgerKey: string) => ({ pk: `${SUBJECT_PREFIX[kind]}${id}`, sk: `SEND#${ledgerKey}` }),
   /** Round-robin cursor shared by all assignments (atomic counter). */
   rosterCursor: () => ({ pk: 'ROSTER', sk: 'CURSOR' }),
 

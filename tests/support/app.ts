@@ -79,12 +79,14 @@ export async function bootApp(timeScale: number): Promise<App> {
         .list()
         .filter((e: any) => !type || e.DetailType === type)
         .map((e: any) => ({ ...e, detail: typeof e.Detail === 'string' ? JSON.parse(e.Detail) : e.Detail })),
+    // Seeded certified (ten virtual years), so a rep added here receives leads as the funnel tests expect.
     addRep: (rep) =>
       roster.put({
         name: `Rep ${rep.repId}`,
         email: `${rep.repId}@sales.example.com`,
         status: 'active',
         createdAt: new Date().toISOString(),
+        certification: { certifiedAt: stack.clock.now().toISOString(), expiresAt: new Date(stack.clock.now().getTime() + 3650 * 86_400_000).toISOString(), cycle: 1 },
         ...rep,
       }),
     stop: () => stack.stop(),

@@ -14,6 +14,8 @@ const aRep = (n: number, status: Rep['status'] = 'active'): Rep => ({
   email: `rep${n}@brightline.example`,
   status,
   createdAt: '2026-01-01T00:00:00.000Z',
+  // Only certified reps receive leads: these hold a certification valid through the tests' clock.
+  certification: { certifiedAt: '2026-01-01T00:00:00.000Z', expiresAt: '2027-01-01T00:00:00.000Z', cycle: 1 },
 });
 const aLead = (leadId = 'lead-1', overrides: Partial<Lead> = {}): Lead => ({
   leadId,
@@ -250,5 +252,27 @@ describe('round-robin assignment', () => {
       }),
       { numRuns: 50 },
     );
+  });
+});
+
+describe('certification gates routing', () => {
+  it('gives a lead only to an active rep whose certification has not expired', async () => {
+    const w = world();
+    await w.roster.put({ ...aRep(1), certification: { certifiedAt: '2025-01-01T00:00:00.000Z', expiresAt: '2026-03-01T00:00:00.000Z', cycle: 1 } });
+    const { certification: _none, ...uncertified } = aRep(2);
+    await w.roster.put(uncertified);
+    await w.roster.put(aRep(3, 'onboarding'));
+    await w.roster.put(aRep(4));
+    for (const id of ['lead-1', 'lead-2', 'lead-3']) {
+      await w.leads.create(aLead(id), []);
+      expect(await assignRep(w.deps, { leadId: id, run: 3, reason: 'decision' })).toMatchObject({ assigned: true, repId: 'rep-4' });
+    }
+  });
+
+  it('queues the lead when the only active rep’s certification has lapsed', async () => {
+    const w = world();
+    await w.roster.put({ ...aRep(1), certification: { certifiedAt: '2025-01-01T00:00:00.000Z', expiresAt: '2026-03-02T08:59:59.000Z', cycle: 1 } });
+    await w.leads.create(aLead(), []);
+    expect(await assignRep(w.deps, { leadId: 'lead-1', run: 3, reason: 'decision' })).toEqual({ assigned: false, next: 'queue' });
   });
 });

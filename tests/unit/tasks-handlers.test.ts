@@ -43,7 +43,14 @@ const lead: Lead = {
   updatedAt: '2026-01-01T00:00:00.000Z',
   version: 4,
 };
-const rep = { repId: 'rep-1', name: 'Grace', email: 'grace@brightline.example', status: 'active', createdAt: '2026-01-01T00:00:00.000Z' };
+const rep = {
+  repId: 'rep-1',
+  name: 'Grace',
+  email: 'grace@brightline.example',
+  status: 'active',
+  createdAt: '2026-01-01T00:00:00.000Z',
+  certification: { certifiedAt: '2026-01-01T00:00:00.000Z', expiresAt: '2099-01-01T00:00:00.000Z', cycle: 1 },
+};
 
 beforeEach(() => {
   for (const m of [ddb, ses, secrets, events]) m.reset();
