@@ -13,9 +13,20 @@ import { Architecture, CfnFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lam
 import { NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import type { BuildOptions } from 'esbuild';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const HANDLER_EXPORT = 'handler';
+
+/**
+ * Modules swapped in every bundle (esbuild aliases; paths from the repository root, where esbuild
+ * runs). Lambda always hands a function its credentials in the environment, so the SDK's default
+ * credential chain (~110 KB with the STS/SSO clients it nests) gives way to the environment provider.
+ * Unbundled code (tests, the local runtime) keeps the full chain.
+ */
+export const BUNDLE_ALIASES = {
+  '@aws-sdk/credential-provider-node': './functions/shared/env-credentials.ts',
+} as const;
 
 /** esbuild settings of every function (tests/infra/bundles.test.ts builds and loads bundles with these). */
 export const BUNDLING = {
@@ -28,7 +39,25 @@ export const BUNDLING = {
   externalModules: [],
   // Some dependencies are CommonJS and `require` Node built-ins; ESM output has no `require`.
   banner: "import { createRequire as __salesFlowCreateRequire } from 'module'; const require = __salesFlowCreateRequire(import.meta.url);",
+  esbuildArgs: { '--alias': Object.entries(BUNDLE_ALIASES).map(([from, to]) => `${from}=${to}`) },
 } as const satisfies BundlingOptions;
+
+/** BUNDLING as esbuild's own API spells it, for tests and scripts that build a bundle the way CDK does. */
+export const esbuildOptions = (): BuildOptions => ({
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: BUNDLING.target,
+  minify: BUNDLING.minify,
+  sourcemap: BUNDLING.sourceMap,
+  mainFields: [...BUNDLING.mainFields],
+  external: [...BUNDLING.externalModules],
+  banner: { js: BUNDLING.banner },
+  // CDK runs esbuild in the project root, which the alias paths are relative to.
+  absWorkingDir: REPO_ROOT,
+  alias: { ...BUNDLE_ALIASES },
+  logLevel: 'silent',
+});
 
 export type TableAccess = 'none' | 'read' | 'read-write';
 

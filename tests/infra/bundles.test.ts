@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/build-app.js';
-import { BUNDLING, REPO_ROOT } from '../../infra/constructs/sales-function.js';
+import { BUNDLE_ALIASES, BUNDLING, esbuildOptions, REPO_ROOT } from '../../infra/constructs/sales-function.js';
 import { assemblyDir } from './support.js';
 
 const run = promisify(execFile);
@@ -33,22 +33,7 @@ beforeAll(async () => {
   rmSync(outdir, { recursive: true, force: true });
   mkdirSync(outdir, { recursive: true });
   await Promise.all(
-    functions.map((fn) =>
-      build({
-        entryPoints: [resolve(REPO_ROOT, fn.entry)],
-        outfile: join(outdir, `${fn.id}.mjs`),
-        bundle: true,
-        platform: 'node',
-        format: 'esm',
-        target: BUNDLING.target,
-        minify: BUNDLING.minify,
-        sourcemap: BUNDLING.sourceMap,
-        mainFields: [...BUNDLING.mainFields],
-        external: [...BUNDLING.externalModules],
-        banner: { js: BUNDLING.banner },
-        logLevel: 'silent',
-      }),
-    ),
+    functions.map((fn) => build({ ...esbuildOptions(), entryPoints: [resolve(REPO_ROOT, fn.entry)], outfile: join(outdir, `${fn.id}.mjs`) })),
   );
 }, 120_000);
 
@@ -82,5 +67,27 @@ describe('the Lambda bundles', () => {
     const probe = 'const m = await import(process.argv[1]); console.log(typeof m.handler);';
     const { stdout } = await run(process.execPath, ['--input-type=module', '-e', probe, file], { env: lambdaEnv(fn.env), timeout: 30_000 });
     expect(stdout.trim()).toBe('function');
+  });
+
+  it('passes the construct the same aliases as this test', () => {
+    expect(BUNDLING.esbuildArgs['--alias']).toEqual(Object.entries(BUNDLE_ALIASES).map(([from, to]) => `${from}=${to}`));
+  });
+
+  it('signs SDK calls with the credentials Lambda puts in the environment', async () => {
+    const file = join(outdir, 'credentials-probe.mjs');
+    await build({
+      ...esbuildOptions(),
+      stdin: {
+        contents: "import { DynamoDBClient } from '@aws-sdk/client-dynamodb'; console.log(JSON.stringify(await new DynamoDBClient({}).config.credentials()));",
+        resolveDir: REPO_ROOT,
+        loader: 'ts',
+      },
+      outfile: file,
+    });
+    const env = { PATH: process.env.PATH, AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'AKIDLAMBDA', AWS_SECRET_ACCESS_KEY: 'secret', AWS_SESSION_TOKEN: 'token' };
+    const { stdout } = await run(process.execPath, [file], { env, timeout: 30_000 });
+    expect(JSON.parse(stdout)).toMatchObject({ accessKeyId: 'AKIDLAMBDA', secretAccessKey: 'secret', sessionToken: 'token' });
+    // …from the environment provider alone: none of the default chain's other links is bundled.
+    expect(readFileSync(file, 'utf8')).not.toContain('defaultProvider::');
   });
 });
