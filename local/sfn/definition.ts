@@ -2,8 +2,13 @@
  * Checks a synthesized state-machine definition before it runs locally, and derives the library
  * overrides from it. Anything that cannot be run faithfully here is refused with the state named:
  * JSONata (the library accepts and silently ignores it), a Task with no local handler (the library
- * would call real AWS Lambda), and SecondsPath/TimestampPath waits (their duration is only known at
- * run time, so the time scale cannot be applied to them).
+ * would call real AWS Lambda), and a SecondsPath/TimestampPath wait whose path is not a plain field
+ * path (`$.dueAt`, `$.module.dueAt`).
+ *
+ * Dynamic waits: the library's wait overrides are a fixed number of milliseconds per state, but a
+ * SecondsPath/TimestampPath wait is only known at run time. Such a Wait is run as a local Task of the
+ * same name that reads its input, sleeps the scaled time and passes its input on unchanged (a Wait's
+ * semantics: InputPath, then OutputPath); the history still shows it as a Wait.
  */
 export type Json = any;
 export interface Definition {
@@ -31,9 +36,19 @@ export interface TaskBinding {
   functionName?: string;
 }
 
+/** A SecondsPath/TimestampPath Wait, run as a local Task that sleeps on the compressed clock. */
+export interface DynamicWait {
+  state: string;
+  secondsPath?: string;
+  timestampPath?: string;
+}
+
 export interface PreparedDefinition {
   definition: Definition;
+  /** The definition as synthesized (history reports its state types, Wait and not the stand-in Task). */
+  source: Definition;
   tasks: TaskBinding[];
+  dynamicWaits: DynamicWait[];
   waitStates: Record<string, { seconds?: number; timestamp?: string }>;
   retryStates: Record<string, number[]>;
 }
@@ -62,13 +77,23 @@ export function prepareDefinition(
   delete definition.TimeoutSeconds;
 
   const tasks: TaskBinding[] = [];
+  const dynamicWaits: DynamicWait[] = [];
   const waitStates: PreparedDefinition['waitStates'] = {};
   const retryStates: PreparedDefinition['retryStates'] = {};
   eachState(definition, (name, state) => {
     if (state.QueryLanguage === 'JSONata') refuse(`state "${name}" uses QueryLanguage "JSONata" (write it in JSONPath)`);
     if (state.Type === 'Wait') {
       if (state.SecondsPath !== undefined || state.TimestampPath !== undefined) {
-        refuse(`Wait state "${name}" uses ${state.SecondsPath !== undefined ? 'SecondsPath' : 'TimestampPath'}, which cannot be time-scaled`);
+        const field = state.SecondsPath !== undefined ? 'SecondsPath' : 'TimestampPath';
+        const path = String(state[field]);
+        if (!PLAIN_PATH.test(path)) refuse(`Wait state "${name}" uses ${field} "${path}": only plain field paths like $.dueAt can be time-scaled`);
+        dynamicWaits.push({ state: name, [field === 'SecondsPath' ? 'secondsPath' : 'timestampPath']: path });
+        // No ResultPath (the result is the output) and the handler answers its own input: the output is
+        // the (InputPath) input, as a Wait's is. (The library takes an explicit ResultPath "$" as a key.)
+        delete state.SecondsPath;
+        delete state.TimestampPath;
+        Object.assign(state, { Type: 'Task', Resource: LOCAL_WAIT, TimeoutSeconds: MAX_TIMER_SECONDS });
+        return;
       }
       waitStates[name] = { seconds: state.Seconds, timestamp: state.Timestamp };
     }
@@ -94,7 +119,38 @@ export function prepareDefinition(
       refuse(`Task "${name}" uses resource ${resource}, which has no local handler (only Lambda functions of this template are mapped)`);
     }
   });
-  return { definition, tasks, waitStates, retryStates };
+  return { definition, source, tasks, dynamicWaits, waitStates, retryStates };
+}
+
+/** The stand-in resource of a dynamic Wait (never called: its state has a local handler). */
+export const LOCAL_WAIT = 'arn:aws:states:::local:wait';
+/** `$`, `$.a`, `$.a.b_c`: what {@link readPath} reads. */
+const PLAIN_PATH = /^\$(\.[A-Za-z_][A-Za-z0-9_-]*)*$/;
+
+export function readPath(input: unknown, path: string): unknown {
+  return path.split('.').slice(1).reduce<any>((v, key) => (v === null || typeof v !== 'object' ? undefined : v[key]), input);
+}
+
+/** An error with the name Step Functions gives it (the library matches Retry/Catch on names). */
+const runtimeError = (message: string) => Object.assign(new Error(message), { name: 'States.Runtime' });
+
+/**
+ * Real milliseconds a dynamic Wait sleeps, read from its input when it is entered (as on AWS, where
+ * the time is fixed on entering the state). Bad values fail the execution with States.Runtime.
+ */
+export function dynamicWaitMs(wait: DynamicWait, input: unknown, scale: number, virtualNowMs: number): number {
+  if (wait.secondsPath !== undefined) {
+    const seconds = readPath(input, wait.secondsPath);
+    if (typeof seconds !== 'number' || !Number.isInteger(seconds) || seconds < 0) {
+      throw runtimeError(`Wait state "${wait.state}": SecondsPath ${wait.secondsPath} is not a non-negative integer: ${JSON.stringify(seconds)}`);
+    }
+    return scaledWaitMs({ seconds }, scale, virtualNowMs);
+  }
+  const timestamp = readPath(input, wait.timestampPath!);
+  if (typeof timestamp !== 'string' || Number.isNaN(Date.parse(timestamp))) {
+    throw runtimeError(`Wait state "${wait.state}": TimestampPath ${wait.timestampPath} is not an ISO-8601 timestamp: ${JSON.stringify(timestamp)}`);
+  }
+  return scaledWaitMs({ timestamp }, scale, virtualNowMs);
 }
 
 /** Real milliseconds for a Wait, given the time scale (virtual time runs `scale` times faster). */

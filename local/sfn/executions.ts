@@ -9,7 +9,7 @@ import { ExecutionAbortedError, ExecutionError, ExecutionTimeoutError, StateMach
 import { namedError } from '../faults.js';
 import type { FunctionRuntime } from '../functions.js';
 import { localArn } from '../template.js';
-import { prepareDefinition, scaledRetryMs, scaledWaitMs, type Definition, type PreparedDefinition } from './definition.js';
+import { dynamicWaitMs, prepareDefinition, scaledRetryMs, scaledWaitMs, type Definition, type PreparedDefinition } from './definition.js';
 import { HistoryRecorder, type HistoryEvent } from './history.js';
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
@@ -96,7 +96,7 @@ export class Executions {
     const { scale, originMs, virtualOriginMs = originMs } = this.clock;
     const startDate = new Date();
     const virtualNow = virtualOriginMs + (Date.now() - originMs) * scale;
-    const recorder = new HistoryRecorder(machine.prepared.definition);
+    const recorder = new HistoryRecorder(machine.prepared.source);
     const stopped = new AbortController();
     const abortedTask = new Promise<never>((_, reject) =>
       stopped.signal.addEventListener('abort', () => reject(namedError('States.Aborted', 'Execution was stopped'))),
@@ -122,6 +122,14 @@ export class Executions {
           // The library matches Retry/Catch on the thrown error's name, as AWS does on the errorType.
           throw namedError(e.name || 'Error', e.message, e);
         }
+      };
+    }
+    for (const wait of machine.prepared.dynamicWaits) {
+      taskResourceLocalHandlers[wait.state] = async (waitInput: any) => {
+        // The due time is read on entering the state, against the clock as it is then.
+        const virtualNowMs = virtualOriginMs + (Date.now() - originMs) * scale;
+        await sleepUnlessStopped(dynamicWaitMs(wait, waitInput, scale, virtualNowMs), stopped.signal);
+        return waitInput;
       };
     }
     const waitTimeOverrides = Object.fromEntries(
@@ -214,4 +222,27 @@ export class Executions {
     for (const e of all) e.stop();
     await Promise.allSettled(all.map((e) => e.done));
   }
+}
+
+/** Sleeps `ms` (beyond a Node timer's limit too), or until the execution is stopped. */
+function sleepUnlessStopped(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(namedError('States.Aborted', 'Execution was stopped'));
+    const until = Date.now() + ms;
+    let timer: NodeJS.Timeout;
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(namedError('States.Aborted', 'Execution was stopped'));
+    };
+    const tick = () => {
+      const left = until - Date.now();
+      if (left <= 0) {
+        signal.removeEventListener('abort', onAbort);
+        return resolve();
+      }
+      timer = setTimeout(tick, Math.min(left, 2_000_000_000));
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    tick();
+  });
 }

@@ -120,7 +120,7 @@ describe('definitions the local runtime cannot run faithfully', () => {
     await expect(start({ StartAt: 'Put', States: { Put: { Type: 'Task', Resource: 'arn:aws:states:::dynamodb:putItem', End: true } } })).rejects.toThrow(/Task "Put" uses resource/);
   });
 
-  it('refuses a SecondsPath wait', async () => {
-    await expect(start({ StartAt: 'W', States: { W: { Type: 'Wait', SecondsPath: '$.s', End: true } } })).rejects.toThrow(/Wait state "W" uses SecondsPath/);
+  it('refuses a SecondsPath wait whose path is more than a plain field path', async () => {
+    await expect(start({ StartAt: 'W', States: { W: { Type: 'Wait', SecondsPath: '$.s[0]', End: true } } })).rejects.toThrow(/Wait state "W" uses SecondsPath "\$\.s\[0\]"/);
   });
 });
