@@ -1,5 +1,6 @@
 /**
- * Build benchmarks: synth time (in-process and the CLI), bundle size and module init time per Lambda.
+ * Build benchmarks: synth time (in-process and the CLI), bundle size, what each bundle is made of,
+ * and module init time per Lambda.
  *   npx tsx scripts/bench-build.ts [--runs N] [--init-runs N]
  * Prints tables; asserts nothing. Figures and their meaning: docs/benchmarks.md.
  * Everything runs locally: the CLI with CDK_DISABLE_VERSION_CHECK=1 (cdk.json has notices and
@@ -8,6 +9,8 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
+import { esbuildOptions } from '../infra/constructs/sales-function.js';
 import { fmtKb, fmtMs, machineNote, median, REPO_ROOT, run, table, TSX } from './bench-support.js';
 
 const arg = (name: string, fallback: number) => {
@@ -58,6 +61,8 @@ async function cliSynth(): Promise<number> {
 
 interface Bundle {
   logicalId: string;
+  /** The handler file (`SalesFlow:Entry`). */
+  entry: string;
   file: string;
   bytes: number;
   env: Record<string, string>;
@@ -81,9 +86,35 @@ function bundles(): Bundle[] {
     const env = Object.fromEntries(
       Object.entries<unknown>(res.Properties?.Environment?.Variables ?? {}).map(([k, v]) => [k, typeof v === 'string' ? v : `bench-${k.toLowerCase()}`]),
     );
-    out.push({ logicalId, file, bytes: statSync(file).size, env });
+    out.push({ logicalId, entry: res.Metadata?.['SalesFlow:Entry'], file, bytes: statSync(file).size, env });
   }
   return out.sort((a, b) => a.logicalId.localeCompare(b.logicalId));
+}
+
+/** Byte groups of a bundle worth watching; a module counts in the first group whose pattern it matches. */
+const PARTS = {
+  /** zod classic and the translations of its messages (zod/mini with the English locale is the rest). */
+  zodClassic: /node_modules\/zod\/(v4\/classic\/|v4\/locales\/(?!en\.js)|index\.js)/,
+  zod: /node_modules\/zod\//,
+  /** The SDK's default credential chain, aliased away in BUNDLING: should stay 0. */
+  credentialChain: /node_modules\/@aws-sdk\/(credential-provider-(?!env\/)|nested-clients\/|token-providers\/)/,
+  sdk: /node_modules\/@(aws-sdk|smithy)\//,
+} as const;
+type Part = keyof typeof PARTS;
+
+/**
+ * What a bundle is made of: esbuild rebuilds the entry with the construct's own settings and a
+ * metafile (CDK's asset has none). The rebuild's size is printed too: it should match the asset's.
+ */
+async function composition(entry: string): Promise<Record<Part | 'total', number>> {
+  const res = await build({ ...esbuildOptions(), entryPoints: [path.join(REPO_ROOT, entry)], outfile: 'bench.mjs', write: false, metafile: true });
+  const output = Object.values(res.metafile!.outputs)[0]!;
+  const parts = { zodClassic: 0, zod: 0, credentialChain: 0, sdk: 0, total: output.bytes };
+  for (const [file, { bytesInOutput }] of Object.entries(output.inputs)) {
+    const part = (Object.keys(PARTS) as Part[]).find((p) => PARTS[p].test(file));
+    if (part) parts[part] += bytesInOutput;
+  }
+  return parts;
 }
 
 const CLOSED = 'http://127.0.0.1:9';
@@ -134,11 +165,25 @@ async function main(): Promise<void> {
   const rows: Array<Array<string | number>> = [];
   for (const b of list) {
     const times = await initTimes(b, initRuns);
-    rows.push([b.logicalId, fmtKb(b.bytes), median(times).toFixed(0), Math.min(...times).toFixed(0), Math.max(...times).toFixed(0)]);
+    const parts = await composition(b.entry);
+    rows.push([
+      b.logicalId,
+      fmtKb(b.bytes),
+      fmtKb(parts.total),
+      fmtKb(parts.zod + parts.zodClassic),
+      fmtKb(parts.zodClassic),
+      fmtKb(parts.sdk + parts.credentialChain),
+      fmtKb(parts.credentialChain),
+      median(times).toFixed(0),
+      Math.min(...times).toFixed(0),
+      Math.max(...times).toFixed(0),
+    ]);
   }
   const total = list.reduce((s, b) => s + b.bytes, 0);
   console.log(`\nBundles (from ${path.relative(REPO_ROOT, CLI_OUT)}; module init = import() in a fresh node ${process.version}, ms)\n`);
-  console.log(table(['function', 'bundle .mjs', 'init p50', 'min', 'max'], rows));
+  console.log(
+    table(['function', 'bundle .mjs', 'rebuilt', 'zod', 'zod classic', 'AWS SDK', 'credential chain', 'init p50', 'min', 'max'], rows),
+  );
   console.log(`\n${list.length} functions, ${fmtKb(total)} of bundles in all`);
 }
 
