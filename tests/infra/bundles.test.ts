@@ -45,6 +45,7 @@ describe('the Lambda bundles', () => {
         'Authorizer',
         'CaptureLead',
         'CheckRepContact',
+        'ChooseArm',
         'ConfirmConsent',
         'EraseClosedLeads',
         'EraseLead',
