@@ -247,6 +247,12 @@ export async function settle(ctx: FuzzContext): Promise<void> {
 
 // ---- the properties every route shares --------------------------------------------------------------
 
+/**
+ * A name as a form post delivers it: a lone surrogate cannot be percent-encoded as UTF-8, so
+ * URLSearchParams sends U+FFFD in its place and the server names that (JSON escapes it as \uD800).
+ */
+const asSent = (name: string) => name.replace(/\p{Cs}/gu, '\uFFFD');
+
 export const PROPERTIES = {
   answers: 'every request gets an answer (no crash, no hang)',
   no5xx: '(a) no 5xx',
@@ -389,7 +395,7 @@ export async function runCase<C>(ctx: FuzzContext, route: RouteFuzz<C>, raw: C, 
   if (rejection && res.status > 0 && res.status < 500) {
     const okStatus = rejection.statuses ? rejection.statuses.includes(res.status) : res.status >= 400;
     if (!okStatus) v(PROPERTIES.rejectsInvalid, `expected ${rejection.statuses?.join('|') ?? '4xx'}, got ${res.status}`);
-    else if (res.status === 400 && rejection.paths && !issuePaths(res).some((p) => rejection.paths!.some((want) => p === want || p.startsWith(`${want}.`))))
+    else if (res.status === 400 && rejection.paths && !issuePaths(res).some((p) => rejection.paths!.some((w) => [w, asSent(w)].some((want) => p === want || p.startsWith(`${want}.`)))))
       v(PROPERTIES.namesField, `expected a path in [${rejection.paths.map((p) => JSON.stringify(p)).join(', ')}], got [${issuePaths(res).map((p) => JSON.stringify(p)).join(', ')}]`);
   }
   const accepted = res.status >= 200 && res.status < 400;
