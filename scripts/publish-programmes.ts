@@ -8,16 +8,22 @@
 import { writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { WORKFLOW_PROGRAMMES } from '../workflows/registry.js';
+import { leadTemplates } from '../workflows/templates/index.js';
 import { LOCK_PATH, lockedSteps, lockProblems, readLock, versionOf, type ProgrammeLock } from '../workflows/versions.js';
 
 /** The lock with the current programmes published, or unchanged when nothing changed. */
-export function publish(lock: ProgrammeLock, programmes: Record<string, unknown>, today: string): { lock: ProgrammeLock; published?: number } {
-  const problems = Object.entries(programmes).flatMap(([wf, p]) => lockProblems(lock, wf, p));
+export function publish(
+  lock: ProgrammeLock,
+  programmes: Record<string, unknown>,
+  today: string,
+  templates: Readonly<Record<string, unknown>> = leadTemplates,
+): { lock: ProgrammeLock; published?: number } {
+  const problems = Object.entries(programmes).flatMap(([wf, p]) => lockProblems(lock, wf, p, templates));
   if (problems.length) throw new Error(`cannot publish — ${problems.join('; ')}`);
-  const unpublished = Object.entries(programmes).some(([wf, p]) => !versionOf(lock, wf, p).published);
+  const unpublished = Object.entries(programmes).some(([wf, p]) => !versionOf(lock, wf, p, templates).published);
   if (!unpublished) return { lock };
   const version = Math.max(0, ...lock.versions.map((v) => v.version)) + 1;
-  const workflows = Object.fromEntries(Object.entries(programmes).map(([wf, p]) => [wf, lockedSteps(p)]));
+  const workflows = Object.fromEntries(Object.entries(programmes).map(([wf, p]) => [wf, lockedSteps(p, templates)]));
   return { lock: { versions: [...lock.versions, { version, publishedAt: today, inFlight: true, workflows }] }, published: version };
 }
 
