@@ -6,6 +6,7 @@ import type { Clock } from './clock.js';
 import { executionName, type Lead } from './model.js';
 import type { EventPublisher, IdGenerator, LeadStore, WorkflowStarter } from './ports.js';
 import type { ScoringRules } from './scoring.js';
+import { withOptimisticRetry } from './retry.js';
 import { timelineEntry } from './timeline.js';
 
 /** Everything the funnel use cases need from the world. */
@@ -44,4 +45,38 @@ export async function ensureCurrentRun(deps: Pick<FunnelDeps, 'starter' | 'store
 export async function switchRun(deps: FunnelDeps, before: Lead, after: Lead, reason: string): Promise<void> {
   await deps.starter.stop(before.leadId, before.run, reason);
   await ensureCurrentRun(deps, after);
+}
+
+/**
+ * A rep who can no longer take leads (inactive, certification lapsed) hands back their open leads: each
+ * active lead they own starts a new run at its stage, whose hand-off assigns it again with the funnel's
+ * own assignment — round-robin over the reps still eligible, or the unassigned queue. Emails the lead
+ * had are not sent again (their ledger keys are per stage and step).
+ */
+export async function reassignOpenLeads(deps: Pick<FunnelDeps, 'store' | 'starter' | 'clock' | 'ids'>, repId: string, reason: string): Promise<number> {
+  let count = 0;
+  let cursor: string | undefined;
+  const owned: Lead[] = [];
+  do {
+    const page = await deps.store.listByOwner(repId, { limit: 100, cursor });
+    owned.push(...page.items.filter((l) => l.status === 'active'));
+    cursor = page.cursor;
+  } while (cursor);
+  for (const listed of owned) {
+    const moved = await withOptimisticRetry(async () => {
+      const lead = await deps.store.get(listed.leadId);
+      if (!lead || lead.ownerId !== repId || lead.status !== 'active') return undefined;
+      const now = deps.clock.now();
+      const next: Lead = { ...lead, run: lead.run + 1, updatedAt: now.toISOString() };
+      const saved = await deps.store.save(next, lead.version, [
+        timelineEntry(deps.ids, lead.leadId, now, 'rep_unavailable', `Its rep can no longer take leads (${reason}): assigning it again`, { repId, run: next.run }),
+      ]);
+      return { before: lead, after: saved };
+    });
+    if (!moved) continue;
+    await deps.starter.stop(moved.before.leadId, moved.before.run, reason);
+    await ensureCurrentRun(deps, moved.after);
+    count++;
+  }
+  return count;
 }

@@ -42,6 +42,8 @@ export interface OnboardingProgramme {
     daysBefore: number;
     /** Overdue digests (at most one a day) before the manager gets the escalation. */
     escalateAfterOverdueReminders: number;
+    /** A module a manager reopens at sign-off is due again this many days later. */
+    reopenDueDays: number;
   };
   /** Reminders go out inside these hours of the rep's time zone; outside them they wait for the next opening. */
   businessHours: BusinessHours;

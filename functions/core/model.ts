@@ -183,6 +183,8 @@ export interface ModuleProgress {
   remindedBeforeAt?: string;
   /** How often a manager reset it after a lock (each reset gives fresh attempts). */
   resets?: number;
+  /** When a digest first reported it overdue (RepModuleOverdue is published then). */
+  overdueAt?: string;
 }
 
 export interface Certification {
@@ -230,6 +232,8 @@ export interface Rep {
   /** The last manager decision (approve or reject). */
   signOff?: SignOff;
   signOffRequestedAt?: string;
+  /** The welcome emails of the onboarding track went out. */
+  welcomedAt?: string;
   /** First lead assigned / first deal won, for ramp time. */
   ramp?: { firstLeadAt?: string; firstWonAt?: string };
   /** Overdue digests sent since the last progress (the escalation comes after a set number of them). */
