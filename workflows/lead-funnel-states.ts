@@ -32,8 +32,10 @@ export function leadFunnelGraph(engine: WorkflowEngine, functions: LeadFunnelTas
     decision: handOff(engine, functions, programme, stage('decision', recycle)),
     purchase: stage('purchase', engine.succeed('Won')),
   };
-  return engine.entry('Enter stage', '$.stage', Object.fromEntries(STAGES.map((s) => [s, entries[s]])),
-    'A run starts at the lead’s current stage (a stage change starts a new run).');
+  return engine.entry('Enter stage', '$.stage', Object.fromEntries(STAGES.map((s) => [s, entries[s]])), {
+    comment: 'A run starts at the lead’s current stage (a stage change starts a new run).',
+    unknown: { name: 'Unknown stage', error: 'UnknownStage', cause: 'The input names no funnel stage.' },
+  });
 }
 
 /**

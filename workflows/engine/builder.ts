@@ -98,10 +98,16 @@ export class WorkflowEngine {
   }
 
   /** The first state: a Choice on the entry point of the run (`$.stage`, `$.entry`). */
-  entry(name: string, field: string, entries: Record<string, sfn.IChainable>, comment?: string): sfn.Choice {
-    const choice = new sfn.Choice(this.scope, this.claim(name), { comment });
+  entry(
+    name: string,
+    field: string,
+    entries: Record<string, sfn.IChainable>,
+    options: { comment?: string; unknown?: { name: string; error: string; cause: string } } = {},
+  ): sfn.Choice {
+    const choice = new sfn.Choice(this.scope, this.claim(name), { comment: options.comment });
     for (const [value, target] of Object.entries(entries)) choice.when(sfn.Condition.stringEquals(field, value), target);
-    choice.otherwise(this.fail('Unknown entry point', 'UnknownEntryPoint', `The input's ${field} names no entry point of ${this.props.workflow}.`));
+    const unknown = options.unknown ?? { name: 'Unknown entry point', error: 'UnknownEntryPoint', cause: `The input's ${field} names no entry point of ${this.props.workflow}.` };
+    choice.otherwise(this.fail(unknown.name, unknown.error, unknown.cause));
     return choice;
   }
 
