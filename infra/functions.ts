@@ -11,6 +11,8 @@ import { SalesFunction, type TableAccess } from './constructs/sales-function.js'
 
 export type EnvName =
   | 'FUNNEL_STATE_MACHINE_ARN'
+  | 'REP_ONBOARDING_STATE_MACHINE_ARN'
+  | 'ONBOARDING_PROGRAMME_VERSION'
   | 'EVENT_BUS_NAME'
   | 'API_KEY_SECRET_ID'
   | 'SIGNING_SECRET_ID'
@@ -37,6 +39,8 @@ interface FunctionSpec {
 
 /** What functions/shared/config.ts's capabilities need; TIME_SCALE/TIME_ORIGIN stay unset on AWS (1, now). */
 const SENDER: EnvName[] = ['SES_CONFIGURATION_SET', 'SENDER_ADDRESS'];
+/** Rep routes and tasks: both workflows' ARNs, the programme version runs record, mail to reps and managers, domain events. */
+const ONBOARDING: EnvName[] = ['REP_ONBOARDING_STATE_MACHINE_ARN', 'ONBOARDING_PROGRAMME_VERSION', 'FUNNEL_STATE_MACHINE_ARN', 'EVENT_BUS_NAME', ...SENDER, 'MANAGER_EMAIL', 'LOG_LEVEL'];
 
 /** Logical ids are the names in docs/internals.md; the local runtime and tests address functions by them. */
 export const FUNCTION_SPECS = {
@@ -149,6 +153,56 @@ export const FUNCTION_SPECS = {
     description: 'GET /privacy/export: everything held about a person (GDPR Art. 15)',
     table: 'read',
     env: ['LOG_LEVEL'],
+  },
+  // Rep onboarding and training: the routes that change a rep start its next RepOnboarding run, and
+  // (inactive) hand its open leads back to the funnel, so they may start and stop both workflows.
+  CreateRep: {
+    entry: 'functions/http/create-rep.ts',
+    description: 'POST /reps: a new hire starts onboarding on their role\'s learning path',
+    table: 'read-write',
+    env: ONBOARDING,
+  },
+  ListReps: { entry: 'functions/http/list-reps.ts', description: 'GET /reps', table: 'read', env: ['LOG_LEVEL'] },
+  GetRep: { entry: 'functions/http/get-rep.ts', description: 'GET /reps/{repId}', table: 'read', env: ['LOG_LEVEL'] },
+  RecordCompletion: {
+    entry: 'functions/http/record-completion.ts',
+    description: 'POST /reps/{repId}/modules/{moduleId}/completions: a module attempt (idempotent by attemptId)',
+    table: 'read-write',
+    env: ONBOARDING,
+  },
+  ResetModule: {
+    entry: 'functions/http/reset-module.ts',
+    description: 'POST /reps/{repId}/modules/{moduleId}/reset: unlock a module with fresh attempts',
+    table: 'read-write',
+    env: ONBOARDING,
+  },
+  SignOffRep: {
+    entry: 'functions/http/sign-off-rep.ts',
+    description: 'POST /reps/{repId}/signoff: the manager certifies a rep or reopens modules',
+    table: 'read-write',
+    env: ONBOARDING,
+  },
+  SetRepStatus: {
+    entry: 'functions/http/set-rep-status.ts',
+    description: 'POST /reps/{repId}/status: stop a rep\'s onboarding and reassign their open leads',
+    table: 'read-write',
+    env: ONBOARDING,
+    timeout: Duration.seconds(30),
+  },
+  OnboardingStep: {
+    entry: 'functions/tasks/onboarding-step.ts',
+    description: 'RepOnboarding: plan the next step, and do what is due (digests, escalation, sign-off, certification)',
+    table: 'read-write',
+    // Not the RepOnboarding ARN: its own state machine invokes it (a cycle); the run passes $$.StateMachine.Id.
+    env: ONBOARDING.filter((e) => e !== 'REP_ONBOARDING_STATE_MACHINE_ARN'),
+    timeout: Duration.seconds(30),
+  },
+  RecordRepFailure: {
+    entry: 'functions/tasks/record-rep-failure.ts',
+    description: 'RepOnboarding: record a failed run on the rep timeline',
+    table: 'read-write',
+    env: ['LOG_LEVEL'],
+    timeout: Duration.seconds(30),
   },
   EraseClosedLeads: {
     entry: 'functions/tasks/erase-closed-leads.ts',

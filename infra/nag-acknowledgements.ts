@@ -42,6 +42,27 @@ export function acknowledgeFindings(stack: SalesFlowStack) {
       `lambda:InvokeFunction on ${task} and its versions/aliases (<arn>:*), as the LambdaInvoke task grants it; no other function.`);
   }
 
+  const onboardingRole = stack.onboarding.stateMachine.role;
+  ack(onboardingRole, 'AwsSolutions-IAM5[Resource::*]',
+    'The RepOnboarding role needs X-Ray trace writes and CloudWatch Logs delivery management (logs:CreateLogDelivery, ' +
+    'logs:DescribeResourcePolicies, …), none of which support resource-level permissions.');
+  for (const task of ['OnboardingStep', 'RecordRepFailure']) {
+    ack(onboardingRole, `AwsSolutions-IAM5[Resource::<${task}.Arn>:*]`,
+      `lambda:InvokeFunction on ${task} and its versions/aliases (<arn>:*), as the LambdaInvoke task grants it; no other function.`);
+  }
+  for (const name of ['CreateRep', 'RecordCompletion', 'ResetModule', 'SignOffRep', 'SetRepStatus', 'OnboardingStep'] as const) {
+    for (const machine of ['RepOnboarding', 'LeadFunnel']) {
+      ack(stack.functions[name].role,
+        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${machine}"}]}]}:*]`,
+        `${name} stops the superseded run of a rep's RepOnboarding, or of a lead handed back by a rep who left or lapsed ` +
+        `(executions are named per subject and run, so not known in advance); the grant covers executions of the ${machine} state machine only.`);
+    }
+  }
+
+  ack(stack.node.findChild('OnboardingStepRunsPolicy'), 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:<RepOnboarding.Name>:*]',
+    'OnboardingStep stops the superseded run of the rep it acts for when it starts the next cycle; runs are named per rep and ' +
+    'run, so not known in advance; the grant covers executions of the RepOnboarding state machine only.');
+
   const routes = stack.httpApi.api.node;
   const publicReason = (route: string, why: string) => `${route} is public by design: ${why}`;
   ack(routes.findChild('POST--leads'), 'AwsSolutions-APIG4',

@@ -2,15 +2,17 @@
  * Sales Flow in one stack: the table, the Lambdas, the LeadFunnel, the HTTP API, secrets, SES, the
  * domain-event bus and alarms. Env-agnostic (no account/region), so `cdk synth` works offline.
  */
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { EventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { ConfigurationSet, EmailIdentity, Identity, SuppressionReasons } from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
 import type { FunnelProgramme } from '../workflows/programmes/types.js';
 import { LeadFunnel } from '../workflows/lead-funnel.js';
+import { onboardingProgramme } from '../workflows/programmes/onboarding.js';
+import { RepOnboarding } from '../workflows/rep-onboarding.js';
 import { readDeploymentConfig, senderEmail, type DeploymentConfig } from './config.js';
 import { SalesAlarms } from './constructs/alarms.js';
 import { DataTable } from './constructs/data-table.js';
@@ -28,6 +30,7 @@ export class SalesFlowStack extends Stack {
   readonly table: DataTable['table'];
   readonly functions: SalesFunctions;
   readonly funnel: LeadFunnel;
+  readonly onboarding: RepOnboarding;
   readonly httpApi: SalesHttpApi;
   readonly bus: EventBus;
   readonly apiKeySecret: Secret;
@@ -100,6 +103,38 @@ export class SalesFlowStack extends Stack {
     });
     const stateMachine = this.funnel.stateMachine;
     setLateEnvironment(fns, 'FUNNEL_STATE_MACHINE_ARN', stateMachine.stateMachineArn);
+
+    this.onboarding = new RepOnboarding(this, 'RepOnboarding', {
+      programme: onboardingProgramme,
+      functions: { onboardingStep: fns.OnboardingStep.fn, recordFailure: fns.RecordRepFailure.fn },
+      logRetention: config.logRetentionDays,
+    });
+    const onboarding = this.onboarding.stateMachine;
+    setLateEnvironment(fns, 'REP_ONBOARDING_STATE_MACHINE_ARN', onboarding.stateMachineArn);
+    setLateEnvironment(fns, 'ONBOARDING_PROGRAMME_VERSION', String(this.onboarding.version));
+    // Progress starts a rep's next run and stops the old one; a rep who leaves or lapses hands their
+    // leads back, which starts the leads' next funnel runs. Granted on these machines' executions only.
+    for (const name of functionsReading('REP_ONBOARDING_STATE_MACHINE_ARN')) {
+      onboarding.grantStartExecution(fns[name].fn);
+      onboarding.grantExecution(fns[name].fn, 'states:StopExecution');
+    }
+    for (const name of [...functionsReading('REP_ONBOARDING_STATE_MACHINE_ARN'), 'OnboardingStep' as const]) {
+      stateMachine.grantStartExecution(fns[name].fn);
+      stateMachine.grantExecution(fns[name].fn, 'states:StopExecution');
+    }
+    // OnboardingStep starts the next run of its own machine (a recertification cycle). A policy of its
+    // own, not the role's default policy: the function waits for that one, and the machine waits for the
+    // function, so granting there would be a dependency cycle.
+    new Policy(this, 'OnboardingStepRunsPolicy', {
+      roles: [fns.OnboardingStep.role],
+      statements: [
+        new PolicyStatement({ actions: ['states:StartExecution'], resources: [onboarding.stateMachineArn] }),
+        new PolicyStatement({
+          actions: ['states:StopExecution'],
+          resources: [this.formatArn({ service: 'states', resource: 'execution', resourceName: `${onboarding.stateMachineName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+        }),
+      ],
+    });
     stateMachine.grantStartExecution(fns.CaptureLead.fn);
     stateMachine.grantStartExecution(fns.IngestEvent.fn);
     // A stage change stops the old run: StopExecution is granted on this machine's executions only.
@@ -126,6 +161,13 @@ export class SalesFlowStack extends Stack {
         privacyErasure: fns.PrivacyErasure.fn,
         privacyExport: fns.PrivacyExport.fn,
         authorizer: fns.Authorizer.fn,
+        createRep: fns.CreateRep.fn,
+        listReps: fns.ListReps.fn,
+        getRep: fns.GetRep.fn,
+        recordCompletion: fns.RecordCompletion.fn,
+        resetModule: fns.ResetModule.fn,
+        signOffRep: fns.SignOffRep.fn,
+        setRepStatus: fns.SetRepStatus.fn,
       },
       formOrigins: config.formOrigins,
       throttle: config.throttle,
@@ -154,6 +196,7 @@ export class SalesFlowStack extends Stack {
     output('ApiUrl', this.httpApi.url, 'Base URL of the HTTP API');
     output('TableName', this.table.tableName, 'The DynamoDB table');
     output('LeadFunnelArn', stateMachine.stateMachineArn, 'The LeadFunnel state machine');
+    output('RepOnboardingArn', onboarding.stateMachineArn, 'The RepOnboarding state machine');
     output('EventBusName', this.bus.eventBusName, 'Domain events (LeadStageChanged, LeadAssigned, …)');
     output('ApiKeySecretArn', this.apiKeySecret.secretArn, 'Secret holding the admin/webhook API key');
     output('SigningKeySecretArn', this.signingKeySecret.secretArn, 'Secret holding the unsubscribe-token key');

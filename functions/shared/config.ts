@@ -12,6 +12,8 @@ const positiveInt = () => z.optional(z.coerce.number().check(z.int(), z.positive
 const envSchema = z.object({
   TABLE_NAME: optionalText,
   FUNNEL_STATE_MACHINE_ARN: optionalText,
+  REP_ONBOARDING_STATE_MACHINE_ARN: optionalText,
+  ONBOARDING_PROGRAMME_VERSION: positiveInt(),
   EVENT_BUS_NAME: optionalText,
   API_KEY_SECRET_ID: optionalText,
   SIGNING_SECRET_ID: optionalText,
@@ -36,6 +38,8 @@ const envSchema = z.object({
 const needs = {
   table: ['TABLE_NAME'],
   funnel: ['FUNNEL_STATE_MACHINE_ARN'],
+  /** Starting and stopping RepOnboarding runs (and the programme version they record). */
+  onboarding: ['REP_ONBOARDING_STATE_MACHINE_ARN', 'ONBOARDING_PROGRAMME_VERSION'],
   events: ['EVENT_BUS_NAME'],
   apiKey: ['API_KEY_SECRET_ID'],
   signing: ['SIGNING_SECRET_ID'],
@@ -56,6 +60,8 @@ export class ConfigError extends Error {
 export interface Config {
   tableName: string;
   funnelStateMachineArn: string;
+  repOnboardingStateMachineArn: string;
+  onboardingProgrammeVersion: number;
   eventBusName: string;
   apiKeySecretId: string;
   signingSecretId: string;
@@ -91,6 +97,8 @@ export function loadConfig(...capabilities: Capability[]): Config {
   return {
     tableName: env.TABLE_NAME ?? '',
     funnelStateMachineArn: env.FUNNEL_STATE_MACHINE_ARN ?? '',
+    repOnboardingStateMachineArn: env.REP_ONBOARDING_STATE_MACHINE_ARN ?? '',
+    onboardingProgrammeVersion: env.ONBOARDING_PROGRAMME_VERSION ?? 0,
     eventBusName: env.EVENT_BUS_NAME ?? '',
     apiKeySecretId: env.API_KEY_SECRET_ID ?? '',
     signingSecretId: env.SIGNING_SECRET_ID ?? '',

@@ -17,6 +17,7 @@ config(en());
 
 export {
   _default,
+  array,
   boolean,
   catch,
   coerce,

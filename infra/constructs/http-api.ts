@@ -22,6 +22,13 @@ export interface HttpApiHandlers {
   readonly privacyErasure: IFunction;
   readonly privacyExport: IFunction;
   readonly authorizer: IFunction;
+  readonly createRep: IFunction;
+  readonly listReps: IFunction;
+  readonly getRep: IFunction;
+  readonly recordCompletion: IFunction;
+  readonly resetModule: IFunction;
+  readonly signOffRep: IFunction;
+  readonly setRepStatus: IFunction;
 }
 
 export interface SalesHttpApiProps {
@@ -95,6 +102,13 @@ export class SalesHttpApi extends Construct {
     route('/leads/{leadId}', [HttpMethod.DELETE], handlers.eraseLead, 'EraseLeadIntegration', apiKey);
     route('/privacy/erasure', [HttpMethod.POST], handlers.privacyErasure, 'PrivacyErasureIntegration', apiKey);
     route('/privacy/export', [HttpMethod.GET], handlers.privacyExport, 'PrivacyExportIntegration', apiKey);
+    route('/reps', [HttpMethod.POST], handlers.createRep, 'CreateRepIntegration', apiKey);
+    route('/reps', [HttpMethod.GET], handlers.listReps, 'ListRepsIntegration', apiKey);
+    route('/reps/{repId}', [HttpMethod.GET], handlers.getRep, 'GetRepIntegration', apiKey);
+    route('/reps/{repId}/modules/{moduleId}/completions', [HttpMethod.POST], handlers.recordCompletion, 'RecordCompletionIntegration', apiKey);
+    route('/reps/{repId}/modules/{moduleId}/reset', [HttpMethod.POST], handlers.resetModule, 'ResetModuleIntegration', apiKey);
+    route('/reps/{repId}/signoff', [HttpMethod.POST], handlers.signOffRep, 'SignOffRepIntegration', apiKey);
+    route('/reps/{repId}/status', [HttpMethod.POST], handlers.setRepStatus, 'SetRepStatusIntegration', apiKey);
   }
 
   /** Base URL without a trailing slash (the $default stage serves at the root). */

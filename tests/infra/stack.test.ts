@@ -68,7 +68,12 @@ describe('the Sales Flow stack', () => {
   });
 
   it('gives the state machine ARN only to the functions that start or stop runs', () => {
-    expect(withEnv('FUNNEL_STATE_MACHINE_ARN')).toEqual(['CaptureLead', 'EraseClosedLeads', 'EraseLead', 'IngestEvent', 'PrivacyErasure']);
+    // The rep routes and OnboardingStep hand a leaving or lapsed rep's leads back to the funnel.
+    expect(withEnv('FUNNEL_STATE_MACHINE_ARN')).toEqual([
+      'CaptureLead', 'CreateRep', 'EraseClosedLeads', 'EraseLead', 'IngestEvent', 'OnboardingStep', 'PrivacyErasure', 'RecordCompletion', 'ResetModule', 'SetRepStatus', 'SignOffRep',
+    ]);
+    // OnboardingStep is invoked by RepOnboarding itself: it gets the ARN from the run, not the environment (a cycle).
+    expect(withEnv('REP_ONBOARDING_STATE_MACHINE_ARN')).toEqual(['CreateRep', 'RecordCompletion', 'ResetModule', 'SetRepStatus', 'SignOffRep']);
     expect(functions.CaptureLead.Properties.Environment.Variables.FUNNEL_STATE_MACHINE_ARN).toEqual({ Ref: 'LeadFunnel' });
   });
 
@@ -97,12 +102,13 @@ describe('the Sales Flow stack', () => {
     expect(functionsGranted('secretsmanager:GetSecretValue', 'ApiKeySecret')).toEqual(['Authorizer', 'CaptureLead']);
     expect(functionsGranted('secretsmanager:GetSecretValue', 'SigningKeySecret')).toEqual(['CaptureLead', 'ConfirmConsent', 'EraseClosedLeads', 'EraseLead', 'PrivacyErasure', 'SendEmail', 'Unsubscribe']);
     expect(functionsGranted('events:PutEvents')).toEqual(withEnv('EVENT_BUS_NAME'));
-    expect(functionsGranted('ses:SendEmail')).toEqual(['AssignRep', 'CaptureLead', 'SendEmail']);
+    expect(functionsGranted('ses:SendEmail')).toEqual(['AssignRep', 'CaptureLead', 'CreateRep', 'OnboardingStep', 'RecordCompletion', 'ResetModule', 'SendEmail', 'SetRepStatus', 'SignOffRep']);
     const ses = statementsOf('SendEmail').find((s) => [s.Action].flat().includes('ses:SendEmail'));
     expect(JSON.stringify(ses.Resource)).toContain('configuration-set/');
     expect(JSON.stringify(ses.Resource)).toContain('identity/sales@example.com');
-    expect(functionsGranted('states:StartExecution')).toEqual(['CaptureLead', 'IngestEvent']);
-    expect(functionsGranted('states:StopExecution')).toEqual(['EraseClosedLeads', 'EraseLead', 'IngestEvent', 'PrivacyErasure']);
+    const repChangers = ['CreateRep', 'OnboardingStep', 'RecordCompletion', 'ResetModule', 'SetRepStatus', 'SignOffRep'];
+    expect(functionsGranted('states:StartExecution')).toEqual(['CaptureLead', 'IngestEvent', ...repChangers].sort());
+    expect(functionsGranted('states:StopExecution')).toEqual(['EraseClosedLeads', 'EraseLead', 'IngestEvent', 'PrivacyErasure', ...repChangers].sort());
   });
 
   it('runs EraseClosedLeads once a day from an EventBridge rule', () => {
@@ -125,6 +131,13 @@ describe('the Sales Flow stack', () => {
       'DELETE /leads/{leadId}': 'CUSTOM',
       'POST /privacy/erasure': 'CUSTOM',
       'GET /privacy/export': 'CUSTOM',
+      'POST /reps': 'CUSTOM',
+      'GET /reps': 'CUSTOM',
+      'GET /reps/{repId}': 'CUSTOM',
+      'POST /reps/{repId}/modules/{moduleId}/completions': 'CUSTOM',
+      'POST /reps/{repId}/modules/{moduleId}/reset': 'CUSTOM',
+      'POST /reps/{repId}/signoff': 'CUSTOM',
+      'POST /reps/{repId}/status': 'CUSTOM',
     });
     const target = (key: string) => {
       const route = routes.find((r) => r.RouteKey === key);
