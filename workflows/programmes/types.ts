@@ -5,7 +5,7 @@
 import type { Stage } from '../../functions/core/model.js';
 
 import type { SendCategory } from '../../functions/core/templates.js';
-import type { Step } from '../engine/steps.js';
+import type { Step } from '../../functions/core/programme.js';
 
 export type { SendCategory };
 
