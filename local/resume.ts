@@ -8,6 +8,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoLeadStore } from '../functions/adapters/dynamodb/lead-store.js';
+import { DynamoRepStore } from '../functions/adapters/dynamodb/rep-store.js';
 import { StepFunctionsStarter } from '../functions/adapters/sfn-starter.js';
 import type { Clock } from '../functions/core/clock.js';
 import { randomIds } from '../functions/core/ids.js';
@@ -77,6 +78,40 @@ export async function resumeFunnelRuns(target: ResumeTarget): Promise<number> {
     await pool.settle();
     // After a failure, still record the runs that did start (best effort: the failure is what is thrown).
     if (pending.length) await store.appendTimeline(pending.splice(0)).catch(() => undefined);
+    db.destroy();
+    sfn.destroy();
+  }
+  return resumed;
+}
+
+/**
+ * The same for RepOnboarding: every rep on a learning path or certified (their run watches the next
+ * certification cycle) gets its current run started again. Its plan reads the rep's state, so
+ * reminders already sent are not repeated (their ledger keys are taken) and nothing is planned twice.
+ */
+export async function resumeOnboardingRuns(target: Omit<ResumeTarget, 'funnelArn'> & { onboardingArn: string }): Promise<number> {
+  const db = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: target.dynamodbEndpoint }), { marshallOptions: { removeUndefinedValues: true } });
+  const sfn = new SFNClient({ endpoint: target.sfnEndpoint });
+  const reps = new DynamoRepStore(db, target.tableName, () => target.clock.now());
+  const starter = new StepFunctionsStarter(sfn, { RepOnboarding: target.onboardingArn });
+  let resumed = 0;
+  try {
+    for (const status of ['onboarding', 'active'] as const) {
+      let cursor: string | undefined;
+      do {
+        const page = await reps.list(status, { limit: 100, cursor });
+        for (const rep of page.items) {
+          if (!rep.run || !rep.track) continue; // seeded reps have no run
+          if ((await starter.startRun('RepOnboarding', rep.repId, { repId: rep.repId, run: rep.run })) !== 'started') continue;
+          resumed++;
+          await reps.appendTimeline(rep.repId, [
+            { entryId: randomIds.next(), at: target.clock.now().toISOString(), type: 'workflow_started', summary: `Onboarding run ${rep.run} resumed after a local restart`, data: { run: rep.run } },
+          ]);
+        }
+        cursor = page.cursor;
+      } while (cursor);
+    }
+  } finally {
     db.destroy();
     sfn.destroy();
   }

@@ -5,13 +5,13 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoRepStore } from '../functions/adapters/dynamodb/rep-store.js';
 import type { Rep } from '../functions/core/model.js';
-import { keys } from '../functions/table/keys.js';
 import { JavaMissingError } from './dynamodb.js';
 import { PortInUseError } from './ports.js';
 import { installProcessGuard } from './process-guard.js';
-import { resumeFunnelRuns } from './resume.js';
+import { resumeFunnelRuns, resumeOnboardingRuns } from './resume.js';
 import { persistentKey } from './secrets.js';
 import { REPO_ROOT, startLocalStack, type LocalStack } from './stack.js';
 
@@ -23,16 +23,25 @@ function timeScale(): number {
   return n;
 }
 
-/** Decision-stage hand-off needs an active rep; an empty roster gets one demo rep. */
+/**
+ * Decision-stage hand-off needs an active, certified rep; an empty roster gets one demo rep, seeded
+ * certified for ten virtual years so the tour's compressed clock never lapses it. A demo rep kept in
+ * .data/ from before certifications existed is certified the same way.
+ */
 async function seedDemoRep(stack: LocalStack): Promise<Rep | undefined> {
-  const db = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: stack.dynamodbEndpoint }));
+  const db = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: stack.dynamodbEndpoint }), { marshallOptions: { removeUndefinedValues: true } });
+  const reps = new DynamoRepStore(db, stack.tableName, () => stack.clock.now());
   try {
-    const active = await db.send(
-      new QueryCommand({ TableName: stack.tableName, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :p', ExpressionAttributeValues: { ':p': keys.repStatusPartition('active') }, Limit: 1 }),
-    );
-    if (active.Items?.length) return undefined;
-    const rep: Rep = { repId: 'demo-rep', name: 'Dana Demo', email: 'dana.demo@example.com', status: 'active', createdAt: new Date().toISOString() };
-    await db.send(new PutCommand({ TableName: stack.tableName, Item: { ...keys.rep(rep.repId), ...keys.repIndexes(rep), ...rep } }));
+    const now = stack.clock.now();
+    const certification = { certifiedAt: now.toISOString(), expiresAt: new Date(now.getTime() + 3650 * 86_400_000).toISOString(), cycle: 1 };
+    const demo = await reps.get('demo-rep');
+    if (demo && demo.status === 'active' && !demo.certification) await reps.put({ ...demo, certification });
+    if ((await reps.listActive()).length) return undefined;
+    const rep: Rep = {
+      repId: 'demo-rep', name: 'Dana Demo', firstName: 'Dana', lastName: 'Demo', email: 'dana.demo@example.com', status: 'active',
+      role: 'ae', track: 'none', createdAt: now.toISOString(), certification,
+    };
+    await reps.put(rep);
     return rep;
   } finally {
     db.destroy();
@@ -106,6 +115,16 @@ Executions live in memory: on the next start, nurturing leads resume their run f
       console.log(`Resumed ${resumed} funnel run(s) of leads kept in .data/ in ${took} s (emails they had are not sent again).`);
     },
     (err: unknown) => console.error('[local] resuming funnel runs failed; restart to try again:', err),
+  );
+  resumeOnboardingRuns({
+    dynamodbEndpoint: stack.dynamodbEndpoint,
+    sfnEndpoint: stack.sfnEndpoint,
+    tableName: stack.tableName,
+    onboardingArn: stack.stateMachines.RepOnboarding!,
+    clock: stack.clock,
+  }).then(
+    (resumed) => resumed && console.log(`Resumed ${resumed} onboarding run(s) of reps kept in .data/.`),
+    (err: unknown) => console.error('[local] resuming onboarding runs failed; restart to try again:', err),
   );
 }
 
