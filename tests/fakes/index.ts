@@ -54,10 +54,11 @@ export class InMemoryLeadStore implements LeadStore {
     this.entries.push(...clone(timeline));
   }
   async save(lead: Lead, expectedVersion: number, timeline: TimelineEntry[], extras: SaveExtras = {}) {
-    const stored = this.leads.get(lead.leadId);
-    if (!stored || stored.version !== expectedVersion) throw new VersionConflictError(lead.leadId);
+    // As DynamoDB's adapter reports it: a processed event explains a stale version, not the reverse.
     if (extras.processedEventId && this.processedEvents.has(extras.processedEventId))
       throw new DuplicateEventError(extras.processedEventId);
+    const stored = this.leads.get(lead.leadId);
+    if (!stored || stored.version !== expectedVersion) throw new VersionConflictError(lead.leadId);
     const ledgerId = extras.ledgerKey && `${lead.leadId}/${extras.ledgerKey}`;
     if (ledgerId && this.ledger.has(ledgerId)) throw new DuplicateSendError(extras.ledgerKey!);
     const saved = { ...clone(lead), version: expectedVersion + 1 };
@@ -100,7 +101,9 @@ export class InMemoryLeadStore implements LeadStore {
   }
   async releaseClaim(leadId: string, ledgerKey: string, timeline: TimelineEntry[]) {
     const id = `${leadId}/${ledgerKey}`;
-    if (this.ledger.get(id)?.status === 'claimed') this.ledger.delete(id);
+    // One transaction on DynamoDB: nothing (not even the timeline entries) when the claim is not there to give back.
+    if (this.ledger.get(id)?.status !== 'claimed') return;
+    this.ledger.delete(id);
     this.entries.push(...clone(timeline));
   }
   async getCustomer(customerId: string) {
