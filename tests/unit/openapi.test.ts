@@ -43,7 +43,10 @@ describe('the OpenAPI document', () => {
 
   it('asks for the API key exactly on the admin and webhook routes', () => {
     const secured = operations.filter(({ op }) => op.security?.length).map(({ route }) => route).sort();
-    expect(secured).toEqual(['DELETE /leads/{leadId}', 'GET /leads', 'GET /leads/{leadId}', 'GET /privacy/export', 'POST /events', 'POST /privacy/erasure']);
+    expect(secured).toEqual([
+      'DELETE /leads/{leadId}', 'GET /leads', 'GET /leads/{leadId}', 'GET /privacy/export', 'GET /reps', 'GET /reps/{repId}', 'POST /events', 'POST /privacy/erasure',
+      'POST /reps', 'POST /reps/{repId}/modules/{moduleId}/completions', 'POST /reps/{repId}/modules/{moduleId}/reset', 'POST /reps/{repId}/signoff', 'POST /reps/{repId}/status',
+    ]);
   });
 
   it('uses the domain’s stages and event types', () => {
@@ -71,6 +74,19 @@ describe('the OpenAPI document', () => {
       const { exportQuery } = await import('../../functions/http/privacy-export.js');
       const params = (spec.paths['/privacy/export']!.get as unknown as { parameters: Array<{ name: string }> }).parameters.map((p) => p.name);
       expect(params.sort()).toEqual(Object.keys(exportQuery.shape).sort());
+    });
+
+    it('lists the same rep fields as the rep routes accept', async () => {
+      Object.assign(process.env, {
+        REP_ONBOARDING_STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:123456789012:stateMachine:RepOnboarding',
+        ONBOARDING_PROGRAMME_VERSION: '1',
+        MANAGER_EMAIL: 'manager@example.com',
+      });
+      const fields = (name: string) => Object.keys(spec.components.schemas[name]!.properties!).sort();
+      expect(fields('CreateRepRequest')).toEqual(Object.keys((await import('../../functions/http/create-rep.js')).createRepBody.shape).sort());
+      expect(fields('CompletionRequest')).toEqual(Object.keys((await import('../../functions/http/record-completion.js')).completionBody.shape).sort());
+      expect(fields('SignOffRequest')).toEqual(Object.keys((await import('../../functions/http/sign-off-rep.js')).signOffBody.shape).sort());
+      expect(fields('RepStatusRequest')).toEqual(Object.keys((await import('../../functions/http/set-rep-status.js')).repStatusBody.shape).sort());
     });
 
     it('lists the same event fields as POST /events accepts', async () => {
