@@ -67,6 +67,11 @@ const merge = (a: Rejection | undefined, b: Rejection | undefined): Rejection | 
   return { statuses: a.statuses && b.statuses ? [...new Set([...a.statuses, ...b.statuses])] : undefined, paths: a.paths && b.paths ? [...a.paths, ...b.paths] : (a.paths ?? b.paths) };
 };
 const field400 = (...paths: string[]): Rejection => ({ statuses: [400], paths });
+/** `/leads/{leadId}` needs exactly one non-empty segment after the prefix; anything else is no route at all. */
+const unroutable = (path: string, prefix: string) => {
+  const rest = path.split('?')[0]!.slice(prefix.length);
+  return rest === '' || rest.includes('/');
+};
 
 // ---- POST /leads -------------------------------------------------------------------------------------
 
@@ -488,6 +493,26 @@ function eventBody(ctx: FuzzContext, c: EventCase): { body: Array<[string, unkno
 
 const isoDateTime = z.iso.datetime({ offset: true });
 
+/**
+ * The README's rules for event properties, written out independently of the handler: numbers finite
+ * within ±2^53 (and not so close to zero DynamoDB underflows), no empty keys, at most 8 levels, 50 keys
+ * an object, 100 items an array, keys ≤ 100 and strings ≤ 2000 characters, plain text only.
+ */
+function breaksPropertyRules(value: unknown, depth = 0): boolean {
+  const notPlain = (text: string, multiline: boolean) =>
+    /\p{Cs}/u.test(text) || (multiline ? /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/u : /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/u).test(text);
+  if (value === null || typeof value === 'boolean') return false;
+  if (typeof value === 'number') return !Number.isFinite(value) || Math.abs(value) > Number.MAX_SAFE_INTEGER || (value !== 0 && Math.abs(value) < 1e-130);
+  if (typeof value === 'string') return value.length > 2000 || notPlain(value, true);
+  if (depth >= 8) return true;
+  if (Array.isArray(value)) return value.length > 100 || value.some((v) => breaksPropertyRules(v, depth + 1));
+  if (typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>);
+    return entries.length > 50 || entries.some(([k, v]) => k === '' || k.length > 100 || notPlain(k, false) || breaksPropertyRules(v, depth + 1));
+  }
+  return true;
+}
+
 function eventRejection(ctx: FuzzContext, c: EventCase, req: Req): Rejection | undefined {
   const auth = authRejection(c.auth);
   if (auth) return auth;
@@ -510,6 +535,7 @@ function eventRejection(ctx: FuzzContext, c: EventCase, req: Req): Rejection | u
   if (c.occurredAt !== undefined && !(typeof c.occurredAt === 'string' && isoDateTime.safeParse(c.occurredAt).success)) add('occurredAt');
   const props = c.properties;
   if (props !== undefined && (props === null || typeof props !== 'object' || Array.isArray(props) || props instanceof RawJson)) add('properties');
+  else if (props !== undefined && breaksPropertyRules(props)) add('properties');
   if (c.extra && !['eventId', 'type', 'email', 'leadId', 'customerId', 'occurredAt', 'properties'].includes(c.extra[0])) add(c.extra[0]);
   // Mixed faults: a 404 is only right when every field is valid.
   if (r?.paths && r.statuses) r = { statuses: [400], paths: r.paths };
@@ -607,7 +633,9 @@ const getLeadRoute: RouteFuzz<GetLeadCase> = {
     const segment = c.id.kind === 'sentinel' ? ctx.sentinels[c.id.i]!.leadId : c.id.kind === 'unknown' ? `nobody-${ctx.uniq()}` : c.id.raw;
     return { method: 'GET', path: `/leads/${segment}${c.query !== undefined && c.query !== null ? `?${c.query}` : ''}`, headers: bearer(ctx, c.auth) };
   },
-  mustReject: (_ctx, c) => authRejection(c.auth) ?? (c.id.kind === 'sentinel' ? undefined : { statuses: [400, 404] }),
+  // A path with no id segment (`/leads/`, `/leads/a/b`) matches no route: the gateway's 404 comes before any key check.
+  mustReject: (_ctx, c, req) =>
+    unroutable(req.path, '/leads/') ? { statuses: [404] } : (authRejection(c.auth) ?? (c.id.kind === 'sentinel' ? undefined : { statuses: [400, 404] })),
   verify: async (ctx, c, _req, res) => {
     if (c.auth !== 'key' || c.id.kind !== 'sentinel') return [];
     const s = ctx.sentinels[c.id.i]!;
@@ -729,7 +757,8 @@ const listRoute: RouteFuzz<ListCase> = {
     if (c.stage !== undefined && !(STAGES as readonly string[]).includes(c.stage)) add('stage');
     if (c.stage !== undefined && c.owner !== undefined) add('owner', 'stage');
     if (c.stage === undefined && c.owner === undefined) add('stage', 'owner');
-    if (c.owner !== undefined && (c.owner === '' || c.owner.length > 100)) add('owner');
+    // Owners are rep ids: letters, digits and _.:@+- (README), at most 100 characters.
+    if (c.owner !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_.:@+-]{0,99}$/.test(c.owner)) add('owner');
     if (c.limit !== undefined && !(CANONICAL_LIMIT.test(c.limit) && Number(c.limit) <= 100)) add('limit');
     // Only the cursor of a stage=awareness list is ours here: any other cursor, or this one elsewhere, is forged.
     if (c.cursor?.kind === 'forged') add('cursor');
@@ -906,7 +935,8 @@ const deleteLeadRoute: RouteFuzz<TargetedCase> = {
     const id = c.target.kind === 'fresh' ? ctx.memory.fresh.leadId : c.target.kind === 'sentinel' ? ctx.sentinels[c.target.i]!.leadId : c.target.kind === 'unknown' ? `nobody-${ctx.uniq()}` : c.target.raw;
     return { method: 'DELETE', path: `/leads/${id}`, headers: bearer(ctx, c.auth) };
   },
-  mustReject: (_ctx, c) => authRejection(c.auth) ?? (c.target.kind === 'fresh' ? undefined : { statuses: [400, 404] }),
+  mustReject: (_ctx, c, req) =>
+    unroutable(req.path, '/leads/') ? { statuses: [404] } : (authRejection(c.auth) ?? (c.target.kind === 'fresh' ? undefined : { statuses: [400, 404] })),
   verify: (ctx, c, _req, res) => goneVerify(ctx, { ...c, extra: undefined, contentType: 'json' }, res),
 };
 
