@@ -5,6 +5,7 @@
  */
 import {
   BatchWriteCommand,
+  DeleteCommand,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -28,7 +29,7 @@ const strip = <T>(item: Item): T => {
 };
 
 /** Every status a rep item can be indexed under (keys.repIndexes); the roster is small. */
-const REP_STATUSES = ['active', 'onboarding', 'inactive'] as const;
+const REP_STATUSES = ['active', 'onboarding', 'inactive', 'lapsed'] as const;
 const ERASED_REP_NAME = '(erased)';
 
 export class DynamoPrivacyStore implements PrivacyStore {
@@ -91,18 +92,40 @@ export class DynamoPrivacyStore implements PrivacyStore {
     return reps;
   }
 
+  /**
+   * The rep's profile keeps only what is not personal (id, status, progress, certification); its email
+   * index, its timeline and its send ledger (summaries and subjects name the person) are deleted.
+   */
   async anonymizeRep(repId: string) {
+    const profile = await this.getRaw(keys.rep(repId));
     const inactive = keys.repIndexes({ repId, status: 'inactive' });
     await this.ignoreMissing(
       new UpdateCommand({
         TableName: this.tableName,
         Key: keys.rep(repId),
-        UpdateExpression: 'SET #name = :name, #status = :inactive, gsi1pk = :gsi1pk REMOVE email',
+        UpdateExpression: 'SET #name = :name, #status = :inactive, gsi1pk = :gsi1pk REMOVE email, firstName, lastName, managerEmail',
         ConditionExpression: 'attribute_exists(pk)',
         ExpressionAttributeNames: { '#name': 'name', '#status': 'status' },
         ExpressionAttributeValues: { ':name': ERASED_REP_NAME, ':inactive': 'inactive', ':gsi1pk': inactive.gsi1pk },
       }),
     );
+    const doomed: Item[] = typeof profile?.email === 'string' ? [keys.repEmail(normalizeEmail(profile.email))] : [];
+    let start: Item | undefined;
+    do {
+      const out = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': keys.subjectPartition('rep', repId) },
+          ProjectionExpression: 'pk, sk',
+          ExclusiveStartKey: start,
+          ConsistentRead: true,
+        }),
+      );
+      doomed.push(...(out.Items ?? []).filter((i) => i.sk !== keys.rep(repId).sk));
+      start = out.LastEvaluatedKey;
+    } while (start);
+    for (const key of doomed) await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: key.pk, sk: key.sk } }));
   }
 
   async dropPendingEvents(eventId: string) {
