@@ -95,7 +95,10 @@ async function act(deps: OnboardingDeps, req: { repId: string; run: number }, it
           const soon = dueSoon(r, programme, now);
           const late = overdue(r, now);
           const left = !r.escalatedAt && (r.overdueReminders ?? 0) < programme.reminders.escalateAfterOverdueReminders;
-          if (!soon.length && !(late.length && left)) return undefined;
+          // Once the overdue reminders are spent the manager has them (the escalation says the rep gets
+          // no more): a later digest carries only what is due soon, and is not counted.
+          const listed = left ? late : [];
+          if (!soon.length && !listed.length) return undefined;
           newlyOverdue = late.filter((m) => !m.overdueAt).map((m) => m.moduleId);
           const soonIds = soon.map((m) => m.moduleId);
           const modules = (r.modules ?? []).map((m) =>
@@ -103,8 +106,8 @@ async function act(deps: OnboardingDeps, req: { repId: string; run: number }, it
           );
           const entries: SubjectTimelineEntry[] = newlyOverdue.map((id) => repEntry(deps.ids, now, 'module_overdue', `${id} is overdue`, { moduleId: id }));
           return {
-            message: messages.digest(r, planItems(r, programme, now, soonIds), planItems(r, programme, now, late.map((m) => m.moduleId))),
-            rep: { ...r, modules, overdueReminders: (r.overdueReminders ?? 0) + (late.length ? 1 : 0) },
+            message: messages.digest(r, planItems(r, programme, now, soonIds), planItems(r, programme, now, listed.map((m) => m.moduleId))),
+            rep: { ...r, modules, overdueReminders: (r.overdueReminders ?? 0) + (listed.length ? 1 : 0) },
             entries,
           };
         },

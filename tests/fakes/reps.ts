@@ -5,7 +5,13 @@
 import { DuplicateSendError, EmailTakenError, VersionConflictError } from '../../functions/core/errors.js';
 import type { LedgerEntry, Rep, RepStatus, SubjectRef, SubjectTimelineEntry, WorkflowName } from '../../functions/core/model.js';
 import type { Page, RepStore, StartOutcome, TimelineStore, WorkflowInputs, WorkflowRuns } from '../../functions/core/ports.js';
-import { InMemoryRoster } from './index.js';
+import { fixedClock } from '../../functions/core/clock.js';
+import type { OnboardingProgramme } from '../../functions/core/learning.js';
+import type { OnboardingDeps } from '../../functions/core/onboarding.js';
+import { actOnboarding, planOnboarding } from '../../functions/core/onboarding-run.js';
+import { onboardingProgramme } from '../../workflows/programmes/onboarding.js';
+import { onboardingMessages } from '../../workflows/templates/onboarding.js';
+import { InMemoryLeadStore, InMemoryRoster, RecordingMailer, RecordingPublisher, RecordingStarter, sequentialIds } from './index.js';
 
 const clone = <T>(v: T): T => structuredClone(v);
 
@@ -95,4 +101,59 @@ export class RecordingRuns implements WorkflowRuns {
   runsOf(subjectId: string) {
     return this.started.filter((s) => s.subjectId === subjectId).map((s) => (s.input as { run: number }).run);
   }
+}
+
+/**
+ * The onboarding core's world in memory: reps, leads, runs, mail and events, on a fixed clock.
+ * `drive` plays the RepOnboarding state machine (plan → wait until the planned time → act → plan)
+ * on that clock, following the rep into each new run, so the agenda's schedule can be read off the
+ * mails it sends.
+ */
+export function onboardingWorld(start = '2026-03-02T08:00:00.000Z', programme: OnboardingProgramme = onboardingProgramme) {
+  const clock = fixedClock(start);
+  const reps = new InMemoryRepStore();
+  const leads = new InMemoryLeadStore();
+  const runs = new RecordingRuns();
+  const funnel = new RecordingStarter();
+  const mailer = new RecordingMailer();
+  const publisher = new RecordingPublisher();
+  const ids = sequentialIds();
+  const deps: OnboardingDeps = {
+    reps, leads, runs, funnel, mailer, publisher, clock, ids, programme,
+    messages: onboardingMessages,
+    programmeVersion: 1,
+    settings: { managerEmail: 'fallback-manager@example.com' },
+  };
+  /** Runs the rep's current run until it ends, or until `until` on the virtual clock; answers the wake-ups. */
+  async function drive(repId: string, until: Date | string, maxSteps = 2000) {
+    const stop = new Date(until).getTime();
+    const wakeUps: Date[] = [];
+    for (let i = 0; i < maxSteps; i++) {
+      const rep = (await reps.get(repId))!;
+      const run = rep.run ?? 0;
+      let plan;
+      try {
+        plan = await planOnboarding(deps, { repId, run });
+      } catch (err) {
+        if ((err as Error).name === 'SupersededError') continue;
+        throw err;
+      }
+      if (plan.action === 'end') return wakeUps;
+      const at = Math.max(clock.now().getTime(), Date.parse(plan.at));
+      if (at > stop) {
+        clock.set(new Date(stop));
+        return wakeUps;
+      }
+      clock.set(new Date(at));
+      wakeUps.push(new Date(at));
+      try {
+        await actOnboarding(deps, { repId, run });
+      } catch (err) {
+        if ((err as Error).name !== 'SupersededError') throw err;
+      }
+    }
+    throw new Error(`rep ${repId}: more than ${maxSteps} wake-ups before ${new Date(until).toISOString()} (the run spins)`);
+  }
+  const mailTo = (address: string) => mailer.sent.filter((m) => m.to === address);
+  return { deps, clock, reps, leads, runs, funnel, mailer, publisher, drive, mailTo };
 }
