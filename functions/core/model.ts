@@ -114,6 +114,7 @@ export type TimelineEntryType =
   | 'rep_unavailable'
   | 'sla_missed'
   | 'unsubscribed'
+  | 'split_arm'
   | 'workflow_started'
   | 'workflow_failed';
 
@@ -269,6 +270,8 @@ export type RepTimelineEntryType =
   | 'certification_lapsed'
   | 'status_changed'
   | 'leads_reassigned'
+  | 'first_lead_assigned'
+  | 'first_deal_won'
   | 'email_sent'
   | 'email_skipped'
   | 'email_deferred'
@@ -320,6 +323,8 @@ export interface FunnelInput {
   leadId: string;
   run: number;
   stage: Stage;
+  /** The programme version the run started on (the starter adds it). */
+  version?: number;
 }
 export const executionName = (leadId: string, run: number) => `${leadId}-r${run}`;
 
@@ -331,6 +336,8 @@ export type WorkflowName = (typeof WORKFLOWS)[number];
 export interface OnboardingInput {
   repId: string;
   run: number;
+  /** The programme version the run started on (the starter adds it). */
+  version?: number;
 }
 
 /** What an erasure removed, per kind of item (see core/privacy). */

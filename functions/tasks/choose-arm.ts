@@ -8,7 +8,6 @@
 import { createHash } from 'node:crypto';
 import { SupersededError } from '../core/errors.js';
 import { randomIds } from '../core/ids.js';
-import type { TimelineEntryType } from '../core/model.js';
 import { timelineEntry } from '../core/timeline.js';
 import { loadConfig } from '../shared/config.js';
 import { leadStore } from '../shared/lead-store.js';
@@ -54,10 +53,8 @@ export const handler = taskHandler(async (event) => {
   const lead = await leads.get(req.leadId);
   if (lead && lead.run !== req.run) throw new SupersededError(`lead ${req.leadId} is on run ${lead.run}, not ${req.run}`);
   const arm = chooseArm(req.leadId, req.splitId, req.arms);
-  // 'split_arm' is a timeline entry type the core's union does not list yet (see the engine notes).
-  const type = 'split_arm' as TimelineEntryType;
   await leads.appendTimeline([
-    timelineEntry(randomIds, req.leadId, config.clock.now(), type, `Split ${req.splitId}: arm ${arm}`, {
+    timelineEntry(randomIds, req.leadId, config.clock.now(), 'split_arm', `Split ${req.splitId}: arm ${arm}`, {
       workflow: req.workflow, splitId: req.splitId, arm, run: req.run, version: req.version,
     }),
   ]);
