@@ -42,6 +42,33 @@ export interface ConsentRequest {
   ip?: string;
 }
 
+/** Why a person gets no marketing or nurture email: unsubscribed, bounced, complained, by hand, or erased. */
+export interface Suppression {
+  at: string;
+  reason: 'unsubscribed' | 'bounced' | 'complained' | 'manual' | 'erased';
+}
+
+/**
+ * A person, keyed by normalized email: what they agreed to and what they were sent, shared by every
+ * workflow and recipient kind (a lead, the customer it becomes, a rep), so one person has one
+ * unsubscribe and one marketing frequency cap.
+ */
+export interface Contact {
+  /** Normalized email: the contact's identity. */
+  email: string;
+  consent: Consent;
+  /** An anonymous opt-in not yet confirmed (double opt-in); consent.given stays false until then. */
+  consentRequest?: ConsentRequest;
+  /** No marketing or nurture email, to this person as any kind of recipient. */
+  suppressed?: Suppression;
+  /** Times (ISO) of recent marketing sends by any workflow, newest last; feeds the frequency cap. */
+  recentMarketingSends?: string[];
+  createdAt: string;
+  updatedAt: string;
+  /** Optimistic-locking counter; 0 on a contact not stored yet (read from a lead written before contacts). */
+  version: number;
+}
+
 export interface LeadProfileFields {
   firstName?: string;
   lastName?: string;
@@ -74,12 +101,14 @@ export interface Lead extends LeadProfileFields {
   assignedAt?: string;
   contactedAt?: string;
   queuedForRepAt?: string;
+  /**
+   * Legacy: consent, its pending request, suppression and the cap's recent sends belong to the lead's
+   * Contact (core/contact.ts). A lead written before contacts existed still carries them, and they are
+   * read as its Contact until the first write creates that (see `contactOf`).
+   */
   consent: Consent;
-  /** An anonymous opt-in not yet confirmed (double opt-in); consent.given stays false until then. */
   consentRequest?: ConsentRequest;
-  /** Unsubscribed via link, or suppressed (bounce/complaint): no marketing or nurture email. */
-  suppressed?: { at: string; reason: 'unsubscribed' | 'bounced' | 'complained' | 'manual' | 'erased' };
-  /** Times (ISO) of recent marketing sends, newest last; feeds the frequency cap. */
+  suppressed?: Suppression;
   recentMarketingSends?: string[];
   customerId?: string;
   closedReason?: string;

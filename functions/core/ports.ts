@@ -3,6 +3,7 @@
  * SES, Step Functions and EventBridge; unit tests use the in-memory ones in tests/fakes.
  */
 import type {
+  Contact,
   Customer,
   DomainEvent,
   ErasureCounts,
@@ -39,6 +40,34 @@ export interface SaveExtras {
   /** Claims an exactly-once send ledger key: a second claim fails with DuplicateSendError. */
   ledgerKey?: string;
   customer?: Customer;
+  /**
+   * Stage the save in this unit of work instead of writing it now: the caller commits it, together
+   * with what other stores staged (the send claim saves the lead's Contact with it).
+   */
+  work?: UnitOfWork;
+}
+
+/**
+ * Writes staged by several stores (each with its own conditions), committed as ONE all-or-nothing
+ * transaction. A failed condition throws the error the stage named (VersionConflictError,
+ * DuplicateSendError…); a duplicate explains a version conflict, so it is reported first.
+ */
+export interface UnitOfWork {
+  commit(): Promise<void>;
+}
+
+/** A person's consent, suppression and frequency cap, keyed by normalized email (see model Contact). */
+export interface ContactStore {
+  get(normalizedEmail: string): Promise<Contact | undefined>;
+  /**
+   * Writes `contact` with version = expectedVersion + 1 if the stored version is still expectedVersion
+   * (0: no contact stored yet), else VersionConflictError. With `work`, staged there for the caller to commit.
+   */
+  save(contact: Contact, expectedVersion: number, work?: UnitOfWork): Promise<Contact>;
+  /** Deletes the contact (erasure); no error if there is none. */
+  remove(normalizedEmail: string): Promise<void>;
+  /** A unit of work over the same table, for a save that must go with other stores' writes. */
+  begin(): UnitOfWork;
 }
 
 export interface LeadStore {
@@ -128,6 +157,8 @@ export interface WorkflowStarter {
   start(input: FunnelInput): Promise<StartOutcome>;
   /** Stops the execution of that run if it is still running; no error if it is not. */
   stop(leadId: string, run: number, reason: string): Promise<void>;
+  /** The programme version a run started now records (the starter adds it to the input), when known. */
+  programmeVersion?(workflow: WorkflowName): number | undefined;
 }
 
 /** What each workflow's execution receives. */
@@ -143,6 +174,8 @@ export interface WorkflowInputs {
 export interface WorkflowRuns {
   startRun<W extends WorkflowName>(workflow: W, subjectId: string, input: WorkflowInputs[W]): Promise<StartOutcome>;
   stopRun(workflow: WorkflowName, subjectId: string, run: number, reason: string): Promise<void>;
+  /** The programme version a run started now records (the starter adds it to the input), when known. */
+  programmeVersion?(workflow: WorkflowName): number | undefined;
 }
 
 export interface EventPublisher {

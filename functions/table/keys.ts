@@ -65,6 +65,9 @@ export const keys = {
 
   customer: (customerId: string) => ({ pk: `CUSTOMER#${customerId}`, sk: 'PROFILE' }),
 
+  /** A person (consent, suppression, frequency cap), by normalized email, whatever kinds of recipient they are. */
+  contact: (normalizedEmail: string) => ({ pk: `CONTACT#${normalizedEmail}`, sk: 'CONTACT' }),
+
   /**
    * An erased person: the salted hash of their normalized email (see core/privacy suppressionHash),
    * kept forever so the address is never mailed again. Nothing else about them is kept.

@@ -22,6 +22,10 @@ import type {
   WorkflowStarter,
 } from '../../functions/core/ports.js';
 
+import { inMemoryWork } from './contacts.js';
+
+export { InMemoryContactStore, InMemoryUnitOfWork } from './contacts.js';
+
 const clone = <T>(v: T): T => structuredClone(v);
 
 function paginate<T>(all: T[], limit: number, cursor?: string): Page<T> {
@@ -54,20 +58,33 @@ export class InMemoryLeadStore implements LeadStore {
     this.entries.push(...clone(timeline));
   }
   async save(lead: Lead, expectedVersion: number, timeline: TimelineEntry[], extras: SaveExtras = {}) {
-    // As DynamoDB's adapter reports it: a processed event explains a stale version, not the reverse.
-    if (extras.processedEventId && this.processedEvents.has(extras.processedEventId))
-      throw new DuplicateEventError(extras.processedEventId);
-    const stored = this.leads.get(lead.leadId);
-    if (!stored || stored.version !== expectedVersion) throw new VersionConflictError(lead.leadId);
     const ledgerId = extras.ledgerKey && `${lead.leadId}/${extras.ledgerKey}`;
-    if (ledgerId && this.ledger.has(ledgerId)) throw new DuplicateSendError(extras.ledgerKey!);
     const saved = { ...clone(lead), version: expectedVersion + 1 };
-    this.leads.set(lead.leadId, saved);
-    this.entries.push(...clone(timeline));
-    if (extras.processedEventId) this.processedEvents.add(extras.processedEventId);
-    if (extras.processedEventId && extras.domainEvents?.length) this.pendingDomainEvents.set(extras.processedEventId, clone(extras.domainEvents));
-    if (ledgerId) this.ledger.set(ledgerId, { status: 'claimed' });
-    if (extras.customer) this.customers.set(extras.customer.customerId, clone(extras.customer));
+    const { work, own } = inMemoryWork(extras.work);
+    work.stage({
+      // As DynamoDB's adapter reports it: a processed event or a claimed send explains a stale version, not the reverse.
+      preferred: true,
+      check: () => {
+        if (extras.processedEventId && this.processedEvents.has(extras.processedEventId)) throw new DuplicateEventError(extras.processedEventId);
+      },
+      apply: () => {},
+    });
+    work.stage({
+      check: () => {
+        const stored = this.leads.get(lead.leadId);
+        if (!stored || stored.version !== expectedVersion) throw new VersionConflictError(lead.leadId);
+        if (ledgerId && this.ledger.has(ledgerId)) throw new DuplicateSendError(extras.ledgerKey!);
+      },
+      apply: () => {
+        this.leads.set(lead.leadId, clone(saved));
+        this.entries.push(...clone(timeline));
+        if (extras.processedEventId) this.processedEvents.add(extras.processedEventId);
+        if (extras.processedEventId && extras.domainEvents?.length) this.pendingDomainEvents.set(extras.processedEventId, clone(extras.domainEvents));
+        if (ledgerId) this.ledger.set(ledgerId, { status: 'claimed' });
+        if (extras.customer) this.customers.set(extras.customer.customerId, clone(extras.customer));
+      },
+    });
+    if (own) await work.commit();
     return clone(saved);
   }
   async appendTimeline(entries: TimelineEntry[]) {

@@ -3,7 +3,6 @@
  * conditions, so "lead + timeline + processed event + ledger claim + customer" is all or nothing,
  * and the cancellation reasons say which condition failed.
  */
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   BatchWriteCommand,
   GetCommand,
@@ -25,9 +24,9 @@ import type { Customer, DomainEvent, Lead, Stage, TimelineEntry } from '../../co
 import type { LeadStore, Page, SaveExtras } from '../../core/ports.js';
 import { keys } from '../../table/keys.js';
 import { plainTextProblem } from '../../core/text.js';
+import { DynamoUnitOfWork, workFor, type TransactItem } from './unit-of-work.js';
 
 type Item = Record<string, unknown>;
-type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
 
 /** Processed-event markers only guard against retries; a year is far longer than any webhook retries. */
 const PROCESSED_EVENT_TTL_SECONDS = 366 * 86_400;
@@ -62,23 +61,21 @@ export class DynamoLeadStore implements LeadStore {
   }
 
   async create(lead: Lead, timeline: TimelineEntry[]) {
-    const items: TransactItem[] = [
-      { Put: { TableName: this.tableName, Item: this.leadItem(lead), ConditionExpression: notExists } },
-      {
-        Put: {
-          TableName: this.tableName,
-          Item: { ...keys.leadEmail(lead.email), entity: 'leadEmail', leadId: lead.leadId },
-          ConditionExpression: notExists,
-        },
-      },
-      ...timeline.map((e) => this.timelinePut(e)),
-    ];
-    await this.transact(items, (index) => (index === 1 ? new EmailTakenError(lead.email) : new ConflictError(`lead ${lead.leadId} exists`)));
+    const work = new DynamoUnitOfWork(this.client)
+      .stage({ Put: { TableName: this.tableName, Item: this.leadItem(lead), ConditionExpression: notExists } }, new ConflictError(`lead ${lead.leadId} exists`))
+      .stage(
+        { Put: { TableName: this.tableName, Item: { ...keys.leadEmail(lead.email), entity: 'leadEmail', leadId: lead.leadId }, ConditionExpression: notExists } },
+        new EmailTakenError(lead.email),
+        { preferred: true },
+      );
+    for (const e of timeline) work.stage(this.timelinePut(e));
+    await work.commit();
   }
 
   async save(lead: Lead, expectedVersion: number, timeline: TimelineEntry[], extras: SaveExtras = {}) {
     const saved: Lead = { ...lead, version: expectedVersion + 1 };
-    const items: TransactItem[] = [
+    const { work, own } = workFor(this.client, extras.work);
+    work.stage(
       {
         Put: {
           TableName: this.tableName,
@@ -88,44 +85,51 @@ export class DynamoLeadStore implements LeadStore {
           ExpressionAttributeValues: { ':expected': expectedVersion },
         },
       },
-      ...timeline.map((e) => this.timelinePut(e)),
-    ];
-    const failures = new Map<number, Error>([[0, new VersionConflictError(lead.leadId)]]);
+      new VersionConflictError(lead.leadId),
+    );
+    for (const e of timeline) work.stage(this.timelinePut(e));
     if (extras.processedEventId) {
-      failures.set(items.length, new DuplicateEventError(extras.processedEventId));
       const processedAt = this.now();
-      items.push({
-        Put: {
-          TableName: this.tableName,
-          Item: {
-            ...keys.processedEvent(extras.processedEventId),
-            entity: 'processedEvent',
-            leadId: lead.leadId,
-            processedAt: processedAt.toISOString(),
-            expiresAt: Math.floor(processedAt.getTime() / 1000) + PROCESSED_EVENT_TTL_SECONDS,
-            ...(extras.domainEvents?.length ? { unpublished: extras.domainEvents } : {}),
+      work.stage(
+        {
+          Put: {
+            TableName: this.tableName,
+            Item: {
+              ...keys.processedEvent(extras.processedEventId),
+              entity: 'processedEvent',
+              leadId: lead.leadId,
+              processedAt: processedAt.toISOString(),
+              expiresAt: Math.floor(processedAt.getTime() / 1000) + PROCESSED_EVENT_TTL_SECONDS,
+              ...(extras.domainEvents?.length ? { unpublished: extras.domainEvents } : {}),
+            },
+            ConditionExpression: notExists,
           },
-          ConditionExpression: notExists,
         },
-      });
+        new DuplicateEventError(extras.processedEventId),
+        { preferred: true },
+      );
     }
     if (extras.ledgerKey) {
-      failures.set(items.length, new DuplicateSendError(extras.ledgerKey));
-      items.push({
-        Put: {
-          TableName: this.tableName,
-          Item: { ...keys.sendLedger(lead.leadId, extras.ledgerKey), entity: 'sendLedger', status: 'claimed', claimedAt: this.now().toISOString() },
-          ConditionExpression: notExists,
+      work.stage(
+        {
+          Put: {
+            TableName: this.tableName,
+            Item: { ...keys.sendLedger(lead.leadId, extras.ledgerKey), entity: 'sendLedger', status: 'claimed', claimedAt: this.now().toISOString() },
+            ConditionExpression: notExists,
+          },
         },
-      });
+        new DuplicateSendError(extras.ledgerKey),
+        { preferred: true },
+      );
     }
     if (extras.customer) {
-      failures.set(items.length, new ConflictError(`customer ${extras.customer.customerId} exists`));
-      items.push({
-        Put: { TableName: this.tableName, Item: { ...keys.customer(extras.customer.customerId), entity: 'customer', ...extras.customer }, ConditionExpression: notExists },
-      });
+      work.stage(
+        { Put: { TableName: this.tableName, Item: { ...keys.customer(extras.customer.customerId), entity: 'customer', ...extras.customer }, ConditionExpression: notExists } },
+        new ConflictError(`customer ${extras.customer.customerId} exists`),
+        { preferred: true },
+      );
     }
-    await this.transact(items, (index) => failures.get(index) ?? new VersionConflictError(lead.leadId), [...failures.keys()].slice(1));
+    if (own) await work.commit();
     return saved;
   }
 
@@ -236,26 +240,6 @@ export class DynamoLeadStore implements LeadStore {
 
   private timelinePut(entry: TimelineEntry): TransactItem {
     return { Put: { TableName: this.tableName, Item: this.timelineItem(entry) } };
-  }
-
-  /**
-   * Runs a transaction; on cancellation, throws the error of the first failed condition, looking
-   * first at `preferred` indexes (a duplicate event explains a version conflict, not the reverse).
-   */
-  private async transact(items: TransactItem[], errorFor: (index: number) => Error, preferred: number[] = []) {
-    try {
-      await this.client.send(new TransactWriteCommand({ TransactItems: items }));
-    } catch (err) {
-      if (!(err instanceof TransactionCanceledException) && (err as Error)?.name !== 'TransactionCanceledException') throw err;
-      const reasons = (err as TransactionCanceledException).CancellationReasons ?? [];
-      const failed = reasons.flatMap((r, i) => (r.Code === 'ConditionalCheckFailed' ? [i] : []));
-      const index = preferred.find((i) => failed.includes(i)) ?? failed[0];
-      if (index !== undefined) throw errorFor(index);
-      // Another transaction was writing the same items at that moment: the same situation as a
-      // version conflict (nothing was written; read again and retry), so the core retries it.
-      if (reasons.some((r) => r.Code === 'TransactionConflict')) throw errorFor(0);
-      throw err;
-    }
   }
 
   private async page(indexName: 'gsi1' | 'gsi2', partitionKey: string, partition: string, options: { limit: number; cursor?: string }): Promise<Page<Lead>> {
