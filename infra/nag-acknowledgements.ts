@@ -4,6 +4,7 @@
  */
 import { Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
+import { WORKFLOW_REGISTRY } from '../workflows/registry.js';
 import type { SalesFlowStack } from './stack.js';
 
 const ack = (scope: IConstruct, id: string, reason: string) => Validations.of(scope).acknowledge({ id, reason });
@@ -33,22 +34,16 @@ export function acknowledgeFindings(stack: SalesFlowStack) {
       'in advance); the grant covers executions of this one state machine only.');
   }
 
-  const funnelRole = stack.funnel.stateMachine.role;
-  ack(funnelRole, 'AwsSolutions-IAM5[Resource::*]',
-    'The LeadFunnel role needs X-Ray trace writes and CloudWatch Logs delivery management (logs:CreateLogDelivery, ' +
-    'logs:DescribeResourcePolicies, …), none of which support resource-level permissions.');
-  for (const task of ['SendEmail', 'AssignRep', 'CheckRepContact', 'SetLeadStatus', 'RecordFailure', 'ChooseArm']) {
-    ack(funnelRole, `AwsSolutions-IAM5[Resource::<${task}.Arn>:*]`,
-      `lambda:InvokeFunction on ${task} and its versions/aliases (<arn>:*), as the LambdaInvoke task grants it; no other function.`);
-  }
-
-  const onboardingRole = stack.onboarding.stateMachine.role;
-  ack(onboardingRole, 'AwsSolutions-IAM5[Resource::*]',
-    'The RepOnboarding role needs X-Ray trace writes and CloudWatch Logs delivery management (logs:CreateLogDelivery, ' +
-    'logs:DescribeResourcePolicies, …), none of which support resource-level permissions.');
-  for (const task of ['OnboardingStep', 'RecordRepFailure']) {
-    ack(onboardingRole, `AwsSolutions-IAM5[Resource::<${task}.Arn>:*]`,
-      `lambda:InvokeFunction on ${task} and its versions/aliases (<arn>:*), as the LambdaInvoke task grants it; no other function.`);
+  // Every state machine's role, from the registry: its task functions are the ones it may invoke.
+  for (const workflow of WORKFLOW_REGISTRY) {
+    const role = stack.workflows[workflow.name].stateMachine.role;
+    ack(role, 'AwsSolutions-IAM5[Resource::*]',
+      `The ${workflow.name} role needs X-Ray trace writes and CloudWatch Logs delivery management (logs:CreateLogDelivery, ` +
+      'logs:DescribeResourcePolicies, …), none of which support resource-level permissions.');
+    for (const task of new Set(Object.values(workflow.tasks))) {
+      ack(role, `AwsSolutions-IAM5[Resource::<${task}.Arn>:*]`,
+        `lambda:InvokeFunction on ${task} and its versions/aliases (<arn>:*), as the LambdaInvoke task grants it; no other function.`);
+    }
   }
   for (const name of ['CreateRep', 'RecordCompletion', 'ResetModule', 'SignOffRep', 'SetRepStatus', 'OnboardingStep'] as const) {
     for (const machine of ['RepOnboarding', 'LeadFunnel']) {

@@ -1,6 +1,6 @@
 /**
- * Sales Flow in one stack: the table, the Lambdas, the LeadFunnel, the HTTP API, secrets, SES, the
- * domain-event bus and alarms. Env-agnostic (no account/region), so `cdk synth` works offline.
+ * Sales Flow in one stack: the table, the Lambdas, the workflows of workflows/registry.ts, the HTTP API,
+ * secrets, SES, the domain-event bus and alarms. Env-agnostic (no account/region), so `cdk synth` works offline.
  */
 import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { EventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
@@ -9,15 +9,17 @@ import { Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { ConfigurationSet, EmailIdentity, Identity, SuppressionReasons } from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { WorkflowName } from '../functions/core/model.js';
 import type { FunnelProgramme } from '../workflows/programmes/types.js';
-import { LeadFunnel } from '../workflows/lead-funnel.js';
-import { onboardingProgramme } from '../workflows/programmes/onboarding.js';
-import { RepOnboarding } from '../workflows/rep-onboarding.js';
+import type { LeadFunnel } from '../workflows/lead-funnel.js';
+import type { RepOnboarding } from '../workflows/rep-onboarding.js';
+import { WORKFLOW_REGISTRY, type BuiltWorkflow } from '../workflows/registry.js';
 import { readDeploymentConfig, senderEmail, type DeploymentConfig } from './config.js';
 import { SalesAlarms } from './constructs/alarms.js';
 import { DataTable } from './constructs/data-table.js';
 import { SalesHttpApi } from './constructs/http-api.js';
-import { createFunctions, functionsReading, setLateEnvironment, type SalesFunctions } from './functions.js';
+import { createFunctions, functionsReading, setLateEnvironment, type EnvName, type FunctionName, type SalesFunctions } from './functions.js';
 import { acknowledgeFindings } from './nag-acknowledgements.js';
 
 export interface SalesFlowStackProps extends StackProps {
@@ -29,6 +31,8 @@ export class SalesFlowStack extends Stack {
   readonly config: DeploymentConfig;
   readonly table: DataTable['table'];
   readonly functions: SalesFunctions;
+  /** Every workflow of the registry, built, by name. */
+  readonly workflows: Record<WorkflowName, BuiltWorkflow>;
   readonly funnel: LeadFunnel;
   readonly onboarding: RepOnboarding;
   readonly httpApi: SalesHttpApi;
@@ -89,29 +93,24 @@ export class SalesFlowStack extends Stack {
     );
     const fns = this.functions;
 
-    this.funnel = new LeadFunnel(this, 'LeadFunnel', {
-      programme: withSlaOverride(props.programme, config.slaHours),
-      functions: {
-        sendEmail: fns.SendEmail.fn,
-        assignRep: fns.AssignRep.fn,
-        checkRepContact: fns.CheckRepContact.fn,
-        setLeadStatus: fns.SetLeadStatus.fn,
-        recordFailure: fns.RecordFailure.fn,
-        chooseArm: fns.ChooseArm.fn,
-      },
-      logRetention: config.logRetentionDays,
-    });
+    // Every workflow of the registry: its machine, its ARN for the functions that declare they read it,
+    // and its programme version for every function that starts its runs (the starter adds it to each
+    // run's input, so every run records the version it started on).
+    const programmes: Partial<Record<WorkflowName, unknown>> = { LeadFunnel: withSlaOverride(props.programme, config.slaHours) };
+    this.workflows = {} as Record<WorkflowName, BuiltWorkflow>;
+    for (const workflow of WORKFLOW_REGISTRY) {
+      const functions = Object.fromEntries(Object.entries(workflow.tasks).map(([task, name]) => [task, fns[name as FunctionName].fn])) as Record<string, IFunction>;
+      const built = workflow.build(this, { functions, logRetention: config.logRetentionDays, programme: programmes[workflow.name] });
+      this.workflows[workflow.name] = built;
+      setLateEnvironment(fns, workflow.env.arn as EnvName, built.stateMachine.stateMachineArn);
+      const starters = new Set([...functionsReading(workflow.env.arn as EnvName), ...functionsReading(workflow.env.version as EnvName)]);
+      for (const name of starters) fns[name].fn.addEnvironment(workflow.env.version, String(built.version));
+      new CfnOutput(this, `${workflow.name}Arn`, { value: built.stateMachine.stateMachineArn, description: workflow.description });
+    }
+    this.funnel = this.workflows.LeadFunnel as LeadFunnel;
+    this.onboarding = this.workflows.RepOnboarding as RepOnboarding;
     const stateMachine = this.funnel.stateMachine;
-    setLateEnvironment(fns, 'FUNNEL_STATE_MACHINE_ARN', stateMachine.stateMachineArn);
-
-    this.onboarding = new RepOnboarding(this, 'RepOnboarding', {
-      programme: onboardingProgramme,
-      functions: { onboardingStep: fns.OnboardingStep.fn, recordFailure: fns.RecordRepFailure.fn },
-      logRetention: config.logRetentionDays,
-    });
     const onboarding = this.onboarding.stateMachine;
-    setLateEnvironment(fns, 'REP_ONBOARDING_STATE_MACHINE_ARN', onboarding.stateMachineArn);
-    setLateEnvironment(fns, 'ONBOARDING_PROGRAMME_VERSION', String(this.onboarding.version));
     // Progress starts a rep's next run and stops the old one; a rep who leaves or lapses hands their
     // leads back, which starts the leads' next funnel runs. Granted on these machines' executions only.
     for (const name of functionsReading('REP_ONBOARDING_STATE_MACHINE_ARN')) {
@@ -195,8 +194,6 @@ export class SalesFlowStack extends Stack {
     const output = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });
     output('ApiUrl', this.httpApi.url, 'Base URL of the HTTP API');
     output('TableName', this.table.tableName, 'The DynamoDB table');
-    output('LeadFunnelArn', stateMachine.stateMachineArn, 'The LeadFunnel state machine');
-    output('RepOnboardingArn', onboarding.stateMachineArn, 'The RepOnboarding state machine');
     output('EventBusName', this.bus.eventBusName, 'Domain events (LeadStageChanged, LeadAssigned, …)');
     output('ApiKeySecretArn', this.apiKeySecret.secretArn, 'Secret holding the admin/webhook API key');
     output('SigningKeySecretArn', this.signingKeySecret.secretArn, 'Secret holding the unsubscribe-token key');

@@ -1,8 +1,10 @@
 /**
- * The local Step Functions runtime keeps executions in memory, while leads live on in .data/. On
- * start, every lead that should be nurturing (active or recycled) gets its current run started
- * again. Walking a programme again is safe: emails it already had are exactly-once ledger
- * duplicates and are not sent again. Waits start over; on AWS none of this is needed.
+ * The local Step Functions runtime keeps executions in memory, while leads and reps live on in .data/.
+ * On start, every workflow of the registry has the current runs of its subjects started again (by the
+ * subject kind's resumer): every lead that should be nurturing (active or recycled), every rep on a
+ * learning path or certified. Walking a programme again is safe: emails it already had are exactly-once
+ * ledger duplicates and are not sent again. Waits start over; on AWS none of this is needed. Each
+ * resumed run records the programme version it restarted on.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -12,9 +14,10 @@ import { DynamoRepStore } from '../functions/adapters/dynamodb/rep-store.js';
 import { StepFunctionsStarter } from '../functions/adapters/sfn-starter.js';
 import type { Clock } from '../functions/core/clock.js';
 import { randomIds } from '../functions/core/ids.js';
-import { STAGES, executionName, type Lead, type LeadStatus, type Stage, type TimelineEntry } from '../functions/core/model.js';
+import { STAGES, executionName, type Lead, type LeadStatus, type Stage, type TimelineEntry, type WorkflowName } from '../functions/core/model.js';
 import type { Page } from '../functions/core/ports.js';
 import { timelineEntry } from '../functions/core/timeline.js';
+import { WORKFLOW_REGISTRY } from '../workflows/registry.js';
 import { boundedPool } from './concurrency.js';
 
 const NURTURING: readonly LeadStatus[] = ['active', 'recycled'];
@@ -45,6 +48,7 @@ export async function resumeFunnelRuns(target: ResumeTarget): Promise<number> {
   // Timeline entries go out 25 to a BatchWrite (its maximum) rather than one write per lead.
   const pending: TimelineEntry[] = [];
   let resumed = 0;
+  const version = starter.programmeVersion('LeadFunnel');
   const resume = async (lead: Lead) => {
     if ((await starter.start({ leadId: lead.leadId, run: lead.run, stage: lead.stage })) !== 'started') return;
     resumed++;
@@ -53,6 +57,7 @@ export async function resumeFunnelRuns(target: ResumeTarget): Promise<number> {
         run: lead.run,
         stage: lead.stage,
         execution: executionName(lead.leadId, lead.run),
+        ...(version !== undefined ? { version } : {}),
       }),
     );
     if (pending.length >= TIMELINE_BATCH) await store.appendTimeline(pending.splice(0));
@@ -94,6 +99,7 @@ export async function resumeOnboardingRuns(target: Omit<ResumeTarget, 'funnelArn
   const sfn = new SFNClient({ endpoint: target.sfnEndpoint });
   const reps = new DynamoRepStore(db, target.tableName, () => target.clock.now());
   const starter = new StepFunctionsStarter(sfn, { RepOnboarding: target.onboardingArn });
+  const version = starter.programmeVersion('RepOnboarding');
   let resumed = 0;
   try {
     for (const status of ['onboarding', 'active'] as const) {
@@ -105,7 +111,13 @@ export async function resumeOnboardingRuns(target: Omit<ResumeTarget, 'funnelArn
           if ((await starter.startRun('RepOnboarding', rep.repId, { repId: rep.repId, run: rep.run })) !== 'started') continue;
           resumed++;
           await reps.appendTimeline(rep.repId, [
-            { entryId: randomIds.next(), at: target.clock.now().toISOString(), type: 'workflow_started', summary: `Onboarding run ${rep.run} resumed after a local restart`, data: { run: rep.run } },
+            {
+              entryId: randomIds.next(),
+              at: target.clock.now().toISOString(),
+              type: 'workflow_started',
+              summary: `Onboarding run ${rep.run} resumed after a local restart`,
+              data: { run: rep.run, execution: `${rep.repId}-r${rep.run}`, ...(version !== undefined ? { version } : {}) },
+            },
           ]);
         }
         cursor = page.cursor;
@@ -116,4 +128,33 @@ export async function resumeOnboardingRuns(target: Omit<ResumeTarget, 'funnelArn
     sfn.destroy();
   }
   return resumed;
+}
+
+/**
+ * How each workflow's runs are resumed, given its state machine's ARN: which subjects should have a
+ * run is the workflow's own rule (and its subject kind's store), so a new workflow adds its line here.
+ */
+export const RESUMERS: Readonly<Record<string, (target: Omit<ResumeTarget, 'funnelArn'>, arn: string) => Promise<number>>> = {
+  LeadFunnel: (target, arn) => resumeFunnelRuns({ ...target, funnelArn: arn }),
+  RepOnboarding: (target, arn) => resumeOnboardingRuns({ ...target, onboardingArn: arn }),
+};
+
+/**
+ * Resumes the runs of every workflow of the registry (side by side); answers how many runs of each
+ * were started. A workflow with no resumer yet is refused here, not skipped quietly.
+ */
+export async function resumeAllRuns(
+  target: Omit<ResumeTarget, 'funnelArn'> & { stateMachines: Readonly<Record<string, string>> },
+): Promise<Partial<Record<WorkflowName, number>>> {
+  const { stateMachines, ...rest } = target;
+  const counts = await Promise.all(
+    WORKFLOW_REGISTRY.map(async ({ name, subject }) => {
+      const resumer = RESUMERS[name];
+      const arn = stateMachines[name];
+      if (!resumer) throw new Error(`no local resume for ${name} (subjects: ${subject}s): add its line to RESUMERS in local/resume.ts`);
+      if (!arn) throw new Error(`no local state machine ${name}`);
+      return [name, await resumer(rest, arn)] as const;
+    }),
+  );
+  return Object.fromEntries(counts);
 }

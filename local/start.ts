@@ -11,7 +11,7 @@ import type { Rep } from '../functions/core/model.js';
 import { JavaMissingError } from './dynamodb.js';
 import { PortInUseError } from './ports.js';
 import { installProcessGuard } from './process-guard.js';
-import { resumeFunnelRuns, resumeOnboardingRuns } from './resume.js';
+import { resumeAllRuns } from './resume.js';
 import { persistentKey } from './secrets.js';
 import { REPO_ROOT, startLocalStack, type LocalStack } from './stack.js';
 
@@ -103,28 +103,20 @@ Executions live in memory: on the next start, nurturing leads resume their run f
   // The API serves at once; runs of leads kept in .data/ restart alongside (32 at a time), so a large
   // .data/ does not hold start-up back. Each run's first steps take their turn with live requests.
   const resumeStarted = Date.now();
-  resumeFunnelRuns({
+  // Every workflow of workflows/registry.ts, side by side.
+  resumeAllRuns({
     dynamodbEndpoint: stack.dynamodbEndpoint,
     sfnEndpoint: stack.sfnEndpoint,
     tableName: stack.tableName,
-    funnelArn: stack.stateMachines.LeadFunnel!,
+    stateMachines: stack.stateMachines,
     clock: stack.clock,
   }).then(
     (resumed) => {
       const took = ((Date.now() - resumeStarted) / 1000).toFixed(1);
-      console.log(`Resumed ${resumed} funnel run(s) of leads kept in .data/ in ${took} s (emails they had are not sent again).`);
+      const counts = Object.entries(resumed).map(([workflow, n]) => `${n} ${workflow}`).join(', ');
+      console.log(`Resumed ${counts} run(s) of subjects kept in .data/ in ${took} s (emails they had are not sent again).`);
     },
-    (err: unknown) => console.error('[local] resuming funnel runs failed; restart to try again:', err),
-  );
-  resumeOnboardingRuns({
-    dynamodbEndpoint: stack.dynamodbEndpoint,
-    sfnEndpoint: stack.sfnEndpoint,
-    tableName: stack.tableName,
-    onboardingArn: stack.stateMachines.RepOnboarding!,
-    clock: stack.clock,
-  }).then(
-    (resumed) => resumed && console.log(`Resumed ${resumed} onboarding run(s) of reps kept in .data/.`),
-    (err: unknown) => console.error('[local] resuming onboarding runs failed; restart to try again:', err),
+    (err: unknown) => console.error('[local] resuming runs failed; restart to try again:', err),
   );
 }
 

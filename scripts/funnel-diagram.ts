@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { stateMachineDefinition } from '../infra/template-definitions.js';
+import { WORKFLOW_REGISTRY } from '../workflows/registry.js';
 
 export const START_MARKER = '<!-- funnel-diagram:start -->';
 export const END_MARKER = '<!-- funnel-diagram:end -->';
@@ -118,10 +119,17 @@ export function withDiagrams(readme: string, diagrams: Record<string, string>): 
   return text;
 }
 
-/** Every state machine's logical id in the template, the LeadFunnel first. */
+/**
+ * Every state machine's logical id in the template, in the order of workflows/registry.ts (a machine
+ * the registry does not list comes after, by name).
+ */
 export function stateMachineIds(template: { Resources: Record<string, { Type: string }> }): string[] {
   const ids = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::StepFunctions::StateMachine').map(([id]) => id);
-  return ids.sort((a, b) => (a === 'LeadFunnel' ? -1 : b === 'LeadFunnel' ? 1 : a.localeCompare(b)));
+  const rank = (id: string) => {
+    const at = WORKFLOW_REGISTRY.findIndex((w) => w.name === id);
+    return at < 0 ? WORKFLOW_REGISTRY.length : at;
+  };
+  return ids.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 }
 
 /** The diagram of every state machine of a synthesized template, by logical id. */

@@ -1,13 +1,13 @@
 /**
- * Versioned programmes. Every published version's send steps (step id → template, category and a
+ * Versioned programmes, numbered per workflow (1, 2, … for each). Every published version's send steps (step id → template, category and a
  * content hash of the template) are kept in workflows/programmes.lock.json, committed. Synth checks
  * the programmes against it, naming the step, so a change can neither
  * - reuse a step id for different content (the exactly-once ledger would take the new email for the
  *   old one, already sent, and skip it), nor
  * - drop a template that a version still in flight sends (its runs would fail at that step).
- * A run records the version it started on: the definition carries it (every send's payload, the
- * state machine's comment), and Step Functions runs an execution to its end on the definition it
- * started with.
+ * A run records the version it started on: the starter adds it to the execution input (and the
+ * `workflow_started` entry records it), the definition carries it (every send's payload, the state
+ * machine's comment), and Step Functions runs an execution to its end on the definition it started with.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -28,7 +28,7 @@ export interface LockedVersion {
   publishedAt: string;
   /** True until every run started on this version has ended (`npm run programmes:publish -- --retire <n>`). */
   inFlight: boolean;
-  /** Workflow → `<list>/<step id>` → what the step sends. */
+  /** Workflow → `<list>/<step id>` → what the step sends: the workflows published at this number. */
   workflows: Record<string, Record<string, LockedStep>>;
 }
 export interface ProgrammeLock {
@@ -79,12 +79,18 @@ export function lockProblems(lock: ProgrammeLock, workflow: string, programme: u
 const same = (a: Record<string, LockedStep>, b: Record<string, LockedStep>) => JSON.stringify(sortKeys(a)) === JSON.stringify(sortKeys(b));
 const sortKeys = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).sort(([x], [y]) => x.localeCompare(y)));
 
-/** The published version matching the programme, or the next number when it has unpublished changes. */
+/** The published versions of one workflow, oldest first. */
+export const versionsOf = (lock: ProgrammeLock, workflow: string) => lock.versions.filter((v) => v.workflows[workflow]);
+
+/** The number a workflow's next published version takes. */
+export const nextVersion = (lock: ProgrammeLock, workflow: string) => Math.max(0, ...versionsOf(lock, workflow).map((v) => v.version)) + 1;
+
+/** The workflow's published version matching the programme, or its next number when it has unpublished changes. */
 export function versionOf(lock: ProgrammeLock, workflow: string, programme: unknown, templates: Readonly<Record<string, unknown>> = leadTemplates): { version: number; published: boolean } {
   const current = lockedSteps(programme, templates);
-  const match = [...lock.versions].reverse().find((v) => v.workflows[workflow] && same(v.workflows[workflow]!, current));
+  const match = [...versionsOf(lock, workflow)].reverse().find((v) => same(v.workflows[workflow]!, current));
   if (match) return { version: match.version, published: true };
-  return { version: Math.max(0, ...lock.versions.map((v) => v.version)) + 1, published: false };
+  return { version: nextVersion(lock, workflow), published: false };
 }
 
 /** At synth: fails naming the step when the change is unsafe; otherwise the version runs record. */

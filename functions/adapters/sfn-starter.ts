@@ -2,13 +2,16 @@
  * The workflow starter over Step Functions, for every registered workflow: a run of a subject is the
  * execution named `<subjectId>-r<run>` of that workflow's state machine, so a second StartExecution of
  * a run is refused by Step Functions itself (Standard: 90 days) — that refusal is the idempotency, not
- * a lookup beforehand. The LeadFunnel's own `start`/`stop` remain as the funnel's port.
+ * a lookup beforehand. Every input it starts carries `version`, the workflow's current programme
+ * version, so each run records the version it started on. The LeadFunnel's own `start`/`stop` remain
+ * as the funnel's port.
  */
 import { StartExecutionCommand, StopExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import type { FunnelInput, WorkflowName } from '../core/model.js';
 import type { StartOutcome, WorkflowInputs, WorkflowRuns, WorkflowStarter } from '../core/ports.js';
 import { runExecutionName } from '../core/runs.js';
 import { logger } from '../shared/logger.js';
+import { programmeVersionsFrom } from './workflow-environment.js';
 
 /** arn:aws:states:<region>:<account>:stateMachine:<Name> → arn:…:execution:<Name>:<execution> */
 export function executionArn(stateMachineArn: string, name: string): string {
@@ -20,16 +23,26 @@ export function executionArn(stateMachineArn: string, name: string): string {
 
 /** The state machine ARN of each workflow a handler may start or stop (from its environment). */
 export type WorkflowArns = Partial<Record<WorkflowName, string>>;
+/** The current programme version of each workflow (WORKFLOW_ENVIRONMENT's version variables). */
+export type ProgrammeVersions = Partial<Record<WorkflowName, number>>;
 
 export class StepFunctionsStarter implements WorkflowStarter, WorkflowRuns {
   private readonly arns: WorkflowArns;
 
-  /** `arns`: the ARN of each workflow; a bare string is the LeadFunnel's. */
+  /**
+   * `arns`: the ARN of each workflow; a bare string is the LeadFunnel's. `versions`: what runs record,
+   * read once from the environment the stack set from the registry unless given.
+   */
   constructor(
     private readonly client: SFNClient,
     arns: string | WorkflowArns,
+    private readonly versions: ProgrammeVersions = programmeVersionsFrom(process.env),
   ) {
     this.arns = typeof arns === 'string' ? { LeadFunnel: arns } : arns;
+  }
+
+  programmeVersion(workflow: WorkflowName): number | undefined {
+    return this.versions[workflow];
   }
 
   start(input: FunnelInput): Promise<StartOutcome> {
@@ -47,7 +60,7 @@ export class StepFunctionsStarter implements WorkflowStarter, WorkflowRuns {
         new StartExecutionCommand({
           stateMachineArn: this.arnOf(workflow),
           name: runExecutionName(subjectId, input.run),
-          input: JSON.stringify(input),
+          input: JSON.stringify(this.withVersion(workflow, input)),
         }),
       );
       return 'started';
@@ -72,6 +85,12 @@ export class StepFunctionsStarter implements WorkflowStarter, WorkflowRuns {
       // (SupersededError), so a failed stop must not fail the change that needed it.
       logger.warn('Could not stop a superseded execution', { workflow, subjectId, run, error: err as Error });
     }
+  }
+
+  /** The input with the workflow's current programme version (what the run records it started on). */
+  private withVersion<W extends WorkflowName>(workflow: W, input: WorkflowInputs[W]): WorkflowInputs[W] {
+    const version = this.versions[workflow];
+    return version === undefined ? input : { ...input, version };
   }
 
   private arnOf(workflow: WorkflowName): string {

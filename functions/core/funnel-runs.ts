@@ -29,11 +29,13 @@ export async function ensureCurrentRun(deps: Pick<FunnelDeps, 'starter' | 'store
   const outcome = await deps.starter.start({ leadId: lead.leadId, run: lead.run, stage: lead.stage });
   if (outcome !== 'started') return;
   const name = executionName(lead.leadId, lead.run);
+  const version = deps.starter.programmeVersion?.('LeadFunnel');
   await deps.store.appendTimeline([
-    timelineEntry(deps.ids, lead.leadId, deps.clock.now(), 'workflow_started', `Funnel run ${lead.run} started at ${lead.stage}`, {
+    timelineEntry(deps.ids, lead.leadId, deps.clock.now(), 'workflow_started', `Funnel run ${lead.run} started at ${lead.stage}${version ? ` (programme version ${version})` : ''}`, {
       run: lead.run,
       stage: lead.stage,
       execution: name,
+      ...(version !== undefined ? { version } : {}),
     }),
   ]);
 }
