@@ -20,6 +20,7 @@ import { isEligibleForLeads } from './learning.js';
 import { DuplicateSendError, NotFoundError, SupersededError } from './errors.js';
 import type { Lead, Rep, TimelineEntry } from './model.js';
 import type { EventPublisher, IdGenerator, LeadStore, Mailer, RepRoster } from './ports.js';
+import { recordRamp, type RampDeps } from './ramp.js';
 import { withOptimisticRetry } from './retry.js';
 import { timelineEntry } from './timeline.js';
 import { composeTeamEmail, type TeamEmail, type TeamMessages } from './templates.js';
@@ -34,6 +35,8 @@ export interface AssignmentDeps {
   /** The words of the team emails (workflows/templates/team.ts). */
   team: TeamMessages;
   settings: { managerEmail: string; slaHours: number; escalateAfterMisses: number };
+  /** Records a rep's first lead on the rep when it is assigned (ramp); without it, ramp is not recorded. */
+  reps?: RampDeps['reps'];
 }
 
 export type AssignReason = 'decision' | 'queue-retry' | 'sla-miss';
@@ -174,6 +177,7 @@ export async function assignRep(deps: AssignmentDeps, req: AssignRequest): Promi
 
     if (plan.kind === 'queue') return { assigned: false, next: plan.ended ? 'nurture' : 'queue' };
     if (plan.kind === 'keep') return { assigned: true, repId: plan.rep.repId, next: plan.ended ? 'nurture' : 'watch-sla' };
+    if (deps.reps) await recordRamp({ reps: deps.reps, ids: deps.ids }, plan.rep.repId, 'firstLeadAt', now, lead.leadId);
     await deps.publisher.publish([
       { type: 'LeadAssigned', id: `LeadAssigned#${lead.leadId}#${ledgerKey}`, at, detail: { leadId: lead.leadId, repId: plan.rep.repId, run: lead.run, reason: req.reason, slaMisses: misses } },
     ]);

@@ -13,6 +13,7 @@ import { DAY_MS } from './clock.js';
 import type { DomainEvent, EngagementEvent, Lead, TimelineEntry } from './model.js';
 import { customerIdFor, normalizeEmail } from './normalize.js';
 import type { LeadStore, SaveExtras } from './ports.js';
+import { recordRamp } from './ramp.js';
 import { decide, type Decision } from './scoring.js';
 import { withOptimisticRetry } from './retry.js';
 import { inWriteOrder, timelineEntry } from './timeline.js';
@@ -54,6 +55,7 @@ export async function applyEvent(deps: FunnelDeps, lead: Lead, event: Engagement
       const plan = planEvent(deps, current, event, amend);
       const saved = await deps.store.save(plan.lead, current.version, plan.timeline, plan.extras);
       await afterSave(deps, current, saved, plan.decision);
+      await recordWonDeal(deps, saved, plan.decision);
       await publishPending(deps, event.eventId, plan.extras.domainEvents ?? []);
       return { outcome: 'applied' as const, lead: saved };
     });
@@ -63,6 +65,7 @@ export async function applyEvent(deps: FunnelDeps, lead: Lead, event: Engagement
     // events: doing both again repairs it (a start is a no-op by name; event ids are stable).
     const fresh = (await deps.store.get(lead.leadId)) ?? current;
     await ensureCurrentRun(deps, fresh);
+    if (fresh.status === 'won') await recordWonDeal(deps, fresh, { outcome: 'purchased' });
     await publishPending(deps, event.eventId, await deps.store.unpublishedEventsOf(event.eventId));
     return { outcome: 'duplicate', lead: fresh };
   }
@@ -135,6 +138,12 @@ const describe = (event: EngagementEvent, d: Decision) =>
 /** A new run means a stage change, wake-up or close: stop the old execution, start the new one. */
 async function afterSave(deps: FunnelDeps, before: Lead, after: Lead, decision: Decision): Promise<void> {
   if (after.run !== before.run) await switchRun(deps, before, after, `lead ${decision.outcome}: ${before.stage} → ${after.stage}`);
+}
+
+/** A won lead's owner has their first won deal recorded (ramp), once; a repeated event repairs a lost write. */
+async function recordWonDeal(deps: FunnelDeps, lead: Lead, decision: Pick<Decision, 'outcome'>): Promise<void> {
+  if (decision.outcome !== 'purchased' || !lead.ownerId || !deps.reps) return;
+  await recordRamp({ reps: deps.reps, ids: deps.ids }, lead.ownerId, 'firstWonAt', new Date(lead.updatedAt), lead.leadId);
 }
 
 /**

@@ -5,6 +5,7 @@
 import type { Clock } from './clock.js';
 import { executionName, type Lead } from './model.js';
 import type { EventPublisher, IdGenerator, LeadStore, WorkflowStarter } from './ports.js';
+import type { RampDeps } from './ramp.js';
 import type { ScoringRules } from './scoring.js';
 import { withOptimisticRetry } from './retry.js';
 import { timelineEntry } from './timeline.js';
@@ -18,6 +19,8 @@ export interface FunnelDeps {
   ids: IdGenerator;
   /** The scoring rules (workflows/scoring.ts, wired in by the handler). */
   rules: ScoringRules;
+  /** Records the owner's first won deal on the rep when a lead is won (ramp); without it, ramp is not recorded. */
+  reps?: RampDeps['reps'];
 }
 
 /** Active leads nurture in their stage; a won lead runs the purchase (thank-you) programme. */

@@ -5,7 +5,7 @@
 import { DAY_MS, type Clock } from './clock.js';
 import { NotFoundError } from './errors.js';
 import { currentPath, daysOverdue, maxAttemptsOf, type OnboardingProgramme } from './learning.js';
-import type { Lead, Rep, RepStatus, SubjectTimelineEntry } from './model.js';
+import type { Rep, RepStatus, SubjectTimelineEntry } from './model.js';
 import type { LeadStore, Page, RepStore } from './ports.js';
 
 export interface RepReadDeps {
@@ -62,12 +62,10 @@ const daysBetween = (from: string | undefined, to: string | undefined) =>
 export async function getRepProfile(deps: RepReadDeps, repId: string) {
   const rep = await deps.reps.get(repId);
   if (!rep) throw new NotFoundError(`Rep ${repId} not found`);
-  const [timeline, owned] = await Promise.all([deps.reps.timeline(repId), ownedLeads(deps, repId)]);
+  const timeline = await deps.reps.timeline(repId);
   const now = deps.clock.now();
-  const assigned = owned.map((l) => l.assignedAt).filter((a): a is string => !!a).sort();
-  const won = owned.filter((l) => l.status === 'won').map((l) => l.updatedAt).sort();
-  const firstLeadAt = rep.ramp?.firstLeadAt ?? assigned[0];
-  const firstWonAt = rep.ramp?.firstWonAt ?? won[0];
+  // Recorded on the rep when they happened (core/ramp.ts), not derived from the leads they own now.
+  const { firstLeadAt, firstWonAt } = rep.ramp ?? {};
   const start = rep.startDate ?? rep.createdAt;
   const firstCertifiedAt = timeline.find((e) => e.type === 'certified')?.at ?? rep.certification?.certifiedAt;
   return {
@@ -82,17 +80,6 @@ export async function getRepProfile(deps: RepReadDeps, repId: string) {
     },
     timeline: timeline as SubjectTimelineEntry[],
   };
-}
-
-async function ownedLeads(deps: RepReadDeps, repId: string): Promise<Lead[]> {
-  const leads: Lead[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await deps.leads.listByOwner(repId, { limit: 100, cursor });
-    leads.push(...page.items);
-    cursor = page.cursor;
-  } while (cursor && leads.length < 1000);
-  return leads;
 }
 
 export async function listReps(deps: Pick<RepReadDeps, 'reps' | 'programme' | 'clock'>, query: { status: RepStatus; limit: number; cursor?: string }): Promise<Page<ReturnType<typeof publicRep> & { modules: ModuleView[] }>> {

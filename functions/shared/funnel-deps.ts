@@ -1,9 +1,10 @@
 /** The real-world FunnelDeps the HTTP handlers pass to the core (built once, at module scope). */
+import { DynamoRepStore } from '../adapters/dynamodb/rep-store.js';
 import { EventBridgePublisher } from '../adapters/eventbridge.js';
 import { StepFunctionsStarter } from '../adapters/sfn-starter.js';
 import type { FunnelDeps } from '../core/funnel-runs.js';
 import { randomIds } from '../core/ids.js';
-import { eventBridgeClient, sfnClient } from './clients.js';
+import { documentClient, eventBridgeClient, sfnClient } from './clients.js';
 import type { Config } from './config.js';
 import { leadStore } from './lead-store.js';
 import { scoringRules } from '../../workflows/scoring.js';
@@ -17,6 +18,8 @@ export function funnelDeps(config: Config): FunnelDeps {
     clock: config.clock,
     ids: randomIds,
     rules: scoringRules,
+    // Records a won lead's owner's first won deal on the rep (ramp).
+    reps: new DynamoRepStore(documentClient(), config.tableName, () => config.clock.now()),
   };
 }
 

@@ -3,6 +3,7 @@
  * after a miss. Answers `next` (watch-sla | queue | nurture), which the state machine routes on.
  */
 import { DynamoRepRoster } from '../adapters/dynamodb/rep-roster.js';
+import { DynamoRepStore } from '../adapters/dynamodb/rep-store.js';
 import { EventBridgePublisher } from '../adapters/eventbridge.js';
 import { SesMailer } from '../adapters/ses-mailer.js';
 import { assignRep } from '../core/assignment.js';
@@ -20,6 +21,8 @@ const config = loadConfig('table', 'manager', 'events', 'sender');
 const deps = {
   leads: leadStore(config),
   roster: new DynamoRepRoster(documentClient(), config.tableName),
+  // Records a rep's first lead on the rep (ramp).
+  reps: new DynamoRepStore(documentClient(), config.tableName, () => config.clock.now()),
   mailer: new SesMailer(sesClient(), { from: config.senderAddress, configurationSetName: config.sesConfigurationSet }),
   publisher: new EventBridgePublisher(eventBridgeClient(), config.eventBusName),
   clock: config.clock,
