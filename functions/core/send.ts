@@ -59,6 +59,8 @@ export interface SendRequest {
   stepId: string;
   template: string;
   category: SendCategory;
+  /** The programme version of the run the step belongs to (from the definition): recorded on the send's timeline entry. */
+  version?: number;
 }
 
 export type SendOutcome = 'sent' | 'skipped' | 'deferred' | 'duplicate';
@@ -97,7 +99,7 @@ export function composeLeadEmail(
 
 /** A funnel step: the lead's run must still be the current one. */
 export async function sendLeadEmail(deps: SendDeps, req: SendRequest): Promise<SendResult> {
-  const step = { stage: req.stage, stepId: req.stepId, template: req.template, category: req.category, run: req.run };
+  const step = { stage: req.stage, stepId: req.stepId, template: req.template, category: req.category, run: req.run, ...(req.version !== undefined ? { version: req.version } : {}) };
   return deliverLeadEmail(deps, { leadId: req.leadId, run: req.run, template: req.template, category: req.category, ledgerKey: sendLedgerKey(req), step });
 }
 

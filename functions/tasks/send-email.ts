@@ -21,6 +21,8 @@ const payload = z.object({
   stepId: z.string().check(z.minLength(1)),
   template: z.string().check(z.minLength(1)),
   category: z.enum(['marketing', 'transactional', 'recycle']),
+  /** The run's programme version, from the definition: the send's timeline entry records it. */
+  version: z.optional(z.number().check(z.int(), z.positive())),
 });
 
 /** Control flow, like SupersededError: the engine never retries it and catches it into the cap wait. */
@@ -31,7 +33,7 @@ export class SendDeferred extends Error {
 export const handler = taskHandler(async (event) => {
   const req = payload.parse(event);
   const result = await sendLeadEmail(await sendDeps(), req);
-  logger.info('send step finished', { ...req, ...result, version: (event as { version?: unknown })?.version });
+  logger.info('send step finished', { ...req, ...result });
   if (result.outcome === 'deferred') throw new SendDeferred(`${req.stepId} deferred: ${result.reason ?? 'frequency cap'}`);
   return result;
 });
