@@ -26,6 +26,7 @@ import {
   urlPart,
   PERCENT_GARBAGE,
 } from './support/arbitraries.js';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import {
   PROPERTIES,
   emailIndex,
@@ -1001,6 +1002,437 @@ const consentRoute: RouteFuzz<ConsentCase> = {
   mustReject: () => ({ statuses: [400, 404] }),
 };
 
+// ---- the rep routes: POST /reps, GET /reps/{repId}, GET /reps?status=, progress, sign-off, status ----
+
+type RepTarget = { kind: 'fresh' } | { kind: 'known'; i: number } | { kind: 'unknown' } | { kind: 'garbage'; raw: string };
+const repTargetArb: fc.Arbitrary<RepTarget> = fc.oneof(
+  { arbitrary: fc.constant({ kind: 'fresh' as const }), weight: 4 },
+  fc.record({ kind: fc.constant('known' as const), i: fc.nat(2) }),
+  fc.constant({ kind: 'unknown' as const }),
+  { arbitrary: fc.record({ kind: fc.constant('garbage' as const), raw: urlPart }), weight: 2 },
+);
+/** Writing with the key to a shared rep would change it for the other cases: those go to a fresh one. */
+const safeRep = <C extends { auth: Auth; target: RepTarget }>(c: C): C => (c.target.kind === 'known' && c.auth === 'key' ? { ...c, target: { kind: 'fresh' } } : c);
+const SDR_MODULES = ['company-and-product', 'ideal-customer-profile', 'sales-flow-playbook', 'product-certification-quiz', 'cold-outreach', 'discovery-questions', 'qualification-quiz', 'shadow-discovery-calls', 'cold-call-roleplay'];
+const REP_ID = /^[A-Za-z0-9][A-Za-z0-9_.:@+-]{0,99}$/;
+const jsonHeaders = (ctx: FuzzContext, auth: Auth, contentType: 'json' | 'wrong' = 'json') => ({ 'content-type': contentType === 'json' ? 'application/json' : 'text/plain', ...bearer(ctx, auth) });
+
+async function createRep(ctx: FuzzContext, name: string): Promise<{ repId: string; email: string }> {
+  const email = `${name}.${ctx.uniq()}@example.com`;
+  const res = await send(ctx, { method: 'POST', path: '/reps', headers: jsonHeaders(ctx, 'key'), body: JSON.stringify({ email, firstName: 'Fuzz', lastName: name, role: 'sdr', managerEmail: 'boss@example.com' }) });
+  if (res.status !== 201) throw new Error(`fuzz setup: could not create a rep (${res.status} ${res.text})`);
+  return { repId: res.json.repId, email };
+}
+/** Three reps only ever read (or written to without the key), created once per suite. */
+async function knownReps(ctx: FuzzContext): Promise<Array<{ repId: string; email: string }>> {
+  ctx.memory.knownReps ??= await Promise.all([0, 1, 2].map((i) => createRep(ctx, `known${i}`)));
+  return ctx.memory.knownReps;
+}
+async function repSegment(ctx: FuzzContext, t: RepTarget): Promise<string> {
+  ctx.memory.repId = undefined;
+  if (t.kind === 'garbage') return t.raw;
+  if (t.kind === 'unknown') return `rep_nobody${ctx.uniq()}`;
+  const rep = t.kind === 'fresh' ? await createRep(ctx, 'fresh') : (await knownReps(ctx))[t.i]!;
+  ctx.memory.repId = rep.repId;
+  return rep.repId;
+}
+/** A path with an empty segment matches no route: the gateway's 404 before any key check. */
+const emptySegment = (path: string) => path.split('?')[0]!.split('/').slice(1).some((s) => s === '');
+/** What the path alone says: no route, no key, no such rep (a garbage id is either refused or unknown). */
+function repPathRejection(c: { auth: Auth; target: RepTarget }, req: Req): Rejection | undefined {
+  if (emptySegment(req.path)) return { statuses: [404] };
+  if (c.auth !== 'key') return c.target.kind === 'garbage' ? { statuses: [401, 403, 404] } : authRejection(c.auth);
+  return undefined;
+}
+/** The rep's module progress as stored (not its version: the rep's own run writes that meanwhile). */
+async function repProgress(ctx: FuzzContext, repId: string | undefined): Promise<string | undefined> {
+  if (!repId) return undefined;
+  const item = (await ctx.db.send(new GetCommand({ TableName: ctx.tableName, Key: { pk: `REP#${repId}`, sk: 'PROFILE' }, ConsistentRead: true }))).Item;
+  return item && JSON.stringify({ status: item.status, signOff: item.signOff, modules: (item.modules ?? []).map((m: any) => [m.moduleId, m.status, m.attempts, m.attemptIds]) });
+}
+const repUnchanged = async (ctx: FuzzContext, res: Res, before: unknown): Promise<Violation[]> =>
+  isRejected(res) && ctx.memory.repId && before !== (await repProgress(ctx, ctx.memory.repId))
+    ? [{ property: PROPERTIES.writesNothing, detail: `rejected (${res.status}) but rep ${ctx.memory.repId} changed` }]
+    : [];
+
+/** One body field: valid, absent or one of its known-bad values. */
+type FieldSpec = { kind: 'valid' } | { kind: 'absent' } | { kind: 'bad'; value: unknown };
+const field = (bad: fc.Arbitrary<unknown>, optional: boolean) =>
+  fc.oneof(
+    { arbitrary: fc.constant<FieldSpec>({ kind: 'valid' }), weight: 6 },
+    { arbitrary: fc.constant<FieldSpec>({ kind: optional ? 'absent' : 'valid' }), weight: 2 },
+    { arbitrary: bad.map((value): FieldSpec => ({ kind: 'bad', value })), weight: 2 },
+  );
+const badText = (max: number) => fc.oneof(notAString, fc.constantFrom('', '   ', 'a\u0000b', 'a\u202eb', 'a\nb', '\ud800', 'x'.repeat(max + 1)));
+const extraArb = fc.option(fc.tuple(fc.oneof(fc.constantFrom('admin', 'status', 'repId', '__proto__'), plainText(8)), jsonish), { freq: 8 });
+
+interface RepBodyCase {
+  auth: Auth;
+  contentType: 'json' | 'wrong';
+  raw?: string;
+  fields: Record<string, FieldSpec>;
+  extra?: [string, unknown] | null;
+}
+function bodyOf(c: RepBodyCase, valid: Record<string, unknown>): string {
+  if (c.raw !== undefined) return c.raw;
+  const entries = Object.entries(valid).flatMap(([k, v]) => {
+    const f = c.fields[k] ?? { kind: 'valid' };
+    return f.kind === 'absent' ? [] : [[k, f.kind === 'bad' ? f.value : v] as [string, unknown]];
+  });
+  if (c.extra && !(c.extra[0] in valid)) entries.push(c.extra);
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${toJsonText(v)}`).join(',')}}`;
+}
+/** The body's own faults: size, type, JSON, then each bad or missing field (and an unknown one) by name. */
+function bodyRejection(c: RepBodyCase, req: Req, required: string[], known: string[]): Rejection | undefined {
+  if (tooBig(req)) return { statuses: [413, 415] };
+  // An empty body is an empty object whatever its type: every required field is missing.
+  if (req.body === '') return required.length ? field400(...required) : undefined;
+  if (c.contentType !== 'json') return { statuses: [415] };
+  if (c.raw !== undefined) return { statuses: [400] };
+  let r: Rejection | undefined;
+  for (const [k, f] of Object.entries(c.fields)) if (f.kind === 'bad' || (f.kind === 'absent' && required.includes(k))) r = merge(r, field400(k));
+  if (c.extra && !known.includes(c.extra[0])) r = merge(r, field400(c.extra[0]));
+  return r;
+}
+const rawBody = fc.option(brokenJsonText, { freq: 12 });
+const contentTypeArb = fc.oneof({ arbitrary: fc.constant('json' as const), weight: 10 }, fc.constant('wrong' as const));
+const bodyCase = <F extends Record<string, fc.Arbitrary<FieldSpec>>>(fields: F) => ({ auth: authArb, contentType: contentTypeArb, raw: rawBody, fields: fc.record(fields), extra: extraArb });
+// fc.option gives null for "absent"; the cases want the key left out.
+const clean = (c: object): any => Object.fromEntries(Object.entries(c).filter(([, v]) => v !== null && v !== undefined));
+
+// POST /reps
+
+const REP_FIELDS = ['email', 'firstName', 'lastName', 'role', 'managerEmail', 'startDate', 'timeZone'];
+const badEmail = fc.oneof(notAString, fc.constantFrom('', 'not-an-email', 'a@', '@b.example', 'a b@example.com', `${'x'.repeat(300)}@example.com`, 'a\u0000@example.com'));
+const createRepRoute: RouteFuzz<RepBodyCase & { known: boolean }> = {
+  name: 'POST /reps',
+  routeKey: 'POST /reps',
+  suite: 'admin',
+  writes: true,
+  cases: () =>
+    fc
+      .record({
+        ...bodyCase({
+          email: field(badEmail, false),
+          firstName: field(badText(100), false),
+          lastName: field(badText(100), false),
+          role: field(fc.oneof(notAString, fc.constantFrom('boss', 'SDR', '', 'sdr ')), false),
+          managerEmail: field(badEmail, false),
+          startDate: field(fc.oneof(notAString, fc.constantFrom('2026-02-30', '2026-3-2', 'tomorrow', '', '2026-03-02T00:00:00Z')), true),
+          timeZone: field(fc.oneof(notAString, fc.constantFrom('Mars/Olympus', '../etc/passwd', '', 'x'.repeat(65), 'Europe/Berlin\u0000')), true),
+        }),
+        known: fc.boolean(),
+      })
+      .map(clean),
+  request: async (ctx, c) => {
+    const email = c.known ? (await knownReps(ctx))[0]!.email : `rep.${ctx.uniq()}@example.com`;
+    ctx.memory.repEmail = email;
+    const valid = { email, firstName: 'Fuzz', lastName: 'Rep', role: 'ae', managerEmail: 'boss@example.com', startDate: '2026-03-02', timeZone: 'Europe/Berlin' };
+    return { method: 'POST', path: '/reps', headers: jsonHeaders(ctx, c.auth, c.contentType), body: bodyOf(c, valid) };
+  },
+  mustReject: (_ctx, c, req) => authRejection(c.auth) ?? bodyRejection(c, req, ['email', 'firstName', 'lastName', 'role', 'managerEmail'], REP_FIELDS),
+  verify: async (ctx, c, _req, res) => {
+    if (!isAccepted(res)) return [];
+    const out: Violation[] = [];
+    const expected = c.known ? 200 : 201;
+    // A known email answers the same rep before the time zone is looked at; a fresh one is created.
+    if (res.status !== expected) out.push({ property: PROPERTIES.stored, detail: `a ${c.known ? 'known' : 'new'} email answered ${res.status}` });
+    const rep = await send(ctx, { method: 'GET', path: `/reps/${enc(String(res.json?.repId))}`, headers: bearer(ctx, 'key') });
+    if (rep.status !== 200 || rep.json?.email !== String(ctx.memory.repEmail).toLowerCase() || 'version' in (rep.json ?? {}))
+      out.push({ property: PROPERTIES.stored, detail: `the rep answered is not found as stored: ${rep.status} ${rep.text.slice(0, 200)}` });
+    return out;
+  },
+};
+
+// GET /reps/{repId}
+
+interface RepReadCase {
+  auth: Auth;
+  target: RepTarget;
+}
+const getRepRoute: RouteFuzz<RepReadCase> = {
+  name: 'GET /reps/{repId}',
+  routeKey: 'GET /reps/{repId}',
+  suite: 'admin',
+  writes: false,
+  cases: () => fc.record({ auth: authArb, target: repTargetArb.filter((t) => t.kind !== 'fresh') }),
+  request: async (ctx, c) => ({ method: 'GET', path: `/reps/${await repSegment(ctx, c.target)}`, headers: bearer(ctx, c.auth) }),
+  mustReject: (_ctx, c, req) => repPathRejection(c, req) ?? (c.target.kind === 'known' ? undefined : { statuses: [400, 404] }),
+  verify: async (ctx, c, _req, res) => {
+    if (c.auth !== 'key' || c.target.kind !== 'known') return [];
+    const { repId } = (await knownReps(ctx))[c.target.i]!;
+    return res.status === 200 && res.json?.repId === repId && Array.isArray(res.json?.modules) && Array.isArray(res.json?.timeline) && !('version' in res.json)
+      ? []
+      : [{ property: PROPERTIES.stored, detail: `GET of a stored rep answered ${res.status} ${res.text.slice(0, 200)}` }];
+  },
+};
+
+// GET /reps?status=&limit=&cursor=
+
+interface RepListCase {
+  auth: Auth;
+  status?: string;
+  limit?: string;
+  cursor?: { kind: 'real' } | { kind: 'forged'; make: number; s: string };
+  unknown?: [string, string];
+  repeated?: 'status' | 'limit' | 'cursor';
+}
+async function repCursor(ctx: FuzzContext): Promise<string> {
+  await knownReps(ctx);
+  if (!ctx.memory.repCursor) {
+    const page = await send(ctx, { method: 'GET', path: '/reps?status=onboarding&limit=1', headers: bearer(ctx, 'key') });
+    ctx.memory.repCursor = page.json?.cursor;
+    if (!ctx.memory.repCursor) throw new Error(`fuzz setup: no rep cursor (${page.status} ${page.text})`);
+  }
+  return ctx.memory.repCursor;
+}
+function forgedRepCursor(real: string, make: number, s: string): string {
+  const key = JSON.parse(Buffer.from(real, 'base64url').toString('utf8')) as Record<string, string>;
+  const makers: Array<() => string> = [
+    () => b64(JSON.stringify({ ...key, gsi1pk: 'REPS#active' })),
+    () => b64(JSON.stringify({ ...key, gsi1pk: 'STAGE#awareness' })),
+    () => b64(JSON.stringify({ ...key, pk: `LEAD#${s}` })),
+    () => b64(JSON.stringify({ ...key, sk: 'TIMELINE' })),
+    () => b64(JSON.stringify({ ...key, x: s })),
+    () => b64(JSON.stringify({ ...key, gsi1sk: '' })),
+    () => b64(JSON.stringify({ ...key, gsi1sk: `${key.gsi1sk}x` })),
+    () => b64(JSON.stringify(Object.fromEntries(Object.entries(key).map(([k, v]) => [k, { S: v }])))),
+    () => b64('[]'),
+    () => b64('null'),
+    () => b64(JSON.stringify(s)),
+    () => b64('{}'),
+    () => flipAt(real, s.length),
+    () => 'A'.repeat(2001),
+    () => enc(s || 'x'),
+  ];
+  return makers[make % makers.length]!();
+}
+const REP_STATUS_VALUES = ['onboarding', 'active', 'inactive', 'lapsed'];
+const repListRoute: RouteFuzz<RepListCase> = {
+  name: 'GET /reps?status|limit|cursor',
+  routeKey: 'GET /reps',
+  suite: 'admin',
+  writes: false,
+  cases: () =>
+    fc
+      .record({
+        auth: authArb,
+        status: fc.option(fc.oneof({ arbitrary: fc.constantFrom(...REP_STATUS_VALUES), weight: 4 }, fc.constantFrom('Active', 'active ', 'boss', ''), hostileString), { freq: 5 }),
+        limit: fc.option(fc.oneof({ arbitrary: fc.integer({ min: 1, max: 100 }).map(String), weight: 4 }, fc.constantFrom('0', '101', '0x10', '1e1', '-1', '1.5', ' 16', '', '+16', 'NaN'), hostileString), { freq: 2 }),
+        cursor: fc.option(fc.oneof({ arbitrary: fc.constant({ kind: 'real' as const }), weight: 2 }, { arbitrary: fc.record({ kind: fc.constant('forged' as const), make: fc.nat(14), s: fc.oneof(plainText(6), hostileString) }), weight: 3 }), { freq: 2 }),
+        unknown: fc.option(fc.tuple(fc.constantFrom('page', 'offset', 'Status', 'stage'), plainText(6)), { freq: 8 }),
+        repeated: fc.option(fc.constantFrom('status' as const, 'limit' as const, 'cursor' as const), { freq: 8 }),
+      })
+      .map(clean),
+  request: async (ctx, c) => {
+    const real = await repCursor(ctx);
+    const params: Array<[string, string]> = [];
+    if (c.status !== undefined) params.push(['status', c.status]);
+    if (c.limit !== undefined) params.push(['limit', c.limit]);
+    if (c.cursor) params.push(['cursor', c.cursor.kind === 'real' ? real : forgedRepCursor(real, c.cursor.make, c.cursor.s)]);
+    if (c.unknown) params.push(c.unknown);
+    if (c.repeated && params.some(([k]) => k === c.repeated)) params.push([c.repeated, c.repeated === 'status' ? 'active' : c.repeated === 'limit' ? '7' : real]);
+    ctx.memory.repListParams = params;
+    const query = params.map(([k, v]) => `${enc(k)}=${enc(v)}`).join('&');
+    return { method: 'GET', path: `/reps${query ? `?${query}` : ''}`, headers: bearer(ctx, c.auth) };
+  },
+  mustReject: (ctx, c) => {
+    const auth = authRejection(c.auth);
+    if (auth) return auth;
+    const params = ctx.memory.repListParams as Array<[string, string]>;
+    let r: Rejection | undefined;
+    const add = (...paths: string[]) => (r = merge(r, field400(...paths)));
+    const names = params.map(([k]) => k);
+    if (c.unknown) add(c.unknown[0]);
+    if (c.repeated && names.filter((n) => n === c.repeated).length > 1) add(c.repeated);
+    if (c.status !== undefined && !REP_STATUS_VALUES.includes(c.status)) add('status');
+    if (c.limit !== undefined && !(CANONICAL_LIMIT.test(c.limit) && Number(c.limit) <= 100)) add('limit');
+    // The real cursor is of the onboarding list (the default status is active): anywhere else it is forged.
+    if (c.cursor?.kind === 'forged') add('cursor');
+    if (c.cursor?.kind === 'real' && c.status !== 'onboarding') add('cursor');
+    return r;
+  },
+  verify: async (_ctx, c, _req, res) => {
+    if (res.status !== 200) return [];
+    const items = res.json?.items;
+    if (!Array.isArray(items)) return [{ property: PROPERTIES.stored, detail: `a 200 without items: ${res.text.slice(0, 200)}` }];
+    const limit = c.limit !== undefined ? Number(c.limit) : 25;
+    const status = c.status ?? 'active';
+    const out: Violation[] = [];
+    if (items.length > limit) out.push({ property: PROPERTIES.stored, detail: `${items.length} items for limit ${c.limit}` });
+    if (items.some((r: any) => r.status !== status || 'version' in r)) out.push({ property: PROPERTIES.stored, detail: `items of another status than ${status}, or with the internal version` });
+    return out;
+  },
+};
+
+// POST /reps/{repId}/modules/{moduleId}/completions, POST /reps/{repId}/modules/{moduleId}/reset
+
+type ModuleSpec = 'open' | 'blocked' | 'unknown' | { garbage: string };
+const moduleArb: fc.Arbitrary<ModuleSpec> = fc.oneof(
+  { arbitrary: fc.constant<ModuleSpec>('open'), weight: 5 },
+  fc.constant<ModuleSpec>('blocked'),
+  fc.constant<ModuleSpec>('unknown'),
+  urlPart.map((garbage): ModuleSpec => ({ garbage })),
+);
+const moduleSegment = (m: ModuleSpec) => (m === 'open' ? 'company-and-product' : m === 'blocked' ? 'product-certification-quiz' : m === 'unknown' ? 'no-such-module' : m.garbage);
+/** Where the rep or the module is not there: 404; a blocked quiz: 409 naming what is missing. */
+function targetRejection(target: RepTarget, module: ModuleSpec, blocked: Rejection | undefined): Rejection | undefined {
+  if (target.kind === 'garbage' || typeof module === 'object') return { statuses: [400, 404] };
+  if (target.kind === 'unknown' || module === 'unknown') return { statuses: [404] };
+  return module === 'blocked' ? blocked : undefined;
+}
+/**
+ * A 404 or 409 is only right when every field is valid; with a bad field the 400 comes first. A
+ * garbage id is refused as no such rep before the body's fields are read (but after its JSON is).
+ */
+function bodyFirst(body: Rejection | undefined, target: Rejection | undefined): Rejection | undefined {
+  if (target?.statuses?.includes(400)) return { statuses: [...new Set([...(body?.statuses ?? []), ...target.statuses])] };
+  return body ?? target;
+}
+
+interface CompletionCase extends RepBodyCase {
+  target: RepTarget;
+  module: ModuleSpec;
+  repeat: boolean;
+}
+const completionRoute: RouteFuzz<CompletionCase> = {
+  name: 'POST /reps/{repId}/modules/{moduleId}/completions',
+  routeKey: 'POST /reps/{repId}/modules/{moduleId}/completions',
+  suite: 'admin',
+  writes: true,
+  cases: () =>
+    fc
+      .record({
+        ...bodyCase({
+          attemptId: field(badText(200), false),
+          score: field(fc.oneof(fc.constantFrom(-1, 100.5, 101, '90', null, true, [], {}), rawNumber.filter((t) => !['0.1', '17', '-0', '1E5', '1e-400', '4.9e-324', '1e-130'].includes(t)).map((t) => new RawJson(t))), true),
+          completedAt: field(fc.oneof(notAString, fc.constantFrom('yesterday', '2026-03-02', '', '2026-13-01T00:00:00Z')), true),
+        }),
+        target: repTargetArb,
+        module: moduleArb,
+        repeat: fc.boolean(),
+      })
+      .map((c) => safeRep(clean(c))),
+  request: async (ctx, c) => {
+    const rep = await repSegment(ctx, c.target);
+    ctx.memory.attemptId = `attempt-${ctx.uniq()}`;
+    const valid = { attemptId: ctx.memory.attemptId, score: 90, completedAt: '2026-01-02T03:04:05Z' };
+    return { method: 'POST', path: `/reps/${rep}/modules/${moduleSegment(c.module)}/completions`, headers: jsonHeaders(ctx, c.auth, c.contentType), body: bodyOf(c, valid) };
+  },
+  mustReject: (_ctx, c, req) =>
+    repPathRejection(c, req) ??
+    bodyFirst(bodyRejection(c, req, ['attemptId'], ['attemptId', 'score', 'completedAt']), targetRejection(c.target, c.module, { statuses: [409] })),
+  before: (ctx) => repProgress(ctx, ctx.memory.repId),
+  verify: async (ctx, c, req, res, before) => {
+    const out = await repUnchanged(ctx, res, before);
+    if (res.status === 409 && !/ideal-customer-profile|sales-flow-playbook/.test(res.json?.message ?? '')) out.push({ property: PROPERTIES.stored, detail: `a 409 that names no missing module: ${res.text.slice(0, 200)}` });
+    if (!isAccepted(res) || !ctx.memory.repId) return out;
+    if (res.status !== 201 || res.json?.outcome !== 'passed' || res.json?.module?.status !== 'passed')
+      out.push({ property: PROPERTIES.stored, detail: `a first completion of an open reading answered ${res.status} ${res.text.slice(0, 200)}` });
+    if (c.repeat) {
+      // The same attemptId again: 200, a duplicate, and nothing changes.
+      const progress = await repProgress(ctx, ctx.memory.repId);
+      const again = await send(ctx, req);
+      if (again.status !== 200 || again.json?.outcome !== 'duplicate') out.push({ property: PROPERTIES.stored, detail: `a repeated attemptId answered ${again.status} ${again.text.slice(0, 200)}` });
+      if ((await repProgress(ctx, ctx.memory.repId)) !== progress) out.push({ property: PROPERTIES.stored, detail: 'a repeated attemptId changed the rep' });
+    }
+    return out;
+  },
+};
+
+interface ResetCase {
+  auth: Auth;
+  target: RepTarget;
+  module: ModuleSpec;
+}
+const resetRoute: RouteFuzz<ResetCase> = {
+  name: 'POST /reps/{repId}/modules/{moduleId}/reset',
+  routeKey: 'POST /reps/{repId}/modules/{moduleId}/reset',
+  suite: 'admin',
+  writes: true,
+  cases: () => fc.record({ auth: authArb, target: repTargetArb, module: moduleArb }).map(safeRep),
+  request: async (ctx, c) => ({ method: 'POST', path: `/reps/${await repSegment(ctx, c.target)}/modules/${moduleSegment(c.module)}/reset`, headers: bearer(ctx, c.auth) }),
+  // Resetting a module that is open (even one not reachable yet) is harmless: fresh attempts.
+  mustReject: (_ctx, c, req) => repPathRejection(c, req) ?? targetRejection(c.target, c.module, undefined),
+  before: (ctx) => repProgress(ctx, ctx.memory.repId),
+  verify: async (ctx, _c, _req, res, before) => {
+    const out = await repUnchanged(ctx, res, before);
+    if (isAccepted(res) && ctx.memory.repId && !(res.status === 200 && res.json?.module?.status === 'open' && res.json?.module?.attempts === 0))
+      out.push({ property: PROPERTIES.stored, detail: `a reset answered ${res.status} ${res.text.slice(0, 200)}` });
+    return out;
+  },
+};
+
+// POST /reps/{repId}/signoff
+
+interface SignOffCase extends RepBodyCase {
+  target: RepTarget;
+  decision: 'approve' | 'reject';
+}
+const signOffRoute: RouteFuzz<SignOffCase> = {
+  name: 'POST /reps/{repId}/signoff',
+  routeKey: 'POST /reps/{repId}/signoff',
+  suite: 'admin',
+  writes: true,
+  cases: () =>
+    fc
+      .record({
+        ...bodyCase({
+          decision: field(fc.oneof(notAString, fc.constantFrom('maybe', 'APPROVE', '')), false),
+          by: field(badText(200), false),
+          notes: field(fc.oneof(notAString, fc.constantFrom('a\u0000b', 'a\u202eb', '\ud800', 'x'.repeat(2001))), true),
+          reopen: field(fc.oneof(fc.constantFrom('cold-call-roleplay', ['no-such-module'], [''], ['a/b'], null, {}), fc.constant(Array.from({ length: 51 }, () => 'company-and-product'))), true),
+        }),
+        target: repTargetArb,
+        decision: fc.constantFrom('approve' as const, 'reject' as const),
+      })
+      .map((c) => safeRep(clean(c))),
+  request: async (ctx, c) => {
+    const rep = await repSegment(ctx, c.target);
+    const valid = { decision: c.decision, by: 'Fuzz Manager', notes: 'Line one\nline two', reopen: ['cold-call-roleplay', 'company-and-product'] };
+    return { method: 'POST', path: `/reps/${rep}/signoff`, headers: jsonHeaders(ctx, c.auth, c.contentType), body: bodyOf(c, valid) };
+  },
+  mustReject: (_ctx, c, req) => {
+    const path = repPathRejection(c, req);
+    if (path) return path;
+    const body = bodyRejection(c, req, ['decision', 'by'], ['decision', 'by', 'notes', 'reopen']);
+    // A fresh rep has passed nothing: an approval is refused (409); a rejection reopens what it names.
+    const target = c.target.kind === 'garbage' ? { statuses: [400, 404] } : c.target.kind === 'unknown' ? { statuses: [404] } : c.decision === 'approve' || c.fields.decision?.kind === 'bad' ? { statuses: [409] } : undefined;
+    return bodyFirst(body, target);
+  },
+  before: (ctx) => repProgress(ctx, ctx.memory.repId),
+  verify: (ctx, _c, _req, res, before) => repUnchanged(ctx, res, before),
+};
+
+// POST /reps/{repId}/status
+
+interface RepStatusCase extends RepBodyCase {
+  target: RepTarget;
+}
+const repStatusRoute: RouteFuzz<RepStatusCase> = {
+  name: 'POST /reps/{repId}/status',
+  routeKey: 'POST /reps/{repId}/status',
+  suite: 'admin',
+  writes: true,
+  cases: () =>
+    fc
+      .record({ ...bodyCase({ status: field(fc.oneof(notAString, fc.constantFrom('active', 'lapsed', 'onboarding', 'Inactive', '')), false) }), target: repTargetArb })
+      .map((c) => safeRep(clean(c))),
+  request: async (ctx, c) => {
+    const rep = await repSegment(ctx, c.target);
+    return { method: 'POST', path: `/reps/${rep}/status`, headers: jsonHeaders(ctx, c.auth, c.contentType), body: bodyOf(c, { status: 'inactive' }) };
+  },
+  mustReject: (_ctx, c, req) =>
+    repPathRejection(c, req) ?? bodyFirst(bodyRejection(c, req, ['status'], ['status']), c.target.kind === 'garbage' ? { statuses: [400, 404] } : c.target.kind === 'unknown' ? { statuses: [404] } : undefined),
+  before: (ctx) => repProgress(ctx, ctx.memory.repId),
+  verify: async (ctx, _c, _req, res, before) => {
+    const out = await repUnchanged(ctx, res, before);
+    if (isAccepted(res) && ctx.memory.repId && !(res.status === 200 && res.json?.status === 'inactive' && res.json?.changed === true))
+      out.push({ property: PROPERTIES.stored, detail: `deactivating a fresh rep answered ${res.status} ${res.text.slice(0, 200)}` });
+    return out;
+  },
+};
+
 /** Every fuzzed route: one entry each. */
 export const ROUTES: Array<RouteFuzz<any>> = [
   captureRoute('json'),
@@ -1014,4 +1446,11 @@ export const ROUTES: Array<RouteFuzz<any>> = [
   deleteLeadRoute,
   erasureRoute,
   exportRoute,
+  createRepRoute,
+  getRepRoute,
+  repListRoute,
+  completionRoute,
+  resetRoute,
+  signOffRoute,
+  repStatusRoute,
 ];
