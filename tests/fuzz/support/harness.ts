@@ -267,7 +267,8 @@ export const PROPERTIES = {
 } as const;
 
 const INTERNALS: Array<[string, RegExp]> = [
-  ['stack frame', /(^|\n)\s*at |\bat (?:async )?[\w$.<>[\]]+ \(|\bat (?:file|node):/],
+  // A frame is `at fn (file:line:col)`; prose such as "started at awareness (programme version 1)" is not.
+  ['stack frame', /(^|\n)\s*at |\bat (?:async )?[\w$.<>[\]]+ \((?:[^()\s]*:\d+(?::\d+)?|native|<anonymous>)\)|\bat (?:file|node):/],
   ['.ts: location', /\.ts:\d|\.ts\b/],
   ['.js: location', /\.[cm]?js:\d/],
   ['node_modules', /node_modules/],
