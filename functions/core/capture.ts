@@ -11,7 +11,9 @@
  *
  * Then, for everyone:
  *   - a filled honeypot is answered like a success and stores nothing;
- *   - a new email creates the lead (with its consent record) and starts funnel run 1;
+ *   - a new email creates the lead and starts funnel run 1; its consent record is the person's Contact
+ *     (core/contact.ts): the new lead carries it until the Contact's first write, and a Contact the
+ *     person already has (as a rep, a customer) keeps its suppression and cap and takes the new consent;
  *   - a known email (or one that won a concurrent race) counts as a form_submitted engagement through
  *     the same code path as POST /events — never a second funnel; forms score once per lead per day;
  *   - the same submission again within a day (a retried request, a double click) changes nothing
@@ -24,6 +26,9 @@ import { applyEvent, type Amend } from './events.js';
 import { ensureCurrentRun, type FunnelDeps } from './funnel-runs.js';
 import type { Consent, ConsentRequest, Lead, LeadProfileFields, Stage, TimelineEntry } from './model.js';
 import { normalizeEmail } from './normalize.js';
+import { contactOfLead, saveContact } from './contact.js';
+import type { ContactStore } from './ports.js';
+import { withOptimisticRetry } from './retry.js';
 import { inWriteOrder, timelineEntry } from './timeline.js';
 
 export interface CaptureInput {
@@ -51,6 +56,7 @@ export interface CaptureResult {
 }
 
 export interface CaptureDeps extends FunnelDeps {
+  contacts: ContactStore;
   /** Emails the double opt-in link for the lead's pending `consentRequest`. */
   confirmConsent(lead: Lead): Promise<void>;
   /** Whether the address was erased on request: such a person is stored suppressed and never mailed. */
@@ -82,6 +88,8 @@ export async function captureLead(deps: CaptureDeps, input: CaptureInput): Promi
 
   const now = deps.clock.now();
   const at = now.toISOString();
+  const existing = await deps.contacts.get(email);
+  if (existing) return captureKnownContact(deps, input, email);
   const { consent, request } = consentOnCreate(deps, input, at);
   const erased = (await deps.isErased?.(email)) ?? false;
   const lead: Lead = {
@@ -131,21 +139,16 @@ async function mergeIntoKnown(deps: CaptureDeps, known: Lead, input: CaptureInpu
     return { created: false, leadId: known.leadId, stage: known.stage };
   }
   const lastSubmission = { fingerprint: print, at: now.toISOString() };
-  let confirmationWanted = false;
+  // The consent change is the Contact's, written first (its own conditional write); its timeline
+  // entries go with the lead's form_submitted save.
+  const change = await changeContactConsent(deps, known, input, now);
   const amend: Amend = (lead, when) => {
-    const at = when.toISOString();
     const timeline: TimelineEntry[] = [];
     const profile = input.trusted ? { ...lead, ...fields } : fillEmpty(lead, fields, (differing) =>
       timeline.push(timelineEntry(deps.ids, lead.leadId, when, 'profile_change_submitted',
         `Form submitted different ${Object.keys(differing).join(', ')}: kept the stored values`, { submitted: differing, sourceForm: input.formId ?? 'web-form' })));
-    const change = consentOnMerge(deps, lead, input, at);
-    confirmationWanted = change.sendConfirmation;
-    timeline.push(...consentEntries(deps, lead.leadId, when, change.consent ?? lead.consent, change.request, change));
-    const next: Lead = { ...profile, lastSubmission };
-    if (change.consent) next.consent = change.consent;
-    if (change.request !== undefined) next.consentRequest = change.request;
-    if (change.clearRequest) delete next.consentRequest;
-    return { lead: next, timeline };
+    if (change.changed) timeline.push(...consentEntries(deps, lead.leadId, when, change.consent, change.request, change.change));
+    return { lead: { ...profile, lastSubmission }, timeline };
   };
   const result = await applyEvent(
     deps,
@@ -162,8 +165,64 @@ async function mergeIntoKnown(deps: CaptureDeps, known: Lead, input: CaptureInpu
   );
   // A repeat submission is also how a lost first start gets repaired (a no-op when the run exists).
   if (result.lead.run === known.run) await ensureCurrentRun(deps, result.lead);
-  if (confirmationWanted && result.outcome === 'applied' && result.lead.consentRequest) await deps.confirmConsent(result.lead);
+  if (change.change.sendConfirmation && result.outcome === 'applied' && change.request) await deps.confirmConsent(result.lead);
   return { created: false, leadId: result.lead.leadId, stage: result.lead.stage };
+}
+
+/** Applies a submission's consent to the known lead's Contact (creating it from the lead's own fields). */
+async function changeContactConsent(deps: CaptureDeps, lead: Lead, input: CaptureInput, now: Date) {
+  return withOptimisticRetry(async () => {
+    const at = now.toISOString();
+    const contact = await contactOfLead(deps.contacts, lead);
+    const change = consentOnMerge(deps, contact, input, at);
+    const next = { ...contact, updatedAt: at };
+    if (change.consent) next.consent = change.consent;
+    if (change.request !== undefined) next.consentRequest = change.request;
+    if (change.clearRequest) delete next.consentRequest;
+    const changed = Boolean(change.consent || change.request || change.clearRequest);
+    const saved = changed ? await saveContact(deps.contacts, contact, next) : contact;
+    return { change, changed, consent: saved.consent, request: change.request };
+  });
+}
+
+/**
+ * A new lead for a person who already has a Contact (as a rep or a customer, or a lead erased and
+ * back): the lead is created, and the submission's consent is merged into the Contact like a known
+ * lead's, never resetting its suppression or its cap.
+ */
+async function captureKnownContact(deps: CaptureDeps, input: CaptureInput, email: string): Promise<CaptureResult> {
+  const now = deps.clock.now();
+  const at = now.toISOString();
+  const stored = (await deps.contacts.get(email))!;
+  const lead: Lead = {
+    lastSubmission: { fingerprint: fingerprint(email, input), at },
+    leadId: deps.ids.next(),
+    email,
+    ...nonEmpty(input.profile),
+    stage: 'awareness',
+    status: 'active',
+    score: 0,
+    run: 1,
+    consent: stored.consent,
+    createdAt: at,
+    updatedAt: at,
+    version: 1,
+  };
+  try {
+    await deps.store.create(lead, [
+      timelineEntry(deps.ids, lead.leadId, now, 'lead_captured', `Lead captured from ${input.formId ?? 'web-form'}`, { sourceForm: input.formId ?? 'web-form', trusted: input.trusted }),
+    ]);
+  } catch (err) {
+    if (!(err instanceof EmailTakenError)) throw err;
+    const winner = await deps.store.findByEmail(email);
+    if (!winner) throw err;
+    return mergeIntoKnown(deps, winner, input);
+  }
+  const change = await changeContactConsent(deps, lead, input, now);
+  if (change.changed) await deps.store.appendTimeline(consentEntries(deps, lead.leadId, now, change.consent, change.request, change.change));
+  await ensureCurrentRun(deps, lead);
+  if (change.change.sendConfirmation && change.request && !(await deps.contacts.get(email))?.suppressed) await deps.confirmConsent(lead);
+  return { created: true, leadId: lead.leadId, stage: lead.stage };
 }
 
 /** What the person submitted, independent of field order and blank fields. */
@@ -197,7 +256,7 @@ interface ConsentChange {
   sendConfirmation: boolean;
 }
 
-function consentOnMerge(deps: Pick<FunnelDeps, 'ids'>, lead: Lead, input: CaptureInput, at: string): ConsentChange {
+function consentOnMerge(deps: Pick<FunnelDeps, 'ids'>, lead: Pick<Lead, 'consent' | 'consentRequest'>, input: CaptureInput, at: string): ConsentChange {
   if (input.consent === undefined) return { sendConfirmation: false };
   if (input.consent === false) {
     // Withdrawal needs no confirmation and takes effect at once (GDPR Art. 7(3)); a pending request dies with it.

@@ -5,7 +5,8 @@
  *
  *   1. `requestConsentConfirmation` emails the link through the one send chokepoint (suppression
  *      respected, exactly once per request via the ledger key `consent-confirm#<requestId>`);
- *   2. `confirmConsent` verifies the signed token, checks it names the lead's CURRENT request (a
+ *   2. `confirmConsent` verifies the signed token, checks it names the CURRENT request of the lead's
+ *      Contact (a
  *      withdrawn or superseded request cannot be confirmed) and that it is not older than 30 days,
  *      and records consent as given. Idempotent: confirming twice changes nothing.
  */
@@ -13,7 +14,8 @@ import { DAY_MS, type Clock } from './clock.js';
 import { signConsentToken, verifyConsentToken } from './consent-token.js';
 import { NotFoundError, ValidationError } from './errors.js';
 import type { Consent, Lead } from './model.js';
-import type { IdGenerator, LeadStore } from './ports.js';
+import { contactOfLead, saveContact } from './contact.js';
+import type { ContactStore, IdGenerator, LeadStore } from './ports.js';
 import { withOptimisticRetry } from './retry.js';
 import { deliverLeadEmail, type SendDeps, type SendResult } from './send.js';
 import { timelineEntry } from './timeline.js';
@@ -26,7 +28,7 @@ export function consentConfirmUrl(publicBaseUrl: string, token: string): string 
 }
 
 export async function requestConsentConfirmation(deps: SendDeps, lead: Lead): Promise<SendResult | undefined> {
-  const request = lead.consentRequest;
+  const request = (await contactOfLead(deps.contacts, lead)).consentRequest;
   if (!request) return undefined;
   const token = signConsentToken(lead.leadId, request.requestId, deps.settings.signingKey);
   return deliverLeadEmail(deps, {
@@ -49,7 +51,7 @@ export function readConsentToken(token: string | undefined, signingKey: string) 
 }
 
 export async function confirmConsent(
-  deps: { store: LeadStore; clock: Clock; ids: IdGenerator },
+  deps: { store: LeadStore; contacts: ContactStore; clock: Clock; ids: IdGenerator },
   token: string | undefined,
   signingKey: string,
   confirmedFrom?: string,
@@ -58,8 +60,9 @@ export async function confirmConsent(
   return withOptimisticRetry(async () => {
     const lead = await deps.store.get(leadId);
     if (!lead) throw new NotFoundError('The confirmation link names nobody we know');
-    if (lead.consent.given && lead.consent.method === 'double-opt-in' && lead.consent.requestId === requestId) return { leadId, alreadyConfirmed: true };
-    const request = lead.consentRequest;
+    const contact = await contactOfLead(deps.contacts, lead);
+    if (contact.consent.given && contact.consent.method === 'double-opt-in' && contact.consent.requestId === requestId) return { leadId, alreadyConfirmed: true };
+    const request = contact.consentRequest;
     if (!request || request.requestId !== requestId) throw invalidLink('no longer valid (a newer request was made, or consent was withdrawn)');
     const now = deps.clock.now();
     if (now.getTime() - Date.parse(request.at) > LINK_VALID_MS) throw invalidLink('older than 30 days: please fill in the form again');
@@ -76,10 +79,14 @@ export async function confirmConsent(
       ...(confirmedFrom ? { confirmedIp: confirmedFrom } : {}),
       at,
     };
-    const { consentRequest: _done, ...rest } = lead;
-    await deps.store.save({ ...rest, consent, updatedAt: at }, lead.version, [
+    const { consentRequest: _done, ...rest } = contact;
+    // The Contact's consent and the lead's timeline entry: one unit of work.
+    const work = deps.contacts.begin();
+    await saveContact(deps.contacts, contact, { ...rest, consent, updatedAt: at }, work);
+    await deps.store.save({ ...lead, updatedAt: at }, lead.version, [
       timelineEntry(deps.ids, leadId, now, 'consent_confirmed', `Marketing consent confirmed by email (${request.textVersion})`, { ...consent }),
-    ]);
+    ], { work });
+    await work.commit();
     return { leadId, alreadyConfirmed: false };
   });
 }

@@ -216,6 +216,8 @@ export interface PrivacyStore {
   tombstone(leadId: string): Promise<ErasureTombstone | undefined>;
   /** Reps (any status) whose email is this one. */
   repsByEmail(normalizedEmail: string): Promise<Rep[]>;
+  /** The rep's timeline, oldest first (exported with the rep). */
+  repTimeline(repId: string): Promise<SubjectTimelineEntry[]>;
   /** Replaces the rep's name and email with nothing personal and makes it inactive. */
   anonymizeRep(repId: string): Promise<void>;
   /** Drops the pending domain events kept with a processed-event marker (the marker itself stays until its TTL). */

@@ -6,24 +6,30 @@
  *      no lead but a tombstone → "already erased" (a sweep still removes anything written late);
  *   2. record the suppression hash of the email FIRST, so a crash later never leaves the address mailable;
  *   3. stop the lead's running funnel execution, so no task writes or mails after the erasure;
- *   4. drop the pending domain events that name the person, and anonymize a rep with the same email;
+ *   4. drop the pending domain events that name the person, and anonymize a rep with the same email
+ *      (stopping its RepOnboarding run, so no reminder goes to an erased person);
  *   5. one transaction: delete the profile (at the version read in 1, else start again from 1), the
  *      email index item and the customer, and write the tombstone — the lead is gone or untouched;
- *   6. sweep the lead's partition: every timeline and ledger entry (and anything a stopped task wrote late).
+ *   6. sweep the lead's partition: every timeline and ledger entry (and anything a stopped task wrote late);
+ *   7. remove the person's Contact (consent, suppression, cap): the suppression hash now stands for it.
  * What is kept: the suppression hash (forever), the tombstone (no personal data), processed-event
  * markers without personal data until their TTL (a year).
  */
 import { createHmac } from 'node:crypto';
 import type { Clock } from './clock.js';
 import { NotFoundError } from './errors.js';
-import type { Customer, DomainEvent, ErasureCounts, ErasureReason, Lead, LedgerEntry, Rep, TimelineEntry } from './model.js';
+import { contactOf } from './contact.js';
+import type { Contact, Customer, DomainEvent, ErasureCounts, ErasureReason, Lead, LedgerEntry, Rep, SubjectTimelineEntry, TimelineEntry } from './model.js';
 import { normalizeEmail } from './normalize.js';
-import type { PrivacyStore, WorkflowStarter } from './ports.js';
+import type { ContactStore, PrivacyStore, WorkflowRuns, WorkflowStarter } from './ports.js';
 import { withOptimisticRetry } from './retry.js';
 
 export interface PrivacyDeps {
   privacy: PrivacyStore;
   starter: WorkflowStarter;
+  contacts: ContactStore;
+  /** Stops an erased rep's RepOnboarding run (absent where no rep workflow is deployed). */
+  runs?: Pick<WorkflowRuns, 'stopRun'>;
   clock: Clock;
   /** The HMAC key of suppression hashes (the signing secret). Read lazily: not every path needs it. */
   suppressionKey: () => Promise<string>;
@@ -85,6 +91,7 @@ export async function eraseByEmail(deps: PrivacyDeps, email: string): Promise<Er
   const erasure = leadId ? await eraseRecords(deps, leadId, 'request', { suppress: false }) : undefined;
   const result = erasure === 'not-due' ? undefined : erasure;
   const reps = await anonymizeReps(deps, normalized);
+  await deps.contacts.remove(normalized);
   if (result) return { ...result, erased: { ...result.erased, reps: result.erased.reps + reps }, suppression };
   const status: ErasureStatus = reps > 0 ? 'erased' : fresh ? 'nothing-held' : 'already-erased';
   return { status, erased: { ...noCounts(), reps }, executionsStopped: 0, suppression };
@@ -95,7 +102,7 @@ async function eraseRecords(
   deps: PrivacyDeps,
   leadId: string,
   reason: ErasureReason,
-  options: { suppress: boolean | ((lead: Lead) => boolean); onlyIf?: (lead: Lead) => boolean },
+  options: { suppress: boolean | ((contact: Contact) => boolean); onlyIf?: (lead: Lead) => boolean },
 ): Promise<ErasureResult | undefined | 'not-due'> {
   const erased = noCounts();
   let executionsStopped = 0;
@@ -107,7 +114,7 @@ async function eraseRecords(
     // Checked on every attempt: a conflicting write may have re-opened the lead.
     if (options.onlyIf && !options.onlyIf(lead)) return 'not-due';
     const at = deps.clock.now().toISOString();
-    const suppress = typeof options.suppress === 'function' ? options.suppress(lead) : options.suppress;
+    const suppress = typeof options.suppress === 'function' ? options.suppress((await contactOf(deps.contacts, lead.email, lead))!) : options.suppress;
     if (suppress && suppression === 'not-kept') {
       const hash = suppressionHash(lead.email, await deps.suppressionKey());
       suppression = (await deps.privacy.recordSuppression(hash, at, reason)) ? 'recorded' : 'already-recorded';
@@ -126,6 +133,7 @@ async function eraseRecords(
     erased.profile = 1;
     erased.emailIndex = 1;
     erased.customer = records.customer ? 1 : 0;
+    await deps.contacts.remove(lead.email);
     return 'erased';
   });
   if (outcome === 'not-due') return outcome;
@@ -143,7 +151,10 @@ async function eraseRecords(
 
 async function anonymizeReps(deps: PrivacyDeps, normalizedEmail: string): Promise<number> {
   const reps = await deps.privacy.repsByEmail(normalizedEmail);
-  for (const rep of reps) await deps.privacy.anonymizeRep(rep.repId);
+  for (const rep of reps) {
+    if (rep.run !== undefined) await deps.runs?.stopRun('RepOnboarding', rep.repId, rep.run, 'personal data erased');
+    await deps.privacy.anonymizeRep(rep.repId);
+  }
   return reps.length;
 }
 
@@ -156,7 +167,10 @@ export interface PersonalDataExport {
   customer?: Customer;
   /** Domain events about the person not yet published. */
   pendingEvents: DomainEvent[];
-  reps: Rep[];
+  /** Each rep with the email, with its timeline. */
+  reps: Array<Rep & { timeline: SubjectTimelineEntry[] }>;
+  /** The person's consent, pending request, suppression and recent marketing sends. */
+  contact?: Omit<Contact, 'version'>;
   suppression: {
     /** Unsubscribed, bounced, complained or suppressed by hand: no marketing or nurture email. */
     suppressed: boolean;
@@ -166,12 +180,15 @@ export interface PersonalDataExport {
 }
 
 /** GET /privacy/export: everything held about the person with this email; 404 if nothing is. */
-export async function exportPersonalData(deps: Pick<PrivacyDeps, 'privacy' | 'clock'>, email: string): Promise<PersonalDataExport> {
+export async function exportPersonalData(deps: Pick<PrivacyDeps, 'privacy' | 'clock' | 'contacts'>, email: string): Promise<PersonalDataExport> {
   const normalized = normalizeEmail(email);
   const leadId = await deps.privacy.leadIdByEmail(normalized);
   const [records, reps] = await Promise.all([leadId ? deps.privacy.records(leadId) : undefined, deps.privacy.repsByEmail(normalized)]);
-  if (!records && reps.length === 0) throw new NotFoundError('No personal data is held for this email');
+  const stored = await contactOf(deps.contacts, normalized, records?.lead);
+  if (!records && reps.length === 0 && !stored) throw new NotFoundError('No personal data is held for this email');
   const { version: _version, ...lead } = records?.lead ?? ({} as Lead);
+  const { version: _contactVersion, ...contact } = stored ?? ({} as Contact);
+  const repTimelines = await Promise.all(reps.map((rep) => deps.privacy.repTimeline(rep.repId)));
   return {
     email: normalized,
     exportedAt: deps.clock.now().toISOString(),
@@ -180,10 +197,9 @@ export async function exportPersonalData(deps: Pick<PrivacyDeps, 'privacy' | 'cl
     ledger: records?.ledger ?? [],
     ...(records?.customer ? { customer: records.customer } : {}),
     pendingEvents: records?.pendingEvents.flatMap((p) => p.events) ?? [],
-    reps,
-    suppression: records?.lead.suppressed
-      ? { suppressed: true, reason: records.lead.suppressed.reason, at: records.lead.suppressed.at }
-      : { suppressed: false },
+    reps: reps.map((rep, i) => ({ ...rep, timeline: repTimelines[i] ?? [] })),
+    ...(stored ? { contact } : {}),
+    suppression: stored?.suppressed ? { suppressed: true, reason: stored.suppressed.reason, at: stored.suppressed.at } : { suppressed: false },
   };
 }
 
@@ -219,7 +235,7 @@ export async function eraseClosedLeads(
     const page = await deps.privacy.closedBefore(cutoff, { limit: options.pageSize ?? 50, cursor });
     for (const { leadId } of page.items) {
       const result = await eraseRecords(deps, leadId, 'retention', {
-        suppress: (lead) => Boolean(lead.suppressed),
+        suppress: (contact) => Boolean(contact.suppressed),
         onlyIf: (lead) => CLOSED.includes(lead.status) && lead.updatedAt < cutoff,
       });
       if (typeof result === 'object' && result.status === 'erased') run.erased.push(leadId);

@@ -1,17 +1,25 @@
 /** Reading leads (GET /leads/{leadId}, GET /leads). */
 import { NotFoundError, ValidationError } from './errors.js';
 import type { Lead, Stage, TimelineEntry } from './model.js';
-import type { LeadStore, Page } from './ports.js';
+import type { ContactStore, LeadStore, Page } from './ports.js';
+import { consentFields, contactOfLead } from './contact.js';
 
 export interface LeadView {
   lead: Lead;
   timeline: TimelineEntry[];
 }
 
-export async function getLead(store: LeadStore, leadId: string): Promise<LeadView> {
-  const [lead, timeline] = await Promise.all([store.get(leadId), store.timeline(leadId)]);
-  if (!lead) throw new NotFoundError(`Lead ${leadId} not found`);
-  return { lead, timeline };
+/**
+ * The lead as the API shows it: its consent, pending request and suppression are its Contact's (the
+ * person's), so GET /leads/{leadId} answers them as before contacts existed.
+ */
+export async function getLead(store: LeadStore, leadId: string, contacts?: ContactStore): Promise<LeadView> {
+  const [stored, timeline] = await Promise.all([store.get(leadId), store.timeline(leadId)]);
+  if (!stored) throw new NotFoundError(`Lead ${leadId} not found`);
+  if (!contacts) return { lead: stored, timeline };
+  const contact = await contactOfLead(contacts, stored);
+  const { consentRequest: _request, suppressed: _suppressed, recentMarketingSends: _sends, ...lead } = stored;
+  return { lead: { ...lead, ...consentFields(contact) }, timeline };
 }
 
 export interface ListQuery {

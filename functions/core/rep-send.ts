@@ -12,7 +12,7 @@ import { isBusinessHours, localDate, nextOpening, startOfNextLocalDay } from './
 import type { Clock } from './clock.js';
 import { timeZoneOf, type OnboardingProgramme } from './learning.js';
 import type { Rep, SubjectTimelineEntry } from './model.js';
-import type { IdGenerator, Mailer, RepStore } from './ports.js';
+import type { ContactStore, IdGenerator, Mailer, RepStore } from './ports.js';
 import { composeRepEmail, type RepMessage, type RepMessages } from './rep-emails.js';
 import { assertCurrentRun } from './runs.js';
 import { deliver, type SendResult, type SendSubject } from './send.js';
@@ -28,6 +28,8 @@ export interface RepSendDeps {
   programme: OnboardingProgramme;
   /** The manager of a rep who named none. */
   settings: { managerEmail: string };
+  /** People's Contacts: a rep or manager who unsubscribed (as a lead, say) or was erased gets nothing. */
+  contacts?: ContactStore;
 }
 
 export interface RepDelivery {
@@ -60,6 +62,7 @@ export function deliverRepEmail(deps: RepSendDeps, req: RepDelivery): Promise<Se
     what: req.what,
     load: () => reps.get(req.repId),
     missing: `rep ${req.repId} does not exist`,
+    recipient: (rep) => (rep.email ? { email: req.to === 'rep' ? rep.email : (rep.managerEmail ?? deps.settings.managerEmail) } : undefined),
     check: (rep) => {
       if (req.run !== undefined) assertCurrentRun(ONBOARDING_WORKFLOW as 'RepOnboarding', rep.repId, rep.run, req.run);
     },

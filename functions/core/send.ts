@@ -5,13 +5,16 @@
  *
  * Steps, all decided at send time (not when the workflow scheduled the email):
  * 1. Load the subject; a task of an older run throws SupersededError (the state machine ends quietly).
- * 2. The recipient's policy says skip: for a lead, suppressed (unsubscribed, bounced, complained) or not
- *    permitted by the consent policy; for a rep, erased or no longer on the programme.
- * 3. The policy says later → deferred, never dropped: a lead's promotional email over the frequency
- *    cap; a rep's reminder outside business hours in their time zone, or a second digest the same day.
+ * 2. Read the recipient's Contact (core/contact.ts: the person, whatever kinds of recipient they are):
+ *    suppressed (unsubscribed, bounced, complained, erased) → skip, any kind of email to any kind of
+ *    recipient; promotional without consent under opt-in → skip. Then the subject's own policy may skip:
+ *    a rep erased or no longer on the programme.
+ * 3. The policy says later → deferred, never dropped: a promotional email over the Contact's frequency
+ *    cap (one cap per person across every workflow); a rep's reminder outside business hours in their
+ *    time zone, or a second digest the same day.
  * 4. Claim the exactly-once ledger key (subject + workflow step), save what the send changes (the
- *    lead's `recentMarketingSends`, the rep's reminder count) and write the timeline entry in ONE
- *    conditional save; a claim that exists already → duplicate, send nothing.
+ *    Contact's `recentMarketingSends`, the rep's reminder count) and write the timeline entry in ONE
+ *    conditional write — one unit of work; a claim that exists already → duplicate, send nothing.
  * 5. Send through the Mailer, then mark the ledger entry sent with the provider's message id.
  *
  * Never twice: the claim is written before the SES call. When SES answers that it refused the
@@ -23,9 +26,10 @@
 import type { Clock } from './clock.js';
 import { isPromotional, sendPermission, type ConsentPolicy } from './consent.js';
 import { DuplicateSendError, MailRejectedError, NotFoundError, SupersededError } from './errors.js';
+import { blankContact, contactOf } from './contact.js';
 import { checkFrequencyCap, type FrequencyCap } from './frequency-cap.js';
-import type { Lead, Stage, TimelineEntry, TimelineEntryType } from './model.js';
-import type { IdGenerator, LeadStore, Mailer, OutgoingEmail } from './ports.js';
+import type { Contact, Lead, Stage, TimelineEntry, TimelineEntryType } from './model.js';
+import type { ContactStore, IdGenerator, LeadStore, Mailer, OutgoingEmail, UnitOfWork } from './ports.js';
 import { renderLeadEmail, unsubscribeUrl, type LinkFields } from './render.js';
 import { withOptimisticRetry } from './retry.js';
 import { timelineEntry } from './timeline.js';
@@ -44,6 +48,7 @@ export interface SendSettings {
 
 export interface SendDeps {
   leads: LeadStore;
+  contacts: ContactStore;
   mailer: Mailer;
   clock: Clock;
   ids: IdGenerator;
@@ -130,28 +135,22 @@ export async function deliverLeadEmail(deps: SendDeps, req: Delivery): Promise<S
     check: (lead) => {
       if (req.run !== undefined && lead.run !== req.run) throw new SupersededError(`lead ${lead.leadId} is on run ${lead.run}, not ${req.run}`);
     },
+    // A lead written before contacts stands in for its Contact until the first write creates that.
+    recipient: (lead) => ({ email: lead.email, legacy: lead, guard: true }),
+    promotional: isPromotional(req.category),
+    category: req.category,
     decide: (lead, now) => {
-      const permission = sendPermission(lead, req.category, settings.consentPolicy);
-      if (!permission.allowed) return { kind: 'skip', reason: permission.reason };
-      const promotional = isPromotional(req.category);
-      const cap = checkFrequencyCap(lead.recentMarketingSends, now, settings.frequencyCap);
-      if (promotional && !cap.allowed) return { kind: 'defer', reason: 'frequency-cap', summary: 'frequency cap reached', data: { capFreesAt: cap.freesAt } };
       // Rendered before the claim, so a broken template fails the task without burning the step.
       const email = composeLeadEmail(lead, template, settings, { leadId: lead.leadId, template: req.template, category: req.category }, req.links);
-      const updated: Lead = {
-        ...lead,
-        ...(promotional ? { recentMarketingSends: [...cap.recent, now.toISOString()] } : {}),
-        updatedAt: now.toISOString(),
-      };
-      return { kind: 'send', email, updated, entries: [] };
+      return { kind: 'send', email, updated: { ...lead, updatedAt: now.toISOString() }, entries: [] };
     },
     entry,
     note: (entries) => leads.appendTimeline(entries),
-    claim: async (updated, lead, entries, ledgerKey) => void (await leads.save(updated, lead.version, entries, { ledgerKey })),
+    claim: async (updated, lead, entries, ledgerKey, work) => void (await leads.save(updated, lead.version, entries, { ledgerKey, work })),
     markSent: (ledgerKey, messageId) => leads.markSent(req.leadId, ledgerKey, messageId),
     release: (ledgerKey, entries) => leads.releaseClaim(req.leadId, ledgerKey, entries),
   };
-  return deliver(deps, subject, { ledgerKey: req.ledgerKey, step: req.step });
+  return deliver({ ...deps, policy: settings }, subject, { ledgerKey: req.ledgerKey, step: req.step });
 }
 
 /**
@@ -164,14 +163,27 @@ export interface SendSubject<S, E> {
   what: string;
   load(): Promise<S | undefined>;
   missing: string;
+  /**
+   * Who receives it, by email: their Contact decides suppression, consent and the cap. `legacy` stands
+   * in for a Contact not stored yet (a lead written before contacts); `guard` makes the claim hold only
+   * if the Contact is still as read (a concurrent unsubscribe wins), which needs a claim that stages in
+   * the unit of work.
+   */
+  recipient?(subject: S): { email: string; legacy?: Lead; guard?: boolean } | undefined;
+  /** Marketing or nurture: needs consent under opt-in and counts against the recipient's frequency cap. */
+  promotional?: boolean;
+  category?: string;
   /** Throws SupersededError when the task's run is no longer the subject's. */
   check(subject: S): void;
   /** The policy at `now`: skip, defer (never drop), or the email and the subject as the claim saves it. */
   decide(subject: S, now: Date): SendDecision<S, E>;
   entry(now: Date, type: 'email_sent' | 'email_skipped' | 'email_deferred' | 'email_failed', summary: string, data: Record<string, unknown>): E;
   note(entries: E[]): Promise<void>;
-  /** ONE conditional write: the updated subject (at the version read), its timeline and the ledger claim. */
-  claim(updated: S, read: S, entries: E[], ledgerKey: string): Promise<void>;
+  /**
+   * ONE conditional write: the updated subject (at the version read), its timeline and the ledger
+   * claim, staged in `work` when given (deliver commits it with the Contact's save).
+   */
+  claim(updated: S, read: S, entries: E[], ledgerKey: string, work?: UnitOfWork): Promise<void>;
   markSent(ledgerKey: string, messageId: string): Promise<void>;
   release(ledgerKey: string, entries: E[]): Promise<void>;
 }
@@ -183,7 +195,11 @@ export type SendDecision<S, E> =
 
 /** Steps 1–5 of the doc block, for any kind of subject. */
 export async function deliver<S, E>(
-  deps: Pick<SendDeps, 'mailer' | 'clock'>,
+  deps: Pick<SendDeps, 'mailer' | 'clock'> & {
+    /** Absent: no Contact is read (a caller from before contacts); suppression then is the subject's alone. */
+    contacts?: ContactStore;
+    policy?: Pick<SendSettings, 'consentPolicy' | 'frequencyCap'>;
+  },
   subject: SendSubject<S, E>,
   req: { ledgerKey: string; step: Record<string, unknown> },
 ): Promise<SendResult> {
@@ -195,7 +211,10 @@ export async function deliver<S, E>(
     if (!current) throw new NotFoundError(subject.missing);
     subject.check(current);
     const now = clock.now();
-    const decision = subject.decide(current, now);
+    const to = deps.contacts && subject.recipient?.(current);
+    const contact = to ? await contactOf(deps.contacts!, to.email, to.legacy) : undefined;
+    const verdict = contactVerdict(contact, subject, deps.policy, now);
+    const decision: SendDecision<S, E> = verdict.kind === 'send' ? subject.decide(current, now) : verdict;
     if (decision.kind === 'skip') {
       await subject.note([subject.entry(now, 'email_skipped', `Skipped ${subject.what}: ${decision.reason}`, { ...step, reason: decision.reason })]);
       return { result: { outcome: 'skipped', reason: decision.reason } };
@@ -208,7 +227,15 @@ export async function deliver<S, E>(
     }
     const sent = subject.entry(now, 'email_sent', `Sent "${decision.email.subject}"`, { ...step, ledgerKey });
     try {
-      await subject.claim(decision.updated, current, [sent, ...decision.entries], ledgerKey);
+      const work = deps.contacts?.begin();
+      // The cap's new send, or (guard) the Contact unchanged, so the claim fails if it changed since read.
+      const counted = subject.promotional && verdict.kind === 'send' ? verdict.counted : undefined;
+      if (work && to && (counted || (to.guard && contact))) {
+        const read = contact ?? blankContact(to.email, now.toISOString());
+        await deps.contacts!.save({ ...read, ...(counted ? { recentMarketingSends: counted, updatedAt: now.toISOString() } : {}) }, read.version, work);
+      }
+      await subject.claim(decision.updated, current, [sent, ...decision.entries], ledgerKey, work);
+      await work?.commit();
     } catch (err) {
       if (err instanceof DuplicateSendError) return { result: { outcome: 'duplicate' } };
       throw err;
@@ -228,4 +255,21 @@ export async function deliver<S, E>(
   }
   await subject.markSent(ledgerKey, messageId);
   return { outcome: 'sent' };
+}
+
+type ContactVerdict = { kind: 'skip'; reason: string } | { kind: 'defer'; reason: string; summary: string; data: Record<string, unknown> } | { kind: 'send'; counted?: string[] };
+
+/** Steps 2–3 for the person: suppression, consent and the frequency cap, all from their Contact. */
+function contactVerdict(contact: Contact | undefined, subject: Pick<SendSubject<unknown, unknown>, 'promotional' | 'category'>, policy: Pick<SendSettings, 'consentPolicy' | 'frequencyCap'> | undefined, now: Date): ContactVerdict {
+  if (!contact) {
+    // A stranger to the contact list: nothing to suppress, no consent recorded, nothing counted yet.
+    if (subject.promotional && policy?.consentPolicy === 'opt-in') return { kind: 'skip', reason: 'no-consent' };
+    return { kind: 'send', ...(subject.promotional ? { counted: [now.toISOString()] } : {}) };
+  }
+  const permission = sendPermission(contact, (subject.category ?? 'transactional') as SendCategory, policy?.consentPolicy ?? 'opt-in');
+  if (!permission.allowed) return { kind: 'skip', reason: permission.reason };
+  if (!subject.promotional || !policy) return { kind: 'send' };
+  const cap = checkFrequencyCap(contact.recentMarketingSends, now, policy.frequencyCap);
+  if (!cap.allowed) return { kind: 'defer', reason: 'frequency-cap', summary: 'frequency cap reached', data: { capFreesAt: cap.freesAt } };
+  return { kind: 'send', counted: [...cap.recent, now.toISOString()] };
 }

@@ -12,6 +12,7 @@ import { bearerMatches } from '../shared/api-key.js';
 import { secretsClient } from '../shared/clients.js';
 import { loadConfig } from '../shared/config.js';
 import { funnelDeps } from '../shared/funnel-deps.js';
+import { contactStore } from '../shared/lead-store.js';
 import { allowedRedirect, page } from '../shared/html.js';
 import { header, html, httpRoute, json, redirect, wantsHtml } from '../shared/http.js';
 import { logger } from '../shared/logger.js';
@@ -26,6 +27,7 @@ const sendDeps = sendDepsFactory(config);
 const privacy = privacyStore(config);
 const deps: CaptureDeps = {
   ...funnelDeps(config),
+  contacts: contactStore(config),
   // The capture itself succeeded whatever happens to this email: the person can submit again.
   confirmConsent: async (lead) => {
     try {

@@ -7,12 +7,13 @@ import { confirmConsent, readConsentToken } from '../core/consent-confirmation.j
 import { secretReader } from '../adapters/secrets.js';
 import { secretsClient } from '../shared/clients.js';
 import { loadConfig } from '../shared/config.js';
-import { leadStore } from '../shared/lead-store.js';
+import { contactStore, leadStore } from '../shared/lead-store.js';
 import { confirmPage, page } from '../shared/html.js';
 import { html, httpRoute, json, wantsHtml } from '../shared/http.js';
 
 const config = loadConfig('table', 'signing');
 const store = leadStore(config);
+const contacts = contactStore(config);
 const readSecret = secretReader(secretsClient());
 
 export const handler = httpRoute(async (event) => {
@@ -22,7 +23,7 @@ export const handler = httpRoute(async (event) => {
     readConsentToken(token, key);
     return html(200, confirmPage('Confirm your subscription', 'Press the button to confirm that you want our emails at this address.', 'Yes, send me your emails'));
   }
-  await confirmConsent({ store, clock: config.clock, ids: randomIds }, token, key, event.requestContext?.http?.sourceIp);
+  await confirmConsent({ store, contacts, clock: config.clock, ids: randomIds }, token, key, event.requestContext?.http?.sourceIp);
   if (wantsHtml(event)) return html(200, page('Thank you', 'Your subscription is confirmed. You can unsubscribe with the link in any of our emails.'));
   return json(200, { status: 'confirmed' });
 });

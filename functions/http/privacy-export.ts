@@ -2,11 +2,12 @@
 import { exportPersonalData } from '../core/privacy.js';
 import { loadConfig } from '../shared/config.js';
 import { httpRoute, json } from '../shared/http.js';
+import { contactStore } from '../shared/lead-store.js';
 import { privacyStore } from '../shared/privacy-deps.js';
 import * as z from '../shared/schema.js';
 
 const config = loadConfig('table');
-const deps = { privacy: privacyStore(config), clock: config.clock };
+const deps = { privacy: privacyStore(config), contacts: contactStore(config), clock: config.clock };
 
 export const exportQuery = z.strictObject({ email: z.pipe(z.string().check(z.trim()), z.email().check(z.maxLength(254))) });
 

@@ -11,12 +11,13 @@ import { verifyUnsubscribeToken } from '../core/unsubscribe-token.js';
 import { secretReader } from '../adapters/secrets.js';
 import { secretsClient } from '../shared/clients.js';
 import { loadConfig } from '../shared/config.js';
-import { leadStore } from '../shared/lead-store.js';
+import { contactStore, leadStore } from '../shared/lead-store.js';
 import { confirmPage, page } from '../shared/html.js';
 import { html, httpRoute, json, wantsHtml } from '../shared/http.js';
 
 const config = loadConfig('table', 'signing');
 const store = leadStore(config);
+const contacts = contactStore(config);
 const readSecret = secretReader(secretsClient());
 
 export const handler = httpRoute(async (event) => {
@@ -26,7 +27,7 @@ export const handler = httpRoute(async (event) => {
   if (event.requestContext?.http?.method !== 'POST') {
     return html(200, confirmPage('Unsubscribe?', 'Press the button to stop all marketing email from us to this address.', 'Unsubscribe'));
   }
-  await unsubscribeLead({ store, clock: config.clock, ids: randomIds }, leadId);
+  await unsubscribeLead({ store, contacts, clock: config.clock, ids: randomIds }, leadId);
   if (wantsHtml(event)) return html(200, page('You are unsubscribed', 'You will receive no more marketing email from us.'));
   return json(200, { status: 'unsubscribed' });
 });

@@ -1,7 +1,11 @@
 /** The lead store every handler uses: the one document client, the table, and the configured clock. */
+import { DynamoContactStore } from '../adapters/dynamodb/contact-store.js';
 import { DynamoLeadStore } from '../adapters/dynamodb/lead-store.js';
 import { documentClient } from './clients.js';
 import type { Config } from './config.js';
 
 /** Needs the 'table' capability of the config. */
 export const leadStore = (config: Config) => new DynamoLeadStore(documentClient(), config.tableName, () => config.clock.now());
+
+/** The people (consent, suppression, frequency cap) in the same table. Needs the 'table' capability. */
+export const contactStore = (config: Config) => new DynamoContactStore(documentClient(), config.tableName);

@@ -11,7 +11,7 @@ import { randomIds } from '../core/ids.js';
 import type { OnboardingDeps } from '../core/onboarding.js';
 import { documentClient, eventBridgeClient, sesClient, sfnClient } from './clients.js';
 import type { Config } from './config.js';
-import { leadStore } from './lead-store.js';
+import { contactStore, leadStore } from './lead-store.js';
 import { onboardingProgramme } from '../../workflows/programmes/onboarding.js';
 import { onboardingMessages } from '../../workflows/templates/onboarding.js';
 
@@ -24,6 +24,7 @@ export function onboardingDeps(config: Config): OnboardingDeps {
   return {
     reps: repStore(config),
     leads: leadStore(config),
+    contacts: contactStore(config),
     funnel: starter,
     runs: starter,
     mailer: new SesMailer(sesClient(), { from: config.senderAddress, configurationSetName: config.sesConfigurationSet }),

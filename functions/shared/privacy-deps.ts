@@ -5,13 +5,20 @@ import { StepFunctionsStarter } from '../adapters/sfn-starter.js';
 import type { PrivacyDeps } from '../core/privacy.js';
 import { documentClient, secretsClient, sfnClient } from './clients.js';
 import type { Config } from './config.js';
+import { contactStore } from './lead-store.js';
 
 /** Needs the 'table', 'funnel' and 'signing' capabilities of the config. */
 export function privacyDeps(config: Config): PrivacyDeps {
   const readSecret = secretReader(secretsClient());
+  const starter = new StepFunctionsStarter(sfnClient(), {
+    LeadFunnel: config.funnelStateMachineArn,
+    ...(config.repOnboardingStateMachineArn ? { RepOnboarding: config.repOnboardingStateMachineArn } : {}),
+  });
   return {
     privacy: privacyStore(config),
-    starter: new StepFunctionsStarter(sfnClient(), config.funnelStateMachineArn),
+    starter,
+    runs: starter,
+    contacts: contactStore(config),
     clock: config.clock,
     suppressionKey: () => readSecret(config.signingSecretId),
   };

@@ -9,15 +9,17 @@ import type { SendDeps } from '../core/send.js';
 import { brand, leadTemplates } from '../../workflows/templates/index.js';
 import { secretsClient, sesClient } from './clients.js';
 import type { Config } from './config.js';
-import { leadStore } from './lead-store.js';
+import { contactStore, leadStore } from './lead-store.js';
 
 /** Needs the 'table', 'mail' and 'signing' capabilities; the signing key is read per call (cached). */
 export function sendDepsFactory(config: Config): () => Promise<SendDeps> {
   const leads = leadStore(config);
+  const contacts = contactStore(config);
   const mailer = new SesMailer(sesClient(), { from: config.senderAddress, configurationSetName: config.sesConfigurationSet });
   const readSecret = secretReader(secretsClient());
   return async () => ({
     leads,
+    contacts,
     mailer,
     clock: config.clock,
     ids: randomIds,

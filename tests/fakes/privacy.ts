@@ -4,7 +4,7 @@
  * suppression records and the closed-lead index. For unit tests of core/privacy only.
  */
 import { VersionConflictError } from '../../functions/core/errors.js';
-import type { Customer, DomainEvent, ErasureReason, ErasureTombstone, Lead, LedgerEntry, Rep, TimelineEntry } from '../../functions/core/model.js';
+import type { Customer, DomainEvent, ErasureReason, ErasureTombstone, Lead, LedgerEntry, Rep, SubjectTimelineEntry, TimelineEntry } from '../../functions/core/model.js';
 import type { LeadErasure, LeadRecords, Page, PrivacyStore } from '../../functions/core/ports.js';
 
 const clone = <T>(v: T): T => structuredClone(v);
@@ -51,6 +51,11 @@ export class InMemoryPrivacyStore implements PrivacyStore {
   }
   async repsByEmail(email: string) {
     return [...this.reps.values()].filter((r) => r.email?.toLowerCase() === email).map(clone);
+  }
+  /** Rep timelines by repId (the rep store keeps them in the rep's partition). */
+  repTimelines = new Map<string, SubjectTimelineEntry[]>();
+  async repTimeline(repId: string) {
+    return clone(this.repTimelines.get(repId) ?? []);
   }
   async anonymizeRep(repId: string) {
     const rep = this.reps.get(repId);

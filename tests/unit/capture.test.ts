@@ -2,15 +2,22 @@ import { describe, expect, it } from 'vitest';
 import { captureLead, type CaptureInput } from '../../functions/core/capture.js';
 import { fixedClock } from '../../functions/core/clock.js';
 import type { Lead, TimelineEntry } from '../../functions/core/model.js';
-import { InMemoryLeadStore, RecordingPublisher, RecordingStarter, sequentialIds } from '../fakes/index.js';
+import { contactOfLead } from '../../functions/core/contact.js';
+import { InMemoryContactStore, InMemoryLeadStore, RecordingPublisher, RecordingStarter, sequentialIds } from '../fakes/index.js';
 import { scoringRules } from '../../workflows/scoring.js';
 
 const T0 = '2026-03-01T09:00:00.000Z';
+
+/** The person's consent, request and suppression: their Contact's (or, before its first write, the lead's own). */
+async function person(w: ReturnType<typeof world>, leadId: string) {
+  return contactOfLead(w.contacts, (await w.store.get(leadId))!);
+}
 
 function world(store = new InMemoryLeadStore(), erased: string[] = []) {
   const confirmations: Lead[] = [];
   return {
     store,
+    contacts: new InMemoryContactStore(),
     starter: new RecordingStarter(),
     publisher: new RecordingPublisher(),
     clock: fixedClock(T0),
@@ -57,7 +64,7 @@ describe('capturing a web-form lead', () => {
   it('records no consent when the form did not ask, and names the web form as the source', async () => {
     const w = world();
     const { leadId } = await captureLead(w, form({ consent: undefined, formId: undefined }));
-    expect((await w.store.get(leadId))?.consent).toMatchObject({ given: false, sourceForm: 'web-form' });
+    expect((await person(w, leadId)).consent).toMatchObject({ given: false, sourceForm: 'web-form' });
   });
 
   it('answers a filled honeypot like a success and stores nothing', async () => {
@@ -123,7 +130,7 @@ describe('capturing a web-form lead', () => {
     const w = world();
     const { leadId } = await captureLead(w, form({ consent: false }));
     await captureLead(w, form({ consent: true, consentTextVersion: 'v3' }));
-    expect((await w.store.get(leadId))?.consent).toMatchObject({ given: true, textVersion: 'v3' });
+    expect((await person(w, leadId)).consent).toMatchObject({ given: true, textVersion: 'v3' });
   });
 
   it('repairs a lost start when the same email submits again', async () => {
@@ -171,7 +178,7 @@ describe('capturing a web-form lead', () => {
     it('asks a new lead to confirm an opt-in by email, keeping consent off until then', async () => {
       const w = world();
       const { leadId } = await captureLead(w, anonymous());
-      const lead = await w.store.get(leadId);
+      const lead = await person(w, leadId);
       expect(lead?.consent).toMatchObject({ given: false });
       expect(lead?.consentRequest).toMatchObject({ requestId: expect.any(String), at: T0, textVersion: 'v2', sourceForm: 'pricing-form', ip: '203.0.113.9' });
       expect(w.confirmations.map((l) => l.leadId)).toEqual([leadId]);
@@ -181,7 +188,7 @@ describe('capturing a web-form lead', () => {
     it('gives consent at once when double opt-in is switched off', async () => {
       const w = world();
       const { leadId } = await captureLead(w, anonymous({ doubleOptIn: false }));
-      expect((await w.store.get(leadId))?.consent).toMatchObject({ given: true, method: 'form' });
+      expect((await person(w, leadId)).consent).toMatchObject({ given: true, method: 'form' });
       expect(w.confirmations).toEqual([]);
     });
 
@@ -211,7 +218,7 @@ describe('capturing a web-form lead', () => {
       const w = world();
       const { leadId } = await captureLead(w, form({ consent: false }));
       for (let i = 0; i < 4; i++) await captureLead(w, anonymous({ profile: { message: `try ${i}` } }));
-      expect((await w.store.get(leadId))?.consent.given).toBe(false);
+      expect((await person(w, leadId)).consent.given).toBe(false);
       expect(w.confirmations).toHaveLength(1);
     });
 
@@ -219,7 +226,7 @@ describe('capturing a web-form lead', () => {
       const w = world();
       const { leadId } = await captureLead(w, form({ consent: true }));
       await captureLead(w, anonymous({ consent: false }));
-      const lead = await w.store.get(leadId);
+      const lead = await person(w, leadId);
       expect(lead?.consent).toMatchObject({ given: false, withdrawnAt: T0 });
       expect((await w.store.timeline(leadId)).map((e) => e.type)).toContain('consent_withdrawn');
     });
@@ -227,7 +234,7 @@ describe('capturing a web-form lead', () => {
     it('stores an erased address suppressed and sends it no confirmation', async () => {
       const w = world(new InMemoryLeadStore(), ['ann@example.com']);
       const { leadId } = await captureLead(w, anonymous());
-      expect((await w.store.get(leadId))?.suppressed).toMatchObject({ reason: 'erased' });
+      expect((await person(w, leadId)).suppressed).toMatchObject({ reason: 'erased' });
       expect(w.confirmations).toEqual([]);
     });
   });

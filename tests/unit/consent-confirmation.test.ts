@@ -4,7 +4,8 @@ import { confirmConsent, requestConsentConfirmation } from '../../functions/core
 import { signConsentToken, verifyConsentToken } from '../../functions/core/consent-token.js';
 import { signUnsubscribeToken } from '../../functions/core/unsubscribe-token.js';
 import { leadTemplates } from '../../workflows/templates/index.js';
-import { InMemoryLeadStore, RecordingMailer, sequentialIds } from '../fakes/index.js';
+import { contactOfLead } from '../../functions/core/contact.js';
+import { InMemoryContactStore, InMemoryLeadStore, RecordingMailer, sequentialIds } from '../fakes/index.js';
 import { aLead, T0 } from '../fakes/leads.js';
 
 const KEY = 'signing-key';
@@ -16,7 +17,7 @@ async function world(over: Parameters<typeof aLead>[0] = {}) {
   await store.create(lead, []);
   const clock = fixedClock(T0);
   clock.advance(3_600_000);
-  return { store, lead, clock, ids: sequentialIds() };
+  return { store, contacts: new InMemoryContactStore(), lead, clock, ids: sequentialIds() };
 }
 
 describe('double opt-in', () => {
@@ -25,6 +26,7 @@ describe('double opt-in', () => {
     const mailer = new RecordingMailer();
     const deps = {
       leads: w.store,
+      contacts: w.contacts,
       mailer,
       clock: w.clock,
       ids: w.ids,
@@ -42,7 +44,8 @@ describe('double opt-in', () => {
     const w = await world();
     const token = signConsentToken(w.lead.leadId, 'req-1', KEY);
     expect(await confirmConsent(w, token, KEY, '198.51.100.7')).toEqual({ leadId: w.lead.leadId, alreadyConfirmed: false });
-    const lead = await w.store.get(w.lead.leadId);
+    const lead = await contactOfLead(w.contacts, (await w.store.get(w.lead.leadId))!);
+    expect(await w.contacts.get(w.lead.email)).toMatchObject({ version: 1 });
     expect(lead?.consent).toEqual({
       given: true,
       method: 'double-opt-in',
@@ -67,6 +70,6 @@ describe('double opt-in', () => {
     await expect(confirmConsent(w, signConsentToken(w.lead.leadId, 'req-0', KEY), KEY)).rejects.toMatchObject({ code: 'ValidationError' });
     w.clock.advance(31 * 86_400_000);
     await expect(confirmConsent(w, signConsentToken(w.lead.leadId, 'req-1', KEY), KEY)).rejects.toMatchObject({ code: 'ValidationError' });
-    expect((await w.store.get(w.lead.leadId))?.consent.given).toBe(false);
+    expect((await contactOfLead(w.contacts, (await w.store.get(w.lead.leadId))!)).consent.given).toBe(false);
   });
 });

@@ -62,8 +62,11 @@ describe('GET|POST /unsubscribe', () => {
     expect(res.statusCode).toBe(200);
     expect(res.headers?.['content-type']).toMatch(/^text\/html/);
     const items = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
-    expect(items[0]!.Put!.Item).toMatchObject({ leadId: 'lead-1', suppressed: { reason: 'unsubscribed' } });
-    expect(items[1]!.Put!.Item).toMatchObject({ type: 'unsubscribed' });
+    // One transaction: the person's Contact suppressed, the lead's version and its timeline entry.
+    expect(items.map((i) => i.Put!.Item!.entity)).toEqual(['contact', 'lead', 'timeline']);
+    expect(items[0]!.Put!.Item).toMatchObject({ email: expect.any(String), suppressed: { reason: 'unsubscribed' } });
+    expect(items[1]!.Put!.Item).toMatchObject({ leadId: 'lead-1' });
+    expect(items[2]!.Put!.Item).toMatchObject({ type: 'unsubscribed' });
   });
 
   it('answers an RFC 8058 one-click POST with 200', async () => {

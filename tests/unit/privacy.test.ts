@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { fixedClock } from '../../functions/core/clock.js';
 import type { Lead } from '../../functions/core/model.js';
 import { eraseByEmail, eraseClosedLeads, eraseLead, exportPersonalData, retentionCutoff, suppressionHash } from '../../functions/core/privacy.js';
-import { RecordingStarter } from '../fakes/index.js';
+import { InMemoryContactStore, RecordingStarter } from '../fakes/index.js';
+import { RecordingRuns } from '../fakes/reps.js';
 import { aLead, T0 } from '../fakes/leads.js';
 import { InMemoryPrivacyStore } from '../fakes/privacy.js';
 
@@ -12,7 +13,9 @@ function world() {
   const privacy = new InMemoryPrivacyStore();
   const starter = new RecordingStarter();
   const clock = fixedClock('2026-06-01T00:00:00.000Z');
-  return { privacy, starter, clock, deps: { privacy, starter, clock, suppressionKey: async () => KEY } };
+  const contacts = new InMemoryContactStore();
+  const runs = new RecordingRuns();
+  return { privacy, starter, clock, contacts, runs, deps: { privacy, starter, contacts, runs, clock, suppressionKey: async () => KEY } };
 }
 
 const entry = (leadId: string, n: number, data?: Record<string, unknown>) => ({
@@ -151,5 +154,38 @@ describe('eraseClosedLeads', () => {
   it('takes `now` from its caller, and a period in whole calendar months', () => {
     expect(retentionCutoff(new Date('2026-03-31T12:00:00.000Z'), 1).toISOString()).toBe('2026-03-03T12:00:00.000Z');
     expect(retentionCutoff(new Date('2026-06-15T00:00:00.000Z'), 24).toISOString()).toBe('2024-06-15T00:00:00.000Z');
+  });
+});
+
+describe('the Contact under erasure and export', () => {
+  const contactOf = (email: string, over = {}) => ({ email, consent: { given: true, textVersion: 'v1', at: T0, sourceForm: 'web-form' }, suppressed: { at: T0, reason: 'unsubscribed' as const }, createdAt: T0, updatedAt: T0, version: 0, ...over });
+
+  it('exports the Contact and each rep with its timeline, then erasure removes the Contact and stops the rep’s onboarding run', async () => {
+    const w = world();
+    const lead = aLead({ leadId: 'lead-c', email: 'ann@example.com' });
+    w.privacy.seed(lead);
+    await w.contacts.save(contactOf('ann@example.com'), 0);
+    w.privacy.reps.set('rep-c', { repId: 'rep-c', name: 'Ann', email: 'ann@example.com', status: 'onboarding', createdAt: T0, run: 2 });
+    w.privacy.repTimelines.set('rep-c', [{ entryId: 'e1', at: T0, type: 'rep_registered', summary: 'Registered' }]);
+
+    const exported = await exportPersonalData(w.deps, 'Ann@Example.com');
+    expect(exported.contact).toMatchObject({ email: 'ann@example.com', suppressed: { reason: 'unsubscribed' } });
+    expect(exported.suppression).toMatchObject({ suppressed: true, reason: 'unsubscribed' });
+    expect(exported.reps).toEqual([expect.objectContaining({ repId: 'rep-c', timeline: [expect.objectContaining({ type: 'rep_registered' })] })]);
+
+    await eraseByEmail(w.deps, 'ann@example.com');
+    expect(await w.contacts.get('ann@example.com')).toBeUndefined();
+    expect(w.runs.stopped).toEqual([{ workflow: 'RepOnboarding', subjectId: 'rep-c', run: 2, reason: expect.stringContaining('erased') }]);
+    expect(w.privacy.suppressions.size).toBe(1);
+  });
+
+  it('keeps the suppression hash of a closed lead whose Contact (not the lead itself) was unsubscribed', async () => {
+    const w = world();
+    w.privacy.seed(aLead({ leadId: 'old', email: 'old@example.com', status: 'lost', updatedAt: '2025-01-01T00:00:00.000Z' }));
+    await w.contacts.save(contactOf('old@example.com'), 0);
+    const run = await eraseClosedLeads(w.deps, { retentionMonths: 12 });
+    expect(run.erased).toEqual(['old']);
+    expect(w.privacy.suppressions.has(suppressionHash('old@example.com', KEY))).toBe(true);
+    expect(await w.contacts.get('old@example.com')).toBeUndefined();
   });
 });

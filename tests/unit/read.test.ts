@@ -6,7 +6,7 @@ import { getLead, listLeads } from '../../functions/core/read.js';
 import { unsubscribeLead } from '../../functions/core/unsubscribe.js';
 import { timelineEntry } from '../../functions/core/timeline.js';
 import { aLead as baseLead } from '../fakes/leads.js';
-import { InMemoryLeadStore, sequentialIds } from '../fakes/index.js';
+import { InMemoryContactStore, InMemoryLeadStore, sequentialIds } from '../fakes/index.js';
 
 const T0 = '2026-03-01T09:00:00.000Z';
 const aLead = (leadId: string, over: Partial<Lead> = {}) => baseLead({ leadId, ...over });
@@ -47,15 +47,16 @@ describe('unsubscribing a lead', () => {
   it('suppresses the lead at once and records it, once', async () => {
     const store = new InMemoryLeadStore();
     await store.create(aLead('a'), []);
-    const deps = { store, clock: fixedClock(T0), ids: sequentialIds() };
+    const contacts = new InMemoryContactStore();
+    const deps = { store, contacts, clock: fixedClock(T0), ids: sequentialIds() };
     expect(await unsubscribeLead(deps, 'a')).toEqual({ leadId: 'a', alreadySuppressed: false });
     expect(await unsubscribeLead(deps, 'a')).toEqual({ leadId: 'a', alreadySuppressed: true });
-    expect((await store.get('a'))?.suppressed).toEqual({ at: T0, reason: 'unsubscribed' });
+    expect((await contacts.get((await store.get('a'))!.email))?.suppressed).toEqual({ at: T0, reason: 'unsubscribed' });
     expect((await store.timeline('a')).map((e) => e.type)).toEqual(['unsubscribed']);
   });
 
   it('says not found for a lead that does not exist', async () => {
-    const deps = { store: new InMemoryLeadStore(), clock: fixedClock(T0), ids: sequentialIds() };
+    const deps = { store: new InMemoryLeadStore(), contacts: new InMemoryContactStore(), clock: fixedClock(T0), ids: sequentialIds() };
     await expect(unsubscribeLead(deps, 'gone')).rejects.toBeInstanceOf(NotFoundError);
   });
 });

@@ -5,7 +5,7 @@ import type { OutgoingEmail } from '../../functions/core/ports.js';
 import { sendLeadEmail, type SendDeps, type SendRequest } from '../../functions/core/send.js';
 import { leadTemplates } from '../../workflows/templates/index.js';
 import { aLead } from '../fakes/leads.js';
-import { InMemoryLeadStore, RecordingMailer, sequentialIds } from '../fakes/index.js';
+import { InMemoryContactStore, InMemoryLeadStore, RecordingMailer, sequentialIds } from '../fakes/index.js';
 
 /** A mailer whose first call fails with the given error, then delivers. */
 class FlakyMailer extends RecordingMailer {
@@ -28,6 +28,7 @@ async function world(mailer: RecordingMailer) {
   await leads.create(lead, []);
   const deps: SendDeps = {
     leads,
+    contacts: new InMemoryContactStore(),
     mailer,
     clock: fixedClock('2026-03-02T09:00:00.000Z'),
     ids: sequentialIds(),

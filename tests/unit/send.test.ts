@@ -5,7 +5,7 @@ import type { Lead } from '../../functions/core/model.js';
 import { sendLeadEmail, type SendDeps, type SendRequest, type SendSettings } from '../../functions/core/send.js';
 import { verifyUnsubscribeToken } from '../../functions/core/unsubscribe-token.js';
 import { leadTemplates } from '../../workflows/templates/index.js';
-import { InMemoryLeadStore, RecordingMailer, sequentialIds } from '../fakes/index.js';
+import { InMemoryContactStore, InMemoryLeadStore, RecordingMailer, sequentialIds } from '../fakes/index.js';
 
 const KEY = 'test-signing-key';
 const settings: SendSettings = {
@@ -47,15 +47,17 @@ const welcome: SendRequest = { ...educational('welcome'), template: 'awareness-w
 
 describe('the send chokepoint', () => {
   let leads: InMemoryLeadStore;
+  let contacts: InMemoryContactStore;
   let mailer: RecordingMailer;
   let clock: ReturnType<typeof fixedClock>;
   let deps: SendDeps;
 
   beforeEach(async () => {
     leads = new InMemoryLeadStore();
+    contacts = new InMemoryContactStore();
     mailer = new RecordingMailer();
     clock = fixedClock('2026-03-02T09:00:00.000Z');
-    deps = { leads, mailer, clock, ids: sequentialIds(), templates: leadTemplates, settings };
+    deps = { leads, contacts, mailer, clock, ids: sequentialIds(), templates: leadTemplates, settings };
   });
   const given = (lead: Lead) => leads.create(lead, []);
   const types = async () => (await leads.timeline('lead-1')).map((e) => e.type);
@@ -67,7 +69,7 @@ describe('the send chokepoint', () => {
     expect(mailer.sent[0]!.to).toBe('ada@example.com');
     expect(leads.ledger.get('lead-1/awareness#educational-1')).toEqual({ status: 'sent', messageId: 'msg-1' });
     expect(await types()).toEqual(['email_sent']);
-    expect((await leads.get('lead-1'))!.recentMarketingSends).toEqual(['2026-03-02T09:00:00.000Z']);
+    expect((await contacts.get('ada@example.com'))!.recentMarketingSends).toEqual(['2026-03-02T09:00:00.000Z']);
   });
 
   it('skips an unsubscribed lead, even for a transactional email, and records why', async () => {
@@ -107,7 +109,7 @@ describe('the send chokepoint', () => {
   it('does not count transactional emails toward the cap, nor hold them back by it', async () => {
     await given(aLead({ recentMarketingSends: ['2026-03-01T00:00:00.000Z', '2026-03-01T01:00:00.000Z', '2026-03-01T02:00:00.000Z'] }));
     expect(await sendLeadEmail(deps, welcome)).toEqual({ outcome: 'sent' });
-    expect((await leads.get('lead-1'))!.recentMarketingSends).toHaveLength(3);
+    expect((await contacts.get('ada@example.com'))?.recentMarketingSends ?? (await leads.get('lead-1'))!.recentMarketingSends).toHaveLength(3);
   });
 
   it('sends nothing the second time the same step is run (duplicate)', async () => {

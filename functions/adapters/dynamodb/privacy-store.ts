@@ -18,6 +18,7 @@ import type { Customer, DomainEvent, ErasureReason, ErasureTombstone, Lead, Ledg
 import { customerIdFor, normalizeEmail } from '../../core/normalize.js';
 import type { LeadErasure, LeadRecords, Page, PrivacyStore } from '../../core/ports.js';
 import { keys } from '../../table/keys.js';
+import { DynamoTimelineStore } from './timeline-store.js';
 
 type Item = Record<string, unknown>;
 
@@ -96,6 +97,10 @@ export class DynamoPrivacyStore implements PrivacyStore {
    * The rep's profile keeps only what is not personal (id, status, progress, certification); its email
    * index, its timeline and its send ledger (summaries and subjects name the person) are deleted.
    */
+  repTimeline(repId: string) {
+    return new DynamoTimelineStore(this.client, this.tableName).list({ kind: 'rep', id: repId });
+  }
+
   async anonymizeRep(repId: string) {
     const profile = await this.getRaw(keys.rep(repId));
     const inactive = keys.repIndexes({ repId, status: 'inactive' });
