@@ -28,10 +28,12 @@ export function acknowledgeFindings(stack: SalesFlowStack) {
     'grant covers executions of this one state machine only.');
 
   for (const name of ['EraseLead', 'PrivacyErasure', 'EraseClosedLeads'] as const) {
-    ack(stack.functions[name].role,
-      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"LeadFunnel"}]}]}:*]',
-      `${name} stops the erased person’s running LeadFunnel execution (named per lead and run, so not known ` +
-      'in advance); the grant covers executions of this one state machine only.');
+    for (const machine of ['LeadFunnel', 'RepOnboarding']) {
+      ack(stack.functions[name].role,
+        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${machine}"}]}]}:*]`,
+        `${name} stops the erased person’s running ${machine} execution (named per subject and run, so not known ` +
+        'in advance); the grant covers executions of this one state machine only.');
+    }
   }
 
   // Every state machine's role, from the registry: its task functions are the ones it may invoke.

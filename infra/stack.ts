@@ -113,11 +113,12 @@ export class SalesFlowStack extends Stack {
     const onboarding = this.onboarding.stateMachine;
     // Progress starts a rep's next run and stops the old one; a rep who leaves or lapses hands their
     // leads back, which starts the leads' next funnel runs. Granted on these machines' executions only.
-    for (const name of functionsReading('REP_ONBOARDING_STATE_MACHINE_ARN')) {
-      onboarding.grantStartExecution(fns[name].fn);
-      onboarding.grantExecution(fns[name].fn, 'states:StopExecution');
-    }
-    for (const name of [...functionsReading('REP_ONBOARDING_STATE_MACHINE_ARN'), 'OnboardingStep' as const]) {
+    // The erasers only ever stop a run (the person's, on either machine): they start nothing.
+    const erasers = new Set<FunctionName>(['EraseLead', 'PrivacyErasure', 'EraseClosedLeads']);
+    const startsOnboarding = functionsReading('REP_ONBOARDING_STATE_MACHINE_ARN').filter((name) => !erasers.has(name));
+    for (const name of startsOnboarding) onboarding.grantStartExecution(fns[name].fn);
+    for (const name of functionsReading('REP_ONBOARDING_STATE_MACHINE_ARN')) onboarding.grantExecution(fns[name].fn, 'states:StopExecution');
+    for (const name of [...startsOnboarding, 'OnboardingStep' as const]) {
       stateMachine.grantStartExecution(fns[name].fn);
       stateMachine.grantExecution(fns[name].fn, 'states:StopExecution');
     }

@@ -73,7 +73,10 @@ describe('the Sales Flow stack', () => {
       'CaptureLead', 'CreateRep', 'EraseClosedLeads', 'EraseLead', 'IngestEvent', 'OnboardingStep', 'PrivacyErasure', 'RecordCompletion', 'ResetModule', 'SetRepStatus', 'SignOffRep',
     ]);
     // OnboardingStep is invoked by RepOnboarding itself: it gets the ARN from the run, not the environment (a cycle).
-    expect(withEnv('REP_ONBOARDING_STATE_MACHINE_ARN')).toEqual(['CreateRep', 'RecordCompletion', 'ResetModule', 'SetRepStatus', 'SignOffRep']);
+    // The erasers stop an erased rep's onboarding run.
+    expect(withEnv('REP_ONBOARDING_STATE_MACHINE_ARN')).toEqual([
+      'CreateRep', 'EraseClosedLeads', 'EraseLead', 'PrivacyErasure', 'RecordCompletion', 'ResetModule', 'SetRepStatus', 'SignOffRep',
+    ]);
     expect(functions.CaptureLead.Properties.Environment.Variables.FUNNEL_STATE_MACHINE_ARN).toEqual({ Ref: 'LeadFunnel' });
   });
 
@@ -109,6 +112,8 @@ describe('the Sales Flow stack', () => {
     const repChangers = ['CreateRep', 'OnboardingStep', 'RecordCompletion', 'ResetModule', 'SetRepStatus', 'SignOffRep'];
     expect(functionsGranted('states:StartExecution')).toEqual(['CaptureLead', 'IngestEvent', ...repChangers].sort());
     expect(functionsGranted('states:StopExecution')).toEqual(['EraseClosedLeads', 'EraseLead', 'IngestEvent', 'PrivacyErasure', ...repChangers].sort());
+    // Erasing a rep stops their onboarding run too: the erasers may stop (never start) RepOnboarding runs.
+    for (const eraser of ['EraseClosedLeads', 'EraseLead', 'PrivacyErasure']) expect(functionsGranted('states:StopExecution', 'RepOnboarding')).toContain(eraser);
   });
 
   it('runs EraseClosedLeads once a day from an EventBridge rule', () => {
