@@ -197,7 +197,7 @@ async function startRecertification(deps: OnboardingDeps, req: { repId: string; 
     compose: (r, now) => ({ message: deps.messages.certificationReminder(r, days, expiryLabel(r, deps), planItems(r, deps.programme, now)), rep: { ...r, certRemindersSent: [days] } }),
   });
   await supersedeRun(deps.runs, WORKFLOW, req.repId, undefined, { repId: req.repId, run: saved.run! }, 'recertification');
-  await deps.reps.appendTimeline(req.repId, [repEntry(deps.ids, deps.clock.now(), 'workflow_started', `Onboarding run ${saved.run} started (recertification)`, { run: saved.run })]);
+  await deps.reps.appendTimeline(req.repId, [repEntry(deps.ids, deps.clock.now(), 'workflow_started', `Onboarding run ${saved.run} started (recertification, programme version ${saved.programmeVersion ?? deps.programmeVersion})`, { run: saved.run, version: saved.programmeVersion ?? deps.programmeVersion })]);
   return 'new-run';
 }
 

@@ -105,7 +105,7 @@ async function startRun(deps: OnboardingDeps, rep: Rep, previousRun?: number, re
   }
   const outcome = await supersedeRun(deps.runs, WORKFLOW, rep.repId, previousRun, { repId: rep.repId, run: rep.run }, reason);
   if (outcome === 'started')
-    await deps.reps.appendTimeline(rep.repId, [repEntry(deps.ids, deps.clock.now(), 'workflow_started', `Onboarding run ${rep.run} started`, { run: rep.run, execution: `${rep.repId}-r${rep.run}` })]);
+    await deps.reps.appendTimeline(rep.repId, [repEntry(deps.ids, deps.clock.now(), 'workflow_started', `Onboarding run ${rep.run} started (programme version ${rep.programmeVersion ?? deps.programmeVersion})`, { run: rep.run, execution: `${rep.repId}-r${rep.run}`, version: rep.programmeVersion ?? deps.programmeVersion })]);
 }
 
 async function loadRep(deps: Pick<OnboardingDeps, 'reps'>, repId: string): Promise<Rep> {

@@ -44,6 +44,8 @@ describe('registerRep', () => {
     expect(world.runs.runsOf(repId)).toEqual([1]);
     expect(world.publisher.events.map((e) => e.type)).toEqual(['RepOnboardingStarted']);
     expect(await world.reps.types(repId)).toEqual(['rep_registered', 'workflow_started']);
+    // The run records the programme version it started on.
+    expect((await world.reps.timeline(repId)).find((e) => e.type === 'workflow_started')?.data).toMatchObject({ run: 1, version: 1 });
   });
 
   it('answers the same rep for a known email, however it is spelled, and starts nothing', async () => {
