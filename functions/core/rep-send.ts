@@ -8,7 +8,7 @@
  * What the email says is composed from the rep as read at send time, and what the send changes (the
  * reminder count, the day of the last digest) is saved in the same conditional write as the claim.
  */
-import { isBusinessHours, localDate, nextOpening, startOfNextLocalDay } from './business-hours.js';
+import { localDate, nextOpening, startOfNextLocalDay } from './business-hours.js';
 import type { Clock } from './clock.js';
 import { timeZoneOf, type OnboardingProgramme } from './learning.js';
 import type { Rep, SubjectTimelineEntry } from './model.js';
@@ -16,6 +16,7 @@ import type { ContactStore, IdGenerator, Mailer, RepStore } from './ports.js';
 import { composeRepEmail, type RepMessage, type RepMessages } from './rep-emails.js';
 import { assertCurrentRun } from './runs.js';
 import { deliver, type SendResult, type SendSubject } from './send.js';
+import { outsideBusinessHours } from './send-window.js';
 
 export const ONBOARDING_WORKFLOW = 'RepOnboarding';
 
@@ -74,10 +75,8 @@ export function deliverRepEmail(deps: RepSendDeps, req: RepDelivery): Promise<Se
           const until = nextOpening(startOfNextLocalDay(now, zone), zone, programme.businessHours).toISOString();
           return { kind: 'defer', reason: 'daily-digest', summary: 'one reminder a day, sent already today', until };
         }
-        if (!isBusinessHours(now, zone, programme.businessHours)) {
-          const until = nextOpening(now, zone, programme.businessHours).toISOString();
-          return { kind: 'defer', reason: 'business-hours', summary: `outside business hours in ${zone}`, until };
-        }
+        const outside = outsideBusinessHours(now, zone, programme.businessHours);
+        if (outside) return outside;
       }
       const composed = req.compose(rep, now);
       if (!composed) return { kind: 'skip', reason: 'nothing due' };
