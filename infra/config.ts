@@ -6,6 +6,8 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
 import { z } from 'zod';
+import { isTimeZone } from '../functions/core/business-hours.js';
+import { BUSINESS_HOURS_FORMAT, parseBusinessHours } from '../functions/core/send-window.js';
 import { brand } from '../workflows/templates/brand.js';
 
 /** CLI context values arrive as strings (`-c formOrigins=https://a,https://b`); cdk.json gives real lists. */
@@ -46,6 +48,10 @@ export const deploymentConfigSchema = z.object({
   /** An anonymous form opt-in takes effect only once the person confirms it by the emailed link. */
   doubleOptIn: bool.default(true),
   frequencyCap: z.string().regex(/^\d+\/\d+d$/, 'must look like "3/7d"').default('3/7d'),
+  /** When a send step marked `window: 'business-hours'` may go, in the recipient's zone. */
+  businessHours: z.string().refine((v) => parseBusinessHours(v) !== undefined, BUSINESS_HOURS_FORMAT).default('9-17/1-5'),
+  /** The zone of a recipient whose own is unknown. */
+  defaultTimeZone: z.string().refine(isTimeZone, 'must be an IANA time zone like Europe/Berlin').default('UTC'),
   /** Custom domain for links in emails; else the HTTP API's execute-api URL. */
   publicBaseUrl: z.url().optional(),
   /** Overrides the programme's hand-off SLA without a code change. */

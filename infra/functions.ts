@@ -26,6 +26,8 @@ export type EnvName =
   | 'CONSENT_TEXT_VERSION'
   | 'DOUBLE_OPT_IN'
   | 'FREQUENCY_CAP'
+  | 'BUSINESS_HOURS'
+  | 'DEFAULT_TIME_ZONE'
   | 'CLOSED_LEAD_RETENTION_MONTHS'
   | 'LOG_LEVEL';
 
@@ -94,9 +96,9 @@ export const FUNCTION_SPECS = {
   },
   SendEmail: {
     entry: 'functions/tasks/send-email.ts',
-    description: 'LeadFunnel: the one send chokepoint (consent, suppression, cap, exactly-once)',
+    description: 'LeadFunnel: the one send chokepoint (consent, suppression, cap, send windows, exactly-once)',
     table: 'read-write',
-    env: [...SENDER, 'POSTAL_ADDRESS', 'SIGNING_SECRET_ID', 'PUBLIC_BASE_URL', 'CONSENT_POLICY', 'FREQUENCY_CAP', 'LOG_LEVEL'],
+    env: [...SENDER, 'POSTAL_ADDRESS', 'SIGNING_SECRET_ID', 'PUBLIC_BASE_URL', 'CONSENT_POLICY', 'FREQUENCY_CAP', 'BUSINESS_HOURS', 'DEFAULT_TIME_ZONE', 'LOG_LEVEL'],
     timeout: Duration.seconds(30),
   },
   AssignRep: {

@@ -86,6 +86,8 @@ export class SalesFlowStack extends Stack {
         CONSENT_TEXT_VERSION: config.consentTextVersion,
         DOUBLE_OPT_IN: String(config.doubleOptIn),
         FREQUENCY_CAP: config.frequencyCap,
+        BUSINESS_HOURS: config.businessHours,
+        DEFAULT_TIME_ZONE: config.defaultTimeZone,
         CLOSED_LEAD_RETENTION_MONTHS: String(config.closedLeadRetentionMonths),
         LOG_LEVEL: config.logLevel,
       },

@@ -42,7 +42,6 @@ export class LeadFunnel extends Construct {
       subjectField: 'leadId',
       functions: { ...props.functions },
       taskTimeout: props.taskTimeout ?? Duration.seconds(60),
-      capRetry: Duration.hours(programme.capRetryHours),
       version: this.version,
       sendContext: { stage: '$.stage' },
     });

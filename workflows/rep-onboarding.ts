@@ -47,7 +47,6 @@ export class RepOnboarding extends Construct {
       // No send steps: every email goes through the act task's calls to the chokepoint.
       functions: { sendEmail: onboardingStep, recordFailure, onboardingStep },
       taskTimeout: props.taskTimeout ?? Duration.seconds(60),
-      capRetry: Duration.hours(24),
       version: this.version,
     });
 

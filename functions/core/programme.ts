@@ -4,6 +4,7 @@
  * programme data and must not carry a schema library for it. The schema is workflows/engine/schema.ts;
  * the states are built by workflows/engine/builder.ts.
  */
+import type { SendWindow } from './send-window.js';
 import type { SendCategory } from './templates.js';
 
 export type { SendCategory };
@@ -21,6 +22,11 @@ export interface SendStep {
   id: string;
   template: string;
   category: SendCategory;
+  /**
+   * `business-hours`: goes out only inside business hours in the recipient's time zone; outside them
+   * the send waits for the next opening (deferred like the frequency cap, never dropped).
+   */
+  window?: SendWindow;
 }
 
 /** Wait a fixed time. */

@@ -9,9 +9,10 @@
  *    suppressed (unsubscribed, bounced, complained, erased) → skip, any kind of email to any kind of
  *    recipient; promotional without consent under opt-in → skip. Then the subject's own policy may skip:
  *    a rep erased or no longer on the programme.
- * 3. The policy says later → deferred, never dropped: a promotional email over the Contact's frequency
- *    cap (one cap per person across every workflow); a rep's reminder outside business hours in their
- *    time zone, or a second digest the same day.
+ * 3. The policy says later → deferred, never dropped, with the time it may go (`until`): a promotional
+ *    email over the Contact's frequency cap (one cap per person across every workflow) until the cap
+ *    frees; a step marked `window: 'business-hours'` or a rep's reminder outside business hours in the
+ *    recipient's time zone (core/send-window.ts) until the next opening; a second digest the same day.
  * 4. Claim the exactly-once ledger key (subject + workflow step), save what the send changes (the
  *    Contact's `recentMarketingSends`, the rep's reminder count) and write the timeline entry in ONE
  *    conditional write — one unit of work; a claim that exists already → duplicate, send nothing.
@@ -32,6 +33,7 @@ import type { Contact, Lead, Stage, TimelineEntry, TimelineEntryType } from './m
 import type { ContactStore, IdGenerator, LeadStore, Mailer, OutgoingEmail, UnitOfWork } from './ports.js';
 import { renderLeadEmail, unsubscribeUrl, type LinkFields } from './render.js';
 import { withOptimisticRetry } from './retry.js';
+import { DEFAULT_SEND_WINDOW, outsideBusinessHours, type SendWindow, type SendWindowSettings } from './send-window.js';
 import { timelineEntry } from './timeline.js';
 import { signUnsubscribeToken } from './unsubscribe-token.js';
 import type { EmailTemplate as LeadTemplate, SendCategory } from './templates.js';
@@ -44,6 +46,8 @@ export interface SendSettings {
   companyName: string;
   /** HMAC key of unsubscribe tokens. */
   signingKey: string;
+  /** Business hours and the default time zone of windowed steps (default: DEFAULT_SEND_WINDOW). */
+  sendWindow?: SendWindowSettings;
 }
 
 export interface SendDeps {
@@ -66,6 +70,8 @@ export interface SendRequest {
   category: SendCategory;
   /** The programme version of the run the step belongs to (from the definition): recorded on the send's timeline entry. */
   version?: number;
+  /** The step may go only inside this window in the recipient's time zone. */
+  window?: SendWindow;
 }
 
 export type SendOutcome = 'sent' | 'skipped' | 'deferred' | 'duplicate';
@@ -105,7 +111,7 @@ export function composeLeadEmail(
 /** A funnel step: the lead's run must still be the current one. */
 export async function sendLeadEmail(deps: SendDeps, req: SendRequest): Promise<SendResult> {
   const step = { stage: req.stage, stepId: req.stepId, template: req.template, category: req.category, run: req.run, ...(req.version !== undefined ? { version: req.version } : {}) };
-  return deliverLeadEmail(deps, { leadId: req.leadId, run: req.run, template: req.template, category: req.category, ledgerKey: sendLedgerKey(req), step });
+  return deliverLeadEmail(deps, { leadId: req.leadId, run: req.run, template: req.template, category: req.category, ledgerKey: sendLedgerKey(req), step, ...(req.window ? { window: req.window } : {}) });
 }
 
 export interface Delivery {
@@ -120,6 +126,8 @@ export interface Delivery {
   step: Record<string, unknown>;
   /** Extra placeholders (e.g. `confirmUrl`), filled like profile fields. */
   links?: LinkFields;
+  /** Only inside this window in the lead's time zone (leads carry none yet: the deployment's default zone). */
+  window?: SendWindow;
 }
 
 /** The chokepoint itself, for a funnel step or a one-off email (the consent confirmation). */
@@ -140,6 +148,9 @@ export async function deliverLeadEmail(deps: SendDeps, req: Delivery): Promise<S
     promotional: isPromotional(req.category),
     category: req.category,
     decide: (lead, now) => {
+      const window = req.window && (settings.sendWindow ?? DEFAULT_SEND_WINDOW);
+      const outside = window && outsideBusinessHours(now, window.defaultTimeZone, window.businessHours);
+      if (outside) return outside;
       // Rendered before the claim, so a broken template fails the task without burning the step.
       const email = composeLeadEmail(lead, template, settings, { leadId: lead.leadId, template: req.template, category: req.category }, req.links);
       return { kind: 'send', email, updated: { ...lead, updatedAt: now.toISOString() }, entries: [] };
@@ -257,7 +268,7 @@ export async function deliver<S, E>(
   return { outcome: 'sent' };
 }
 
-type ContactVerdict = { kind: 'skip'; reason: string } | { kind: 'defer'; reason: string; summary: string; data: Record<string, unknown> } | { kind: 'send'; counted?: string[] };
+type ContactVerdict = { kind: 'skip'; reason: string } | { kind: 'defer'; reason: string; summary: string; until?: string; data: Record<string, unknown> } | { kind: 'send'; counted?: string[] };
 
 /** Steps 2–3 for the person: suppression, consent and the frequency cap, all from their Contact. */
 function contactVerdict(contact: Contact | undefined, subject: Pick<SendSubject<unknown, unknown>, 'promotional' | 'category'>, policy: Pick<SendSettings, 'consentPolicy' | 'frequencyCap'> | undefined, now: Date): ContactVerdict {
@@ -270,6 +281,7 @@ function contactVerdict(contact: Contact | undefined, subject: Pick<SendSubject<
   if (!permission.allowed) return { kind: 'skip', reason: permission.reason };
   if (!subject.promotional || !policy) return { kind: 'send' };
   const cap = checkFrequencyCap(contact.recentMarketingSends, now, policy.frequencyCap);
-  if (!cap.allowed) return { kind: 'defer', reason: 'frequency-cap', summary: 'frequency cap reached', data: { capFreesAt: cap.freesAt } };
+  // Tried again the moment the oldest counted send leaves the window, not at a guess.
+  if (!cap.allowed) return { kind: 'defer', reason: 'frequency-cap', summary: 'frequency cap reached', until: cap.freesAt, data: { capFreesAt: cap.freesAt } };
   return { kind: 'send', counted: [...cap.recent, now.toISOString()] };
 }

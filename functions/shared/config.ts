@@ -4,7 +4,9 @@
  * with its variable's name instead of halfway through a request.
  */
 import * as z from './schema.js';
+import { isTimeZone } from '../core/business-hours.js';
 import { scaledClock, type Clock } from '../core/clock.js';
+import { BUSINESS_HOURS_FORMAT, parseBusinessHours, type SendWindowSettings } from '../core/send-window.js';
 
 const optionalText = z.optional(z.string().check(z.trim(), z.minLength(1)));
 const positiveInt = () => z.optional(z.coerce.number().check(z.int(), z.positive()));
@@ -28,6 +30,10 @@ const envSchema = z.object({
   /** An anonymous form opt-in takes effect only once confirmed by the emailed link. */
   DOUBLE_OPT_IN: z._default(z.enum(['true', 'false']), 'true'),
   FREQUENCY_CAP: z._default(z.string().check(z.regex(/^\d+\/\d+d$/, 'must look like 3/7d (emails per days)')), '3/7d'),
+  /** Windowed send steps go out only in these hours of the recipient's zone (the DEFAULT_SEND_WINDOW). */
+  BUSINESS_HOURS: z._default(z.string().check(z.refine((v) => parseBusinessHours(v) !== undefined, BUSINESS_HOURS_FORMAT)), '9-17/1-5'),
+  /** The zone of a recipient whose own is unknown. */
+  DEFAULT_TIME_ZONE: z._default(z.string().check(z.refine(isTimeZone, 'must be an IANA time zone like Europe/Berlin')), 'UTC'),
   CLOSED_LEAD_RETENTION_MONTHS: positiveInt(),
   TIME_SCALE: z._default(z.coerce.number().check(z.gte(1)), 1),
   TIME_ORIGIN: positiveInt(),
@@ -75,6 +81,7 @@ export interface Config {
   consentTextVersion: string;
   doubleOptIn: boolean;
   frequencyCap: { max: number; windowDays: number };
+  sendWindow: SendWindowSettings;
   /** Months a closed (lost, disqualified, dormant) lead is kept before the retention job erases it. */
   closedLeadRetentionMonths: number;
   clock: Clock;
@@ -112,6 +119,7 @@ export function loadConfig(...capabilities: Capability[]): Config {
     consentTextVersion: env.CONSENT_TEXT_VERSION,
     doubleOptIn: env.DOUBLE_OPT_IN === 'true',
     frequencyCap: { max: Number(max), windowDays: Number(days!.replace('d', '')) },
+    sendWindow: { businessHours: parseBusinessHours(env.BUSINESS_HOURS)!, defaultTimeZone: env.DEFAULT_TIME_ZONE },
     closedLeadRetentionMonths: env.CLOSED_LEAD_RETENTION_MONTHS ?? 0,
     clock: scaledClock(env.TIME_SCALE, env.TIME_ORIGIN ?? Date.now(), Date.now, env.TIME_VIRTUAL_ORIGIN ?? env.TIME_ORIGIN),
   };

@@ -27,6 +27,7 @@ export function sendDepsFactory(config: Config): () => Promise<SendDeps> {
     settings: {
       consentPolicy: config.consentPolicy,
       frequencyCap: config.frequencyCap,
+      sendWindow: config.sendWindow,
       publicBaseUrl: config.publicBaseUrl,
       postalAddress: config.postalAddress,
       companyName: brand.company,

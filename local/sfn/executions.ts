@@ -118,9 +118,10 @@ export class Executions {
           return task.kind === 'invoke' ? { StatusCode: 200, ExecutedVersion: '$LATEST', Payload: result ?? null } : result;
         } catch (err) {
           const e = err as Error;
-          recorder.taskFailed(task.state, e.name || 'Error', e.message);
+          const cause = lambdaErrorCause(e);
+          recorder.taskFailed(task.state, e.name || 'Error', cause);
           // The library matches Retry/Catch on the thrown error's name, as AWS does on the errorType.
-          throw namedError(e.name || 'Error', e.message, e);
+          throw namedError(e.name || 'Error', cause, e);
         }
       };
     }
@@ -222,6 +223,17 @@ export class Executions {
     for (const e of all) e.stop();
     await Promise.allSettled(all.map((e) => e.done));
   }
+}
+
+/**
+ * The Cause a Task state gets when its function throws: on AWS, Lambda's JSON error document (a
+ * definition reads it with States.StringToJson, as the engine's send deferral does). The stack trace
+ * is left out here; the service's own errors (Lambda.*, States.*) keep their plain message.
+ */
+function lambdaErrorCause(e: Error): string {
+  const type = e.name || 'Error';
+  if (type.startsWith('Lambda.') || type.startsWith('States.')) return e.message;
+  return JSON.stringify({ errorType: type, errorMessage: e.message, trace: [] });
 }
 
 /** Sleeps `ms` (beyond a Node timer's limit too), or until the execution is stopped. */

@@ -29,11 +29,11 @@ describe('the LeadFunnel definition', () => {
     expect(sm.Properties.TracingConfiguration).toEqual({ Enabled: true });
   });
 
-  it('uses JSONPath only and static waits only', () => {
+  it('uses JSONPath only, and static waits except until a deferred send may go', () => {
     const text = JSON.stringify(definition);
     expect(text).not.toContain('JSONata');
     expect(text).not.toMatch(/"(Arguments|Output|Assign)"/);
-    for (const [, s] of states.filter(([, s]) => s.Type === 'Wait')) {
+    for (const [, s] of states.filter(([name, s]) => s.Type === 'Wait' && !/: wait until send \d+ may go$/.test(name))) {
       expect(Object.keys(s)).not.toContain('SecondsPath');
       expect(Object.keys(s)).not.toContain('TimestampPath');
       expect(s.Seconds).toBeGreaterThan(0);
@@ -98,10 +98,12 @@ describe('the LeadFunnel definition', () => {
     });
   });
 
-  it('waits for the frequency cap when a send throws SendDeferred, and tries the send again', () => {
+  it('waits until the time a SendDeferred names (the cap frees, business hours open), and tries the send again', () => {
     expect(state('Awareness: send 1 (welcome)').Next).toBe('Awareness: wait 2 days');
-    expect(state('Awareness: send 1 (welcome)').Catch[1]).toEqual({ ErrorEquals: ['SendDeferred'], ResultPath: null, Next: 'Awareness: wait for cap 1' });
-    expect(state('Awareness: wait for cap 1')).toMatchObject({ Seconds: 24 * 3600, Next: 'Awareness: send 1 (welcome)' });
+    expect(state('Awareness: send 1 (welcome)').Catch[1]).toEqual({ ErrorEquals: ['SendDeferred'], ResultPath: '$.deferral', Next: 'Awareness: when may send 1 go?' });
+    // The Cause of a Lambda error is its JSON error document; the deferral's message is the time.
+    expect(state('Awareness: when may send 1 go?')).toMatchObject({ Type: 'Pass', Parameters: { 'cause.$': 'States.StringToJson($.deferral.Cause)' }, ResultPath: '$.deferral', Next: 'Awareness: wait until send 1 may go' });
+    expect(state('Awareness: wait until send 1 may go')).toMatchObject({ TimestampPath: '$.deferral.cause.errorMessage', Next: 'Awareness: send 1 (welcome)' });
   });
 
   it('costs one state transition per send on the happy path: the send Task goes straight on to the next step', () => {

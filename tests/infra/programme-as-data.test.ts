@@ -13,9 +13,9 @@ const construct = (programme: unknown) => () => addFunnelStack(new App(), 'Bad',
 const withAwareness = (steps: unknown[]) => ({ ...fixtureProgramme, stages: { ...fixtureProgramme.stages, awareness: steps } });
 
 describe('the funnel as programme data', () => {
-  it('gains a send and its cap wait when an email is added to the programme', () => {
+  it('gains a send and its deferral wait when an email is added to the programme', () => {
     const added = Object.keys(extra).filter((name) => !(name in base));
-    expect(added.sort()).toEqual(['Awareness: send 3 (webinar)', 'Awareness: wait 4 days', 'Awareness: wait for cap 3'].sort());
+    expect(added.sort()).toEqual(['Awareness: send 3 (webinar)', 'Awareness: wait 4 days', 'Awareness: when may send 3 go?', 'Awareness: wait until send 3 may go'].sort());
     expect(extra['Awareness: send 2 (guide)']!.Next).toBe('Awareness: wait 4 days');
     expect(extra['Awareness: send 3 (webinar)']!.Parameters.Payload).toMatchObject({ stepId: 'webinar', template: 'fixture-webinar' });
     expect(extra['Awareness: send 3 (webinar)']!.Next).toBe('Recycle: mark lead recycled');
@@ -42,7 +42,9 @@ describe('the funnel as programme data', () => {
   });
 
   it('is validated by the programme module with the path of the bad value', () => {
-    expect(() => parseFunnelProgramme({ ...fixtureProgramme, capRetryHours: -1 })).toThrow(/invalid funnel programme — .*capRetryHours/);
+    expect(() => parseFunnelProgramme({ ...fixtureProgramme, handoff: { ...fixtureProgramme.handoff, slaHours: -1 } })).toThrow(/invalid funnel programme — .*handoff\.slaHours/);
+    const windowed = { ...fixtureProgramme, stages: { ...fixtureProgramme.stages, awareness: [{ ...fixtureProgramme.stages.awareness[0], window: 'lunchtime' }] } };
+    expect(() => parseFunnelProgramme(windowed)).toThrow(/invalid funnel programme — .*stages\.awareness\[0\]\.window: must be 'business-hours'/);
   });
 });
 

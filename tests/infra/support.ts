@@ -37,7 +37,6 @@ export const fixtureProgramme: FunnelProgramme = {
   },
   recycle: [{ kind: 'wait', days: 30 }, send('monthly-1', 'recycle')],
   handoff: { slaHours: 24, queueRetryHours: 4, escalateAfterMisses: 2 },
-  capRetryHours: 24,
 };
 
 /** The fixture with one more awareness email: adding an email is a data change. */

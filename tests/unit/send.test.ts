@@ -99,7 +99,8 @@ describe('the send chokepoint', () => {
       expect((await sendLeadEmail(deps, educational(step))).outcome).toBe('sent');
       clock.advance(DAY_MS);
     }
-    expect(await sendLeadEmail(deps, educational('four'))).toEqual({ outcome: 'deferred', reason: 'frequency-cap' });
+    // Deferred until the moment the first of the three leaves the 7-day window.
+    expect(await sendLeadEmail(deps, educational('four'))).toEqual({ outcome: 'deferred', reason: 'frequency-cap', until: '2026-03-09T09:00:00.000Z' });
     expect(mailer.sent).toHaveLength(3);
     expect((await types()).filter((t) => t === 'email_deferred')).toHaveLength(1);
     clock.advance(5 * DAY_MS); // the first send is now more than 7 days old

@@ -4,13 +4,16 @@
  * same primitives, so every Task shares one error policy and every state name reads like the process.
  *
  * Error policy, for every Task: a timeout; SupersededError and SendDeferred never retried (they are
- * control flow: a newer run owns the subject; the frequency cap said "later"); Lambda service errors
- * and then anything else retried with backoff and full jitter; SupersededError ends the run quietly,
- * SendDeferred waits for the cap and tries the send again, anything else is recorded on the subject's
- * timeline by one RecordFailure task and fails the run.
+ * control flow: a newer run owns the subject; the frequency cap or the send window said "later");
+ * Lambda service errors and then anything else retried with backoff and full jitter; SupersededError
+ * ends the run quietly, SendDeferred waits until the time the deferral names (the cap frees, business
+ * hours open) and tries the send again, anything else is recorded on the subject's timeline by one
+ * RecordFailure task and fails the run.
  *
  * A send step is one billed transition on the happy path (Task → next state): the deferral is an error
- * the task throws, not an outcome a Choice has to look at.
+ * the task throws, not an outcome a Choice has to look at. Its message is the time the send may go;
+ * the error's Cause is Lambda's JSON error document, so a Pass parses it and a TimestampPath Wait
+ * reads `errorMessage` (a deferral costs the failed task, the Pass and the Wait).
  */
 import { Duration } from 'aws-cdk-lib';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -34,7 +37,7 @@ export const LAMBDA_SERVICE_ERRORS = [
 ];
 
 export interface EngineFunctions {
-  /** The send chokepoint: `{<subject>, run, stage, stepId, template, category, version}`; throws SendDeferred. */
+  /** The send chokepoint: `{<subject>, run, stage, stepId, template, category, version, window?}`; throws SendDeferred with the ISO time it may go as its message. */
   readonly sendEmail: IFunction;
   /** The one catch: `{<subject>, run, error, cause}`. */
   readonly recordFailure: IFunction;
@@ -51,8 +54,6 @@ export interface WorkflowEngineProps {
   readonly functions: EngineFunctions;
   /** Longer than any task Lambda's own timeout, so a slow function fails as itself first. */
   readonly taskTimeout: Duration;
-  /** How long a send deferred by the frequency cap waits before it is tried again. */
-  readonly capRetry: Duration;
   /** The programme version the definition is generated from (programmes.lock.json); sends carry it. */
   readonly version: number;
   /** Static payload fields the send task also gets from the input (`stage`). */
@@ -174,15 +175,24 @@ export class WorkflowEngine {
       case 'send': {
         const n = ++counters.send;
         const sendName = `${label}: send ${n} (${step.id})`;
-        const capWait = this.wait(`${label}: wait for cap ${n}`, { hours: this.props.capRetry.toHours({ integral: false }) });
+        // Deferred (cap or window): read when the send may go from the error, wait until then, send again.
+        const readDeferral = new sfn.Pass(this.scope, this.id(this.claim(`${label}: when may send ${n} go?`)), {
+          stateName: `${label}: when may send ${n} go?`,
+          parameters: { 'cause.$': 'States.StringToJson($.deferral.Cause)' },
+          resultPath: '$.deferral',
+        });
+        const waitName = this.claim(`${label}: wait until send ${n} may go`);
+        const deferredWait = new sfn.Wait(this.scope, this.id(waitName), { stateName: waitName, time: sfn.WaitTime.timestampPath('$.deferral.cause.errorMessage') });
         const send = this.task(sendName, this.props.functions.sendEmail, {
           ...Object.fromEntries(Object.entries(this.props.sendContext ?? {}).map(([k, path]) => [k, sfn.JsonPath.stringAt(path)])),
           stepId: step.id,
           template: step.template,
           category: step.category,
           version: this.props.version,
-        }, undefined, capWait);
-        capWait.next(send);
+          ...(step.window ? { window: step.window } : {}),
+        }, undefined, readDeferral);
+        readDeferral.next(deferredWait);
+        deferredWait.next(send);
         return { start: send, exits: [(next) => send.next(next)] };
       }
       case 'wait': {
@@ -290,8 +300,8 @@ export class WorkflowEngine {
     // Runs that failed together (a dependency down for everyone) would otherwise retry in lockstep.
     task.addRetry({ errors: [sfn.Errors.ALL], interval: Duration.seconds(3), maxAttempts: 3, backoffRate: 2, jitterStrategy: sfn.JitterType.FULL });
     task.addCatch(this.superseded, { errors: [SUPERSEDED_ERROR] });
-    // The cap said "later": wait and send again, keeping the input (not the error) for the retry.
-    if (onDeferred) task.addCatch(onDeferred, { errors: [SEND_DEFERRED_ERROR], resultPath: sfn.JsonPath.DISCARD });
+    // The cap or the window said "later": the error (its Cause names when) beside the input, which the retry keeps.
+    if (onDeferred) task.addCatch(onDeferred, { errors: [SEND_DEFERRED_ERROR], resultPath: '$.deferral' });
     task.addCatch(onFailure, { errors: [sfn.Errors.ALL], resultPath: '$.failure' });
     return task;
   }

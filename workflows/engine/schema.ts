@@ -4,6 +4,7 @@
  * reported with its path, the way a person would point at it: `stages.awareness[2].template: names no template`.
  */
 import { z } from 'zod';
+import { SEND_WINDOWS } from '../../functions/core/send-window.js';
 import type { Span, Step } from './steps.js';
 
 export interface StepRules {
@@ -34,6 +35,7 @@ export function stepSchemas(rules: StepRules) {
         id: stepId,
         template: z.string().refine((name) => templates.has(name), { message: 'names no template in workflows/templates' }),
         category: z.enum(['marketing', 'transactional', 'recycle']),
+        window: z.enum(SEND_WINDOWS, { message: `must be ${SEND_WINDOWS.map((w) => `'${w}'`).join(' or ')}` }).optional(),
       }),
       wait,
       z.strictObject({ kind: z.literal('waitUntil'), id: stepId, at: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/, 'must be a field path like dueAt or module.dueAt') }),

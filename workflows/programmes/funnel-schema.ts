@@ -22,7 +22,6 @@ export function funnelProgrammeSchema(rules: StepRules) {
       queueRetryHours: z.number().positive(),
       escalateAfterMisses: z.number().int().min(1),
     }),
-    capRetryHours: z.number().positive(),
   });
 }
 

@@ -43,5 +43,4 @@ export const funnelProgramme: FunnelProgramme = {
   },
   recycle: [1, 2, 3, 4].flatMap((n) => [waitDays(30), send(`monthly-${n}`, `recycle-monthly-${n}`, 'recycle')]),
   handoff: { slaHours: 24, queueRetryHours: 4, escalateAfterMisses: 2 },
-  capRetryHours: 24,
 };

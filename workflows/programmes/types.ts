@@ -25,6 +25,4 @@ export interface FunnelProgramme {
     /** Misses after which the manager notification is an escalation. */
     escalateAfterMisses: number;
   };
-  /** How long a send deferred by the frequency cap waits before it is tried again. */
-  capRetryHours: number;
 }

@@ -34,7 +34,6 @@ export function synthesizeProgramme(steps: Step[]): Record<string, any> {
       subjectField: 'leadId',
       functions: { sendEmail: sendEmail!, recordFailure: recordFailure!, chooseArm, probe },
       taskTimeout: Duration.seconds(60),
-      capRetry: Duration.hours(24),
       version: 1,
       sendContext: { stage: '$.entry' },
     });
