@@ -32,9 +32,11 @@ export interface App {
   stop(): Promise<void>;
 }
 
-export async function bootApp(timeScale: number): Promise<App> {
+/** The real app at `timeScale`; a scenario may run another synthesized app (a fixture programme) or start its clock later. */
+export async function bootApp(timeScale: number, options: { app?: SynthesizedApp; virtualStartMs?: number } = {}): Promise<App> {
   const stack = await startLocalStack({
-    ...synthesizedApp(),
+    ...(options.app ?? synthesizedApp()),
+    ...(options.virtualStartMs !== undefined ? { virtualStartMs: options.virtualStartMs } : {}),
     dynamodb: { endpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB! },
     ports: 0,
     timeScale,
