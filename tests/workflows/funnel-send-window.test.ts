@@ -60,7 +60,7 @@ describe('LeadFunnel send window', () => {
     expect(deferred.length).toBe(1);
     expect(deferred[0]!.data).toMatchObject({ stepId: 'welcome', reason: 'business-hours' });
     expect(deferred[0]!.summary).toMatch(/outside business hours in America\/New_York/);
-    const until = Date.parse(deferred[0]!.data.until);
+    const until = Date.parse(deferred[0]!.data!.until);
     expect(localParts(new Date(until), ZONE)).toMatchObject({ weekday: 1, hour: 9, minute: 0 });
 
     const sent = entriesOf(lead, 'email_sent').filter((e: any) => e.data?.stepId === 'welcome');
