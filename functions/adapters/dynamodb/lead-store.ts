@@ -24,6 +24,7 @@ import type { Customer, DomainEvent, Lead, Stage, TimelineEntry } from '../../co
 import type { LeadStore, Page, SaveExtras } from '../../core/ports.js';
 import { keys } from '../../table/keys.js';
 import { plainTextProblem } from '../../core/text.js';
+import { DynamoSendLedger } from './send-ledger.js';
 import { DynamoUnitOfWork, workFor, type TransactItem } from './unit-of-work.js';
 
 type Item = Record<string, unknown>;
@@ -46,7 +47,11 @@ export class DynamoLeadStore implements LeadStore {
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.ledger = new DynamoSendLedger(client, tableName, now);
+  }
+
+  private readonly ledger: DynamoSendLedger;
 
   async get(leadId: string) {
     const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.lead(leadId), ConsistentRead: true }));
@@ -189,40 +194,12 @@ export class DynamoLeadStore implements LeadStore {
     );
   }
 
-  async markSent(leadId: string, ledgerKey: string, messageId: string) {
-    await this.client.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: keys.sendLedger(leadId, ledgerKey),
-        UpdateExpression: 'SET #status = :sent, messageId = :messageId, sentAt = :at, entity = :entity',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':sent': 'sent', ':messageId': messageId, ':at': this.now().toISOString(), ':entity': 'sendLedger' },
-      }),
-    );
+  markSent(leadId: string, ledgerKey: string, messageId: string) {
+    return this.ledger.markSent('lead', leadId, ledgerKey, messageId);
   }
 
-  async releaseClaim(leadId: string, ledgerKey: string, timeline: TimelineEntry[]) {
-    try {
-      await this.client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Delete: {
-                TableName: this.tableName,
-                Key: keys.sendLedger(leadId, ledgerKey),
-                ConditionExpression: '#status = :claimed',
-                ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: { ':claimed': 'claimed' },
-              },
-            },
-            ...timeline.map((e) => this.timelinePut(e)),
-          ],
-        }),
-      );
-    } catch (err) {
-      // Already marked sent (or gone): nothing to give back.
-      if ((err as Error)?.name !== 'TransactionCanceledException') throw err;
-    }
+  releaseClaim(leadId: string, ledgerKey: string, timeline: TimelineEntry[]) {
+    return this.ledger.releaseClaim('lead', leadId, ledgerKey, timeline.map((e) => this.timelinePut(e)));
   }
 
   async getCustomer(customerId: string) {

@@ -19,6 +19,7 @@ import type { LedgerEntry, Rep, RepStatus, SubjectTimelineEntry } from '../../co
 import type { Page, RepStore } from '../../core/ports.js';
 import { plainTextProblem } from '../../core/text.js';
 import { keys } from '../../table/keys.js';
+import { DynamoSendLedger } from './send-ledger.js';
 import { DynamoTimelineStore, timelineItem } from './timeline-store.js';
 
 type Item = Record<string, unknown>;
@@ -42,7 +43,10 @@ export class DynamoRepStore implements RepStore {
     private readonly now: () => Date = () => new Date(),
   ) {
     this.timelines = new DynamoTimelineStore(client, tableName);
+    this.sendLedger = new DynamoSendLedger(client, tableName, now);
   }
+
+  private readonly sendLedger: DynamoSendLedger;
 
   async get(repId: string): Promise<Rep | undefined> {
     const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.rep(repId), ConsistentRead: true }));
@@ -152,39 +156,12 @@ export class DynamoRepStore implements RepStore {
     return this.timelines.list({ kind: 'rep', id: repId });
   }
 
-  async markSent(repId: string, ledgerKey: string, messageId: string) {
-    await this.client.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: keys.subjectSendLedger('rep', repId, ledgerKey),
-        UpdateExpression: 'SET #status = :sent, messageId = :messageId, sentAt = :at, entity = :entity',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':sent': 'sent', ':messageId': messageId, ':at': this.now().toISOString(), ':entity': 'sendLedger' },
-      }),
-    );
+  markSent(repId: string, ledgerKey: string, messageId: string) {
+    return this.sendLedger.markSent('rep', repId, ledgerKey, messageId);
   }
 
-  async releaseClaim(repId: string, ledgerKey: string, timeline: SubjectTimelineEntry[]) {
-    try {
-      await this.client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Delete: {
-                TableName: this.tableName,
-                Key: keys.subjectSendLedger('rep', repId, ledgerKey),
-                ConditionExpression: '#status = :claimed',
-                ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: { ':claimed': 'claimed' },
-              },
-            },
-            ...timeline.map((e) => this.timelinePut(repId, e)),
-          ],
-        }),
-      );
-    } catch (err) {
-      if ((err as Error)?.name !== 'TransactionCanceledException') throw err;
-    }
+  releaseClaim(repId: string, ledgerKey: string, timeline: SubjectTimelineEntry[]) {
+    return this.sendLedger.releaseClaim('rep', repId, ledgerKey, timeline.map((e) => this.timelinePut(repId, e)));
   }
 
   async ledger(repId: string): Promise<LedgerEntry[]> {

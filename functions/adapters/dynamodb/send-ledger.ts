@@ -1,0 +1,58 @@
+/**
+ * The exactly-once send ledger of any subject (lead, rep, customer): one item per (subject, ledger key)
+ * in the subject's partition. The claim itself is written by the entity store in the same transaction
+ * as the save that records the send; this store marks a claim sent, or gives back a claim whose email
+ * the mail service refused — one implementation for every kind of subject.
+ */
+import { TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { SubjectKind } from '../../core/model.js';
+import { keys } from '../../table/keys.js';
+import type { TransactItem } from './unit-of-work.js';
+
+export class DynamoSendLedger {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /** Marks a claimed ledger key as delivered, with the provider's message id. */
+  async markSent(kind: SubjectKind, id: string, ledgerKey: string, messageId: string): Promise<void> {
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.subjectSendLedger(kind, id, ledgerKey),
+        UpdateExpression: 'SET #status = :sent, messageId = :messageId, sentAt = :at, entity = :entity',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':sent': 'sent', ':messageId': messageId, ':at': this.now().toISOString(), ':entity': 'sendLedger' },
+      }),
+    );
+  }
+
+  /**
+   * Deletes a claim that is still only claimed, with the timeline entries saying so, in one
+   * transaction; a no-op when it was marked sent meanwhile (or is gone): nothing to give back.
+   */
+  async releaseClaim(kind: SubjectKind, id: string, ledgerKey: string, timelinePuts: TransactItem[]): Promise<void> {
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Delete: {
+                TableName: this.tableName,
+                Key: keys.subjectSendLedger(kind, id, ledgerKey),
+                ConditionExpression: '#status = :claimed',
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: { ':claimed': 'claimed' },
+              },
+            },
+            ...timelinePuts,
+          ],
+        }),
+      );
+    } catch (err) {
+      if ((err as Error)?.name !== 'TransactionCanceledException') throw err;
+    }
+  }
+}
