@@ -56,10 +56,11 @@ const WORKFLOW = 'RepOnboarding' as const;
 /** POST /reps: a new hire starts the learning path of their role; a known email answers the same rep. */
 export async function registerRep(deps: OnboardingDeps, input: NewRep): Promise<{ rep: Rep; created: boolean }> {
   const email = normalizeEmail(input.email);
-  const known = await deps.reps.findByEmail(email);
-  if (known) return { rep: known, created: false };
+  // Bad input is a 400 whoever the email belongs to: validate before looking the person up.
   const timeZone = input.timeZone ?? deps.programme.defaultTimeZone;
   if (!isTimeZone(timeZone)) throw new ValidationError('Unknown time zone', [{ path: 'timeZone', message: 'must be an IANA time zone like Europe/Berlin' }]);
+  const known = await deps.reps.findByEmail(email);
+  if (known) return { rep: known, created: false };
   const now = deps.clock.now();
   const at = now.toISOString();
   const startDate = input.startDate ?? localDate(now, timeZone);

@@ -1088,7 +1088,7 @@ function bodyOf(c: RepBodyCase, valid: Record<string, unknown>): string {
     const f = c.fields[k] ?? { kind: 'valid' };
     return f.kind === 'absent' ? [] : [[k, f.kind === 'bad' ? f.value : v] as [string, unknown]];
   });
-  if (c.extra && !(c.extra[0] in valid)) entries.push(c.extra);
+  if (c.extra && !Object.hasOwn(valid, c.extra[0])) entries.push(c.extra);
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${toJsonText(v)}`).join(',')}}`;
 }
 /** The body's own faults: size, type, JSON, then each bad or missing field (and an unknown one) by name. */
@@ -1144,7 +1144,7 @@ const createRepRoute: RouteFuzz<RepBodyCase & { known: boolean }> = {
     if (!isAccepted(res)) return [];
     const out: Violation[] = [];
     const expected = c.known ? 200 : 201;
-    // A known email answers the same rep before the time zone is looked at; a fresh one is created.
+    // A known email answers the same rep; a fresh one is created.
     if (res.status !== expected) out.push({ property: PROPERTIES.stored, detail: `a ${c.known ? 'known' : 'new'} email answered ${res.status}` });
     const rep = await send(ctx, { method: 'GET', path: `/reps/${enc(String(res.json?.repId))}`, headers: bearer(ctx, 'key') });
     if (rep.status !== 200 || rep.json?.email !== String(ctx.memory.repEmail).toLowerCase() || 'version' in (rep.json ?? {}))

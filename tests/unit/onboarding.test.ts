@@ -62,6 +62,12 @@ describe('registerRep', () => {
     expect((err as ValidationError).issues[0]!.path).toBe('timeZone');
     expect(world.reps.reps.size).toBe(0);
   });
+
+  it('refuses an unknown time zone for a known email too: bad input is a 400 whoever it names', async () => {
+    const { world } = await registered();
+    const err = await registerRep(world.deps, { ...nia, timeZone: 'Mars/Olympus' }).catch((e) => e);
+    expect(err).toBeInstanceOf(ValidationError);
+  });
 });
 
 describe('recordCompletion', () => {
