@@ -7,7 +7,6 @@ import {
   BatchWriteCommand,
   GetCommand,
   QueryCommand,
-  TransactWriteCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
   type QueryCommandInput,
@@ -17,13 +16,12 @@ import {
   DuplicateEventError,
   DuplicateSendError,
   EmailTakenError,
-  ValidationError,
   VersionConflictError,
 } from '../../core/errors.js';
 import type { Customer, DomainEvent, Lead, Stage, TimelineEntry } from '../../core/model.js';
 import type { LeadStore, Page, SaveExtras } from '../../core/ports.js';
 import { keys } from '../../table/keys.js';
-import { plainTextProblem } from '../../core/text.js';
+import { decodeCursor, encodeCursor, type CursorKey } from './cursor.js';
 import { DynamoSendLedger } from './send-ledger.js';
 import { DynamoUnitOfWork, workFor, type TransactItem } from './unit-of-work.js';
 
@@ -227,7 +225,7 @@ export class DynamoLeadStore implements LeadStore {
       ExpressionAttributeNames: { '#p': partitionKey },
       ExpressionAttributeValues: { ':p': partition },
       Limit: options.limit,
-      ExclusiveStartKey: options.cursor ? decodeCursor(options.cursor, partitionKey, partition) : undefined,
+      ExclusiveStartKey: options.cursor ? leadCursor(options.cursor, partitionKey, partition) : undefined,
     };
     const out = await this.client.send(new QueryCommand(input));
     const items = (out.Items ?? []).map((i) => strip<Lead>(i)!);
@@ -235,31 +233,11 @@ export class DynamoLeadStore implements LeadStore {
   }
 }
 
-const encodeCursor = (key: Record<string, unknown>) => Buffer.from(JSON.stringify(key)).toString('base64url');
-
-/** A cursor is ours only if it decodes to a key of the same index partition; anything else is the caller's mistake. */
-function decodeCursor(cursor: string, partitionKey: string, partition: string): Record<string, unknown> {
-  const invalid = new ValidationError('Invalid cursor', [{ path: 'cursor', message: 'not a cursor returned by this list' }]);
-  let key: unknown;
-  try {
-    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw invalid;
-  }
-  if (typeof key !== 'object' || key === null || Array.isArray(key)) throw invalid;
-  const item = key as Item;
-  // Exactly the attributes DynamoDB returns as LastEvaluatedKey for this index, each a non-empty
-  // string, naming a lead profile in this very partition: a forged key fails here as a 400,
-  // not in DynamoDB as a 500.
+/** A lead list's cursor: a lead profile's key in this very index partition (its index sort key ends in its id). */
+function leadCursor(cursor: string, partitionKey: string, partition: string): CursorKey {
   const sortKey = partitionKey.replace(/pk$/, 'sk');
-  const names = ['pk', 'sk', partitionKey, sortKey];
-  const ok =
-    Object.keys(item).length === names.length &&
-    names.every((n) => typeof item[n] === 'string' && (item[n] as string).length > 0 && (item[n] as string).length <= 1024 && !plainTextProblem(item[n] as string)) &&
-    item[partitionKey] === partition &&
-    item.sk === keys.lead('x').sk &&
-    (item.pk as string).startsWith(keys.lead('').pk) &&
-    (item[sortKey] as string).endsWith(`#${(item.pk as string).slice(keys.lead('').pk.length)}`);
-  if (!ok) throw invalid;
-  return item;
+  const leadPrefix = keys.lead('').pk;
+  return decodeCursor(cursor, ['pk', 'sk', partitionKey, sortKey], (key) =>
+    key[partitionKey] === partition && key.sk === keys.lead('x').sk && key.pk.startsWith(leadPrefix) && key[sortKey]!.endsWith(`#${key.pk.slice(leadPrefix.length)}`),
+  );
 }

@@ -13,12 +13,13 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { ConflictError, ValidationError, VersionConflictError } from '../../core/errors.js';
+import { ConflictError, VersionConflictError } from '../../core/errors.js';
 import type { Customer, DomainEvent, ErasureReason, ErasureTombstone, Lead, LedgerEntry, Rep, TimelineEntry } from '../../core/model.js';
 import { customerIdFor, normalizeEmail } from '../../core/normalize.js';
 import type { LeadErasure, LeadRecords, Page, PrivacyStore } from '../../core/ports.js';
 import { keys } from '../../table/keys.js';
 import { DynamoTimelineStore } from './timeline-store.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
 
 type Item = Record<string, unknown>;
 
@@ -226,11 +227,11 @@ export class DynamoPrivacyStore implements PrivacyStore {
         ExpressionAttributeValues: { ':p': keys.closedPartition(), ':before': before },
         ProjectionExpression: 'leadId, updatedAt',
         Limit: options.limit,
-        ExclusiveStartKey: options.cursor ? decodeCursor(options.cursor) : undefined,
+        ExclusiveStartKey: options.cursor ? decodeCursor(options.cursor, ['pk', 'sk', 'gsi3pk', 'gsi3sk'], (key) => key.gsi3pk === keys.closedPartition()) : undefined,
       }),
     );
     const items = (out.Items ?? []).map((i) => ({ leadId: String(i.leadId), updatedAt: String(i.updatedAt) }));
-    return out.LastEvaluatedKey ? { items, cursor: Buffer.from(JSON.stringify(out.LastEvaluatedKey)).toString('base64url') } : { items };
+    return out.LastEvaluatedKey ? { items, cursor: encodeCursor(out.LastEvaluatedKey) } : { items };
   }
 
   /** Every item of a lead's partition (profile, timeline, ledger, tombstone), strongly consistent. */
@@ -274,12 +275,3 @@ export class DynamoPrivacyStore implements PrivacyStore {
   }
 }
 
-function decodeCursor(cursor: string): Item {
-  try {
-    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (typeof key === 'object' && key !== null && !Array.isArray(key)) return key as Item;
-  } catch {
-    // fall through
-  }
-  throw new ValidationError('Invalid cursor', [{ path: 'cursor', message: 'not a cursor returned by this list' }]);
-}

@@ -14,11 +14,11 @@ import {
   paginateQuery,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { ConflictError, DuplicateSendError, EmailTakenError, ValidationError, VersionConflictError } from '../../core/errors.js';
+import { ConflictError, DuplicateSendError, EmailTakenError, VersionConflictError } from '../../core/errors.js';
 import type { LedgerEntry, Rep, RepStatus, SubjectTimelineEntry } from '../../core/model.js';
 import type { Page, RepStore } from '../../core/ports.js';
-import { plainTextProblem } from '../../core/text.js';
 import { keys } from '../../table/keys.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
 import { DynamoSendLedger } from './send-ledger.js';
 import { DynamoTimelineStore, timelineItem } from './timeline-store.js';
 
@@ -128,11 +128,11 @@ export class DynamoRepStore implements RepStore {
         KeyConditionExpression: 'gsi1pk = :p',
         ExpressionAttributeValues: { ':p': partition },
         Limit: options.limit,
-        ExclusiveStartKey: options.cursor ? decodeCursor(options.cursor, partition) : undefined,
+        ExclusiveStartKey: options.cursor ? repCursor(options.cursor, partition) : undefined,
       }),
     );
     const items = (out.Items ?? []).map(toRep);
-    return out.LastEvaluatedKey ? { items, cursor: Buffer.from(JSON.stringify(out.LastEvaluatedKey)).toString('base64url') } : { items };
+    return out.LastEvaluatedKey ? { items, cursor: encodeCursor(out.LastEvaluatedKey) } : { items };
   }
 
   async nextTurn(): Promise<number> {
@@ -209,24 +209,6 @@ export class DynamoRepStore implements RepStore {
   }
 }
 
-/** A cursor is ours only if it decodes to a key of this status partition; anything else is a 400. */
-function decodeCursor(cursor: string, partition: string): Item {
-  const invalid = new ValidationError('Invalid cursor', [{ path: 'cursor', message: 'not a cursor returned by this list' }]);
-  let key: unknown;
-  try {
-    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw invalid;
-  }
-  if (typeof key !== 'object' || key === null || Array.isArray(key)) throw invalid;
-  const item = key as Item;
-  const names = ['pk', 'sk', 'gsi1pk', 'gsi1sk'];
-  const ok =
-    Object.keys(item).length === names.length &&
-    names.every((n) => typeof item[n] === 'string' && (item[n] as string).length > 0 && (item[n] as string).length <= 1024 && !plainTextProblem(item[n] as string)) &&
-    item.gsi1pk === partition &&
-    item.sk === keys.rep('x').sk &&
-    item.pk === keys.rep(item.gsi1sk as string).pk;
-  if (!ok) throw invalid;
-  return item;
-}
+/** A rep list's cursor: a rep profile's key in this very status partition. */
+const repCursor = (cursor: string, partition: string) =>
+  decodeCursor(cursor, ['pk', 'sk', 'gsi1pk', 'gsi1sk'], (key) => key.gsi1pk === partition && key.sk === keys.rep('x').sk && key.pk === keys.rep(key.gsi1sk!).pk);
