@@ -24,7 +24,7 @@ import { DAY_MS } from './clock.js';
 import { EmailTakenError } from './errors.js';
 import { applyEvent, type Amend } from './events.js';
 import { ensureCurrentRun, type FunnelDeps } from './funnel-runs.js';
-import type { Consent, ConsentRequest, Lead, LeadProfileFields, Stage, TimelineEntry } from './model.js';
+import type { Consent, ConsentRequest, Contact, Lead, LeadProfileFields, Stage, TimelineEntry } from './model.js';
 import { normalizeEmail } from './normalize.js';
 import { contactOfLead, saveContact } from './contact.js';
 import type { ContactStore } from './ports.js';
@@ -89,41 +89,16 @@ export async function captureLead(deps: CaptureDeps, input: CaptureInput): Promi
   const now = deps.clock.now();
   const at = now.toISOString();
   const existing = await deps.contacts.get(email);
-  if (existing) return captureKnownContact(deps, input, email);
+  if (existing) return captureKnownContact(deps, input, email, existing);
   const { consent, request } = consentOnCreate(deps, input, at);
   const erased = (await deps.isErased?.(email)) ?? false;
   const lead: Lead = {
-    lastSubmission: { fingerprint: fingerprint(email, input), at },
-    leadId: deps.ids.next(),
-    email,
-    ...nonEmpty(input.profile),
-    stage: 'awareness',
-    status: 'active',
-    score: 0,
-    run: 1,
-    consent,
+    ...newLead(deps, input, email, at, consent),
     ...(request ? { consentRequest: request } : {}),
     ...(erased ? { suppressed: { at, reason: 'erased' as const } } : {}),
-    createdAt: at,
-    updatedAt: at,
-    version: 1,
   };
-  try {
-    await deps.store.create(lead, inWriteOrder([
-      timelineEntry(deps.ids, lead.leadId, now, 'lead_captured', `Lead captured from ${consent.sourceForm}`, {
-        sourceForm: consent.sourceForm,
-        trusted: input.trusted,
-        ...(lead.source ? { source: lead.source } : {}),
-      }),
-      ...consentEntries(deps, lead.leadId, now, consent, request),
-    ]));
-  } catch (err) {
-    if (!(err instanceof EmailTakenError)) throw err;
-    // A concurrent first submission of the same email won: this one is a repeat submission.
-    const winner = await deps.store.findByEmail(email);
-    if (!winner) throw err;
-    return mergeIntoKnown(deps, winner, input);
-  }
+  const lost = await createOrMerge(deps, lead, input, [...capturedEntries(deps, lead, input, now), ...consentEntries(deps, lead.leadId, now, consent, request)]);
+  if (lost) return lost;
   await ensureCurrentRun(deps, lead);
   if (request && !erased) await deps.confirmConsent(lead);
   return { created: true, leadId: lead.leadId, stage: lead.stage };
@@ -190,11 +165,21 @@ async function changeContactConsent(deps: CaptureDeps, lead: Lead, input: Captur
  * back): the lead is created, and the submission's consent is merged into the Contact like a known
  * lead's, never resetting its suppression or its cap.
  */
-async function captureKnownContact(deps: CaptureDeps, input: CaptureInput, email: string): Promise<CaptureResult> {
+async function captureKnownContact(deps: CaptureDeps, input: CaptureInput, email: string, stored: Contact): Promise<CaptureResult> {
   const now = deps.clock.now();
-  const at = now.toISOString();
-  const stored = (await deps.contacts.get(email))!;
-  const lead: Lead = {
+  const lead = newLead(deps, input, email, now.toISOString(), stored.consent);
+  const lost = await createOrMerge(deps, lead, input, capturedEntries(deps, lead, input, now));
+  if (lost) return lost;
+  const change = await changeContactConsent(deps, lead, input, now);
+  if (change.changed) await deps.store.appendTimeline(consentEntries(deps, lead.leadId, now, change.consent, change.request, change.change));
+  await ensureCurrentRun(deps, lead);
+  if (change.change.sendConfirmation && change.request && !(await deps.contacts.get(email))?.suppressed) await deps.confirmConsent(lead);
+  return { created: true, leadId: lead.leadId, stage: lead.stage };
+}
+
+/** A lead as a first submission makes it: awareness, run 1, the submitted profile. */
+function newLead(deps: CaptureDeps, input: CaptureInput, email: string, at: string, consent: Consent): Lead {
+  return {
     lastSubmission: { fingerprint: fingerprint(email, input), at },
     leadId: deps.ids.next(),
     email,
@@ -203,26 +188,38 @@ async function captureKnownContact(deps: CaptureDeps, input: CaptureInput, email
     status: 'active',
     score: 0,
     run: 1,
-    consent: stored.consent,
+    consent,
     createdAt: at,
     updatedAt: at,
     version: 1,
   };
+}
+
+function capturedEntries(deps: CaptureDeps, lead: Lead, input: CaptureInput, now: Date): TimelineEntry[] {
+  const sourceForm = input.formId ?? 'web-form';
+  return [
+    timelineEntry(deps.ids, lead.leadId, now, 'lead_captured', `Lead captured from ${sourceForm}`, {
+      sourceForm,
+      trusted: input.trusted,
+      ...(lead.source ? { source: lead.source } : {}),
+    }),
+  ];
+}
+
+/**
+ * Creates the lead; when a concurrent first submission of the same email won the race, this one is a
+ * repeat submission of the winner instead (its result returned; undefined when this one created it).
+ */
+async function createOrMerge(deps: CaptureDeps, lead: Lead, input: CaptureInput, timeline: TimelineEntry[]): Promise<CaptureResult | undefined> {
   try {
-    await deps.store.create(lead, [
-      timelineEntry(deps.ids, lead.leadId, now, 'lead_captured', `Lead captured from ${input.formId ?? 'web-form'}`, { sourceForm: input.formId ?? 'web-form', trusted: input.trusted }),
-    ]);
+    await deps.store.create(lead, inWriteOrder(timeline));
+    return undefined;
   } catch (err) {
     if (!(err instanceof EmailTakenError)) throw err;
-    const winner = await deps.store.findByEmail(email);
+    const winner = await deps.store.findByEmail(lead.email);
     if (!winner) throw err;
     return mergeIntoKnown(deps, winner, input);
   }
-  const change = await changeContactConsent(deps, lead, input, now);
-  if (change.changed) await deps.store.appendTimeline(consentEntries(deps, lead.leadId, now, change.consent, change.request, change.change));
-  await ensureCurrentRun(deps, lead);
-  if (change.change.sendConfirmation && change.request && !(await deps.contacts.get(email))?.suppressed) await deps.confirmConsent(lead);
-  return { created: true, leadId: lead.leadId, stage: lead.stage };
 }
 
 /** What the person submitted, independent of field order and blank fields. */
