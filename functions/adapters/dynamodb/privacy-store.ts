@@ -38,7 +38,11 @@ export class DynamoPrivacyStore implements PrivacyStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
-  ) {}
+  ) {
+    this.timelines = new DynamoTimelineStore(client, tableName);
+  }
+
+  private readonly timelines: DynamoTimelineStore;
 
   async records(leadId: string): Promise<LeadRecords | undefined> {
     const items = await this.partition(leadId);
@@ -94,14 +98,14 @@ export class DynamoPrivacyStore implements PrivacyStore {
     return reps;
   }
 
+  repTimeline(repId: string) {
+    return this.timelines.list({ kind: 'rep', id: repId });
+  }
+
   /**
    * The rep's profile keeps only what is not personal (id, status, progress, certification); its email
    * index, its timeline and its send ledger (summaries and subjects name the person) are deleted.
    */
-  repTimeline(repId: string) {
-    return new DynamoTimelineStore(this.client, this.tableName).list({ kind: 'rep', id: repId });
-  }
-
   async anonymizeRep(repId: string) {
     const profile = await this.getRaw(keys.rep(repId));
     const inactive = keys.repIndexes({ repId, status: 'inactive' });
