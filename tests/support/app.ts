@@ -149,3 +149,19 @@ export async function leadsAt(app: App, stage: string): Promise<any[]> {
   } while (cursor);
   return leads;
 }
+
+/**
+ * A consenting lead captured (as an integration) and qualified for decision by a demo request, so its
+ * decision run starts at once; its id goes to `open`, for the test to close it afterwards.
+ */
+export async function qualifiedLead(app: App, name: string, open: string[]): Promise<{ leadId: string; email: string }> {
+  const email = uniqueEmail(name);
+  const { body } = await app.capture({ email, firstName: name, company: `${name} Ltd`, consent: true });
+  open.push(body.leadId);
+  const demo = await app.event({ eventId: `${body.leadId}-demo`, type: 'demo_requested', leadId: body.leadId });
+  if (demo.body?.stage !== 'decision') throw new Error(`demo_requested left ${body.leadId} at ${demo.body?.stage}`);
+  return { leadId: body.leadId as string, email };
+}
+
+/** Team emails name the lead in their summary: the ones one address received about this lead. */
+export const teamMailAbout = async (app: App, to: string, leadEmail: string) => (await app.mailTo(to)).filter((m) => m.text.includes(leadEmail));

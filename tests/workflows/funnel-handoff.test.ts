@@ -5,7 +5,7 @@
  * The tests run in order and share the roster: the first starts with nobody active.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { adminGet, bootApp, entriesOf, eventually, realMs, sleep, uniqueEmail, type App } from '../support/app.js';
+import { adminGet, bootApp, entriesOf, eventually, realMs, sleep, qualifiedLead, teamMailAbout, type App } from '../support/app.js';
 
 const SCALE = 28_800;
 const QUEUE_RETRY_HOURS = 4;
@@ -26,18 +26,9 @@ afterEach(async () => {
 afterAll(() => app?.stop());
 
 const repEmail = (repId: string) => `${repId}@sales.example.com`;
-/** Team emails name the lead in their summary: pick the ones about this lead. */
-const mailAbout = async (to: string, leadEmail: string) => (await app.mailTo(to)).filter((m) => m.text.includes(leadEmail));
+const mailAbout = (to: string, leadEmail: string) => teamMailAbout(app, to, leadEmail);
 
-/** A consenting lead captured and qualified for decision by a demo request (its decision run starts at once). */
-async function decisionLead(name: string) {
-  const email = uniqueEmail(name);
-  const { body } = await app.capture({ email, firstName: name, company: `${name} Ltd`, consent: true });
-  openLeads.push(body.leadId);
-  const demo = await app.event({ eventId: `${body.leadId}-demo`, type: 'demo_requested', leadId: body.leadId });
-  expect(demo.body.stage).toBe('decision');
-  return { leadId: body.leadId as string, email };
-}
+const decisionLead = (name: string) => qualifiedLead(app, name, openLeads);
 
 describe('LeadFunnel hand-off', () => {
   it('queues a decision lead while no rep is active, tells the manager once, and assigns the first rep who becomes active', async () => {

@@ -7,7 +7,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { funnelProgramme } from '../../workflows/programmes/funnel.js';
-import { bootApp, entriesOf, eventually, realMs, sleep, uniqueEmail, type App } from '../support/app.js';
+import { bootApp, entriesOf, eventually, realMs, sleep, qualifiedLead, teamMailAbout, type App } from '../support/app.js';
 
 const SCALE = 28_800;
 const { slaHours: SLA_HOURS, escalateAfterMisses: ESCALATE_AFTER } = funnelProgramme.handoff;
@@ -28,16 +28,9 @@ afterEach(async () => {
 });
 afterAll(() => app?.stop());
 
-const mailAbout = async (to: string, leadEmail: string) => (await app.mailTo(to)).filter((m) => m.text.includes(leadEmail));
+const mailAbout = (to: string, leadEmail: string) => teamMailAbout(app, to, leadEmail);
 
-async function decisionLead(name: string) {
-  const email = uniqueEmail(name);
-  const { body } = await app.capture({ email, firstName: name, company: `${name} Ltd`, consent: true });
-  openLeads.push(body.leadId);
-  const demo = await app.event({ eventId: `${body.leadId}-demo`, type: 'demo_requested', leadId: body.leadId });
-  expect(demo.body.stage).toBe('decision');
-  return { leadId: body.leadId as string, email };
-}
+const decisionLead = (name: string) => qualifiedLead(app, name, openLeads);
 
 describe('LeadFunnel contact SLA with one active rep', () => {
   it('escalates once after the configured misses, then keeps the lead with its rep and goes on with the decision programme', async () => {
