@@ -23,7 +23,7 @@ import type { EventPublisher, IdGenerator, LeadStore, Mailer, RepRoster } from '
 import { recordRamp, type RampDeps } from './ramp.js';
 import { withOptimisticRetry } from './retry.js';
 import { timelineEntry } from './timeline.js';
-import { composeTeamEmail, type TeamEmail, type TeamMessages } from './templates.js';
+import { composeTeamEmail, leadLabel, type TeamEmail, type TeamMessages } from './templates.js';
 
 export interface AssignmentDeps {
   leads: LeadStore;
@@ -130,13 +130,13 @@ export async function assignRep(deps: AssignmentDeps, req: AssignRequest): Promi
       const name = owner?.name ?? lead.ownerId;
       entries.push(timelineEntry(deps.ids, lead.leadId, now, 'sla_missed', `${name} missed the contact SLA (miss ${misses})${missOutcome(plan, settings.slaHours)}`, { repId: lead.ownerId, misses, escalated: ended }));
       const after = plan.kind === 'assign' ? plan.rep : plan.kind === 'keep' ? { keptWith: plan.rep, slaHours: settings.slaHours } : undefined;
-      emails.push({ to: settings.managerEmail, email: composeTeamEmail(deps.team.slaMissed(next, owner, misses, ended, after), deps.team.signature, next) });
+      emails.push({ to: settings.managerEmail, email: composeTeamEmail(deps.team.slaMissed(leadLabel(next), owner, misses, ended, after), deps.team.signature, next) });
     } else {
       // Keeps an existing relationship; the ledger claim below makes a retried task a no-op.
       const rep = ownerActive ?? (await roundRobin(lead.missedBy ?? [])) ?? (await roundRobin([]));
       if (!rep && lead.queuedForRepAt) return standing(lead, req.reason, settings); // still waiting; manager already told
       plan = rep ? { kind: 'assign', rep } : { kind: 'queue', ended: false };
-      if (!rep) emails.push({ to: settings.managerEmail, email: composeTeamEmail(deps.team.emptyQueue(next), deps.team.signature, next) });
+      if (!rep) emails.push({ to: settings.managerEmail, email: composeTeamEmail(deps.team.emptyQueue(leadLabel(next)), deps.team.signature, next) });
     }
 
     const misses = next.slaMisses ?? 0;
@@ -166,7 +166,7 @@ export async function assignRep(deps: AssignmentDeps, req: AssignRequest): Promi
     let messageId: string | undefined;
     if (plan.kind === 'assign') {
       const timeline = await deps.leads.timeline(lead.leadId);
-      const sent = await deps.mailer.send({ to: plan.rep.email, ...composeTeamEmail(deps.team.newLeadAssigned(plan.rep, next, settings.slaHours), deps.team.signature, next, timeline), tags: { leadId: lead.leadId, template: 'rep-new-lead' } });
+      const sent = await deps.mailer.send({ to: plan.rep.email, ...composeTeamEmail(deps.team.newLeadAssigned(plan.rep, leadLabel(next), settings.slaHours), deps.team.signature, next, timeline), tags: { leadId: lead.leadId, template: 'rep-new-lead' } });
       messageId = sent.messageId;
     }
     for (const { to, email } of emails) {

@@ -31,19 +31,22 @@ export interface TeamMessage {
   intro: string[];
 }
 
-/** The wording of every email to the sales team, as the core asks for it. */
+/**
+ * The wording of every email to the sales team, as the core asks for it. `lead` is the lead's label as
+ * the core writes it everywhere ("Ada Lovelace (Analytical Engines)"), so the words never rebuild it.
+ */
 export interface TeamMessages {
   /** Who signs team emails ("Sent automatically by …"). */
   signature: string;
-  newLeadAssigned(rep: { name: string }, lead: Lead, slaHours: number): TeamMessage;
+  newLeadAssigned(rep: { name: string }, lead: string, slaHours: number): TeamMessage;
   slaMissed(
-    lead: Lead,
+    lead: string,
     missedBy: { name: string; email: string } | undefined,
     misses: number,
     escalation: boolean,
     after: AfterMiss,
   ): TeamMessage;
-  emptyQueue(lead: Lead): TeamMessage;
+  emptyQueue(lead: string): TeamMessage;
 }
 
 /** What became of a lead after a miss: reassigned to a rep, kept by its owner, or (undefined) queued. */

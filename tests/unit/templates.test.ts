@@ -1,17 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { renderLeadEmail } from '../../functions/core/render.js';
 import { leadTemplates, PLACEHOLDER_FIELDS } from '../../workflows/templates/index.js';
-import { composeTeamEmail } from '../../functions/core/templates.js';
+import { composeTeamEmail, leadLabel } from '../../functions/core/templates.js';
 import type { AfterMiss } from '../../functions/core/templates.js';
 import type { Lead, Rep, TimelineEntry } from '../../functions/core/model.js';
 import { teamMessages } from '../../workflows/templates/team.js';
 
 // Team emails as the core lays them out from the words in workflows/templates/team.ts.
 const newLeadAssignedEmail = (rep: Rep, lead: Lead, timeline: TimelineEntry[], slaHours: number) =>
-  composeTeamEmail(teamMessages.newLeadAssigned(rep, lead, slaHours), teamMessages.signature, lead, timeline);
+  composeTeamEmail(teamMessages.newLeadAssigned(rep, leadLabel(lead), slaHours), teamMessages.signature, lead, timeline);
 const slaMissedEmail = (lead: Lead, rep: Rep | undefined, misses: number, escalation: boolean, after: AfterMiss) =>
-  composeTeamEmail(teamMessages.slaMissed(lead, rep, misses, escalation, after), teamMessages.signature, lead);
-const emptyQueueEmail = (lead: Lead) => composeTeamEmail(teamMessages.emptyQueue(lead), teamMessages.signature, lead);
+  composeTeamEmail(teamMessages.slaMissed(leadLabel(lead), rep, misses, escalation, after), teamMessages.signature, lead);
+const emptyQueueEmail = (lead: Lead) => composeTeamEmail(teamMessages.emptyQueue(leadLabel(lead)), teamMessages.signature, lead);
 
 const footer = { companyName: 'Brightline Analytics', postalAddress: '1 Harbour Street, Bristol', unsubscribeUrl: 'https://api.test/unsubscribe?token=abc.def' };
 const lead = { leadId: 'l1', email: 'ada@example.com', stage: 'decision', score: 70, run: 1 } as Lead;

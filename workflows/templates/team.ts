@@ -4,11 +4,8 @@
  * why. The core lays them out (functions/core/templates.ts: summary table, timeline, escaping).
  */
 import type { AfterMiss, TeamMessages } from '../../functions/core/templates.js';
-import type { Lead } from '../../functions/core/model.js';
 import { brand } from './brand.js';
 
-const leadName = (lead: Lead) => [lead.firstName, lead.lastName].filter(Boolean).join(' ') || lead.email;
-const leadLabel = (lead: Lead) => (lead.company ? `${leadName(lead)} (${lead.company})` : leadName(lead));
 
 function outcomeOf(after: AfterMiss, escalation: boolean): string {
   if (!after)
@@ -26,10 +23,10 @@ export const teamMessages: TeamMessages = {
   signature: `Sent automatically by Sales Flow, the lead funnel of ${brand.company}.`,
 
   newLeadAssigned: (rep, lead, slaHours) => ({
-    subject: `New lead assigned to you: ${leadLabel(lead)}`,
+    subject: `New lead assigned to you: ${lead}`,
     intro: [
       `Hi ${rep.name},`,
-      `${leadLabel(lead)} has reached the decision stage and is now yours. Please get in touch within ${slaHours} hours and log the contact (rep_contacted); otherwise the lead moves to another rep.`,
+      `${lead} has reached the decision stage and is now yours. Please get in touch within ${slaHours} hours and log the contact (rep_contacted); otherwise the lead moves to another rep.`,
     ],
   }),
 
@@ -38,9 +35,9 @@ export const teamMessages: TeamMessages = {
    * ladder: the lead is not reassigned or checked again, so the notice says it is over to them.
    */
   slaMissed: (lead, missedBy, misses, escalation, after) => ({
-    subject: `${escalation ? 'ESCALATION: ' : ''}Contact SLA missed for ${leadLabel(lead)} (${misses} miss${misses === 1 ? '' : 'es'})`,
+    subject: `${escalation ? 'ESCALATION: ' : ''}Contact SLA missed for ${lead} (${misses} miss${misses === 1 ? '' : 'es'})`,
     intro: [
-      `${missedBy ? `${missedBy.name} <${missedBy.email}>` : 'the assigned rep'} did not contact ${leadLabel(lead)} within the SLA. ${outcomeOf(after, escalation)}`,
+      `${missedBy ? `${missedBy.name} <${missedBy.email}>` : 'the assigned rep'} did not contact ${lead} within the SLA. ${outcomeOf(after, escalation)}`,
       ...(escalation
         ? [
             `This lead has now missed the contact SLA ${misses} time${misses === 1 ? '' : 's'} and needs your attention. Sales Flow will not reassign it or check the SLA again, and sends no more notices about it; the decision-stage emails to the lead carry on.`,
@@ -50,9 +47,9 @@ export const teamMessages: TeamMessages = {
   }),
 
   emptyQueue: (lead) => ({
-    subject: `No active rep for ${leadLabel(lead)}: lead waiting in the unassigned queue`,
+    subject: `No active rep for ${lead}: lead waiting in the unassigned queue`,
     intro: [
-      `${leadLabel(lead)} is ready for sales, but no rep is active. The lead waits in the unassigned queue and is assigned as soon as a rep becomes active.`,
+      `${lead} is ready for sales, but no rep is active. The lead waits in the unassigned queue and is assigned as soon as a rep becomes active.`,
     ],
   }),
 };
