@@ -1,7 +1,10 @@
 /**
  * A small hook into local Lambda invocations for tests: make the next invocation of a function fail,
  * either before the handler runs or after it (a lost Lambda response, so a retry runs it again).
+ * With the DynamoDB fault proxy on (startLocalStack's `dynamodbFaults`), it also throttles DynamoDB writes.
  */
+import type { WriteFaultStats, WriteThrottle } from './dynamodb-faults.js';
+
 export interface FaultOptions {
   /** Run the real handler first, then report the failure. */
   after?: boolean;
@@ -33,6 +36,32 @@ export class Faults {
 
   clear(): void {
     this.armed.clear();
+  }
+
+  private dynamoDbWrites?: WriteThrottle;
+
+  /** Set by the local stack when it runs the DynamoDB fault proxy. */
+  attachDynamoDbWrites(throttle: WriteThrottle): void {
+    this.dynamoDbWrites = throttle;
+  }
+
+  /**
+   * Throttles `rate` (0–1) of the handlers' DynamoDB writes from now on, or only for the next
+   * `forSeconds` (then the standing rate again); `failDynamoDbWrites(0)` ends both. Answered as DynamoDB
+   * answers a throttled write (local/dynamodb-faults.ts).
+   */
+  failDynamoDbWrites(rate: number, options: { forSeconds?: number } = {}): void {
+    this.writeThrottle().set(rate, options);
+  }
+
+  /** How many write requests the proxy saw and how many it throttled (each SDK attempt counts). */
+  dynamoDbWriteStats(): WriteFaultStats {
+    return this.writeThrottle().stats;
+  }
+
+  private writeThrottle(): WriteThrottle {
+    if (!this.dynamoDbWrites) throw new Error('DynamoDB write faults need the fault proxy: start the stack with dynamodbFaults (npm start: SALES_FLOW_DYNAMODB_WRITE_FAILURE_RATE)');
+    return this.dynamoDbWrites;
   }
 
   /** Consumes the fault armed for any of the function's aliases, if any. */

@@ -10,6 +10,7 @@ import { htmlFile, startApiServer } from './api/server.js';
 import { readHttpApi } from './api/routes.js';
 import { awsOperations, startAwsJsonServer } from './aws-json-server.js';
 import { ensureTable, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb.js';
+import { startDynamoDbFaultProxy } from './dynamodb-faults.js';
 import { Faults } from './faults.js';
 import { collectFunctions, FunctionRuntime, mergeEnvironments } from './functions.js';
 import { reservePort } from './ports.js';
@@ -43,6 +44,12 @@ export interface LocalStackOptions {
   virtualStartMs?: number;
   /** Extra process env applied with the local overrides (e.g. LOG_LEVEL). */
   env?: Record<string, string>;
+  /**
+   * Handlers reach DynamoDB through a proxy that can throttle their writes (local/dynamodb-faults.ts),
+   * controlled by `faults.failDynamoDbWrites`; `rate` fails that fraction from the start, `seed` makes
+   * it repeatable. Off by default: without it there is no extra hop.
+   */
+  dynamodbFaults?: boolean | { rate?: number; seed?: number };
 }
 
 export interface WaitOptions {
@@ -56,6 +63,7 @@ export interface LocalStack {
   apiKey: string;
   sesUrl: string;
   tableName: string;
+  /** DynamoDB Local itself (with `dynamodbFaults`, the handlers go through the fault proxy instead). */
   dynamodbEndpoint: string;
   /** The DynamoDB Local JVM this stack started and watches (undefined with an external endpoint). */
   dynamodbPid(): number | undefined;
@@ -132,6 +140,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const functionsList = collectFunctions(template, refs);
     const env = mergeEnvironments(functionsList);
     const faults = new Faults();
+    let handlersDynamoDb = dynamodbEndpoint;
+    if (options.dynamodbFaults) {
+      const proxy = await startDynamoDbFaultProxy({ target: dynamodbEndpoint, ...(options.dynamodbFaults === true ? {} : options.dynamodbFaults) });
+      cleanups.push(() => proxy.close());
+      faults.attachDynamoDbWrites(proxy.throttle);
+      handlersDynamoDb = proxy.url;
+    }
     const functions = new FunctionRuntime(functionsList, repoRoot, faults);
     const executions = new Executions(functions, { scale, originMs, virtualOriginMs });
     const stateMachines: Record<string, string> = {};
@@ -156,7 +171,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       AWS_DEFAULT_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
-      AWS_ENDPOINT_URL_DYNAMODB: dynamodbEndpoint,
+      AWS_ENDPOINT_URL_DYNAMODB: handlersDynamoDb,
       AWS_ENDPOINT_URL_SFN: aws.url,
       AWS_ENDPOINT_URL_EVENTBRIDGE: aws.url,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: aws.url,

@@ -1,6 +1,7 @@
 /**
  * `npm start`: the whole system on 127.0.0.1 from the synthesized app, data kept under .data/.
- * Knobs: PORT, DYNAMODB_PORT, SES_PORT, SALES_API_KEY, --time-scale N / TIME_SCALE.
+ * Knobs: PORT, DYNAMODB_PORT, SES_PORT, SALES_API_KEY, --time-scale N / TIME_SCALE,
+ * SALES_FLOW_DYNAMODB_WRITE_FAILURE_RATE (0–1: throttle that share of DynamoDB writes; SALES_FLOW_DYNAMODB_FAULT_SEED repeats it).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -21,6 +22,17 @@ function timeScale(): number {
   const n = Number(raw ?? 1);
   if (!(n >= 1)) throw new RangeError(`--time-scale must be a number ≥ 1, got ${raw}`);
   return n;
+}
+
+/** DynamoDB write throttling, when asked for (off: the handlers talk to DynamoDB Local directly). */
+function dynamodbFaults(): { rate: number; seed?: number } | undefined {
+  const raw = process.env.SALES_FLOW_DYNAMODB_WRITE_FAILURE_RATE;
+  if (!raw) return undefined;
+  const rate = Number(raw);
+  if (!(rate >= 0 && rate <= 1)) throw new RangeError(`SALES_FLOW_DYNAMODB_WRITE_FAILURE_RATE must be a number from 0 to 1, got ${raw}`);
+  const seed = process.env.SALES_FLOW_DYNAMODB_FAULT_SEED;
+  if (seed && !Number.isInteger(Number(seed))) throw new RangeError(`SALES_FLOW_DYNAMODB_FAULT_SEED must be an integer, got ${seed}`);
+  return { rate, ...(seed ? { seed: Number(seed) } : {}) };
 }
 
 /**
@@ -61,6 +73,7 @@ async function main(): Promise<void> {
   const dataDir = path.resolve(REPO_ROOT, process.env.SALES_FLOW_DATA_DIR || '.data');
   const scale = timeScale();
   const clockFile = path.join(dataDir, 'clock.json');
+  const writeFaults = dynamodbFaults();
   const stack = await startLocalStack({
     timeScale: scale,
     virtualStartMs: readVirtualTime(clockFile),
@@ -69,6 +82,7 @@ async function main(): Promise<void> {
     dynamodb: { port: Number(process.env.DYNAMODB_PORT ?? 8000), dbPath: path.join(dataDir, 'dynamodb') },
     ports: { api: Number(process.env.PORT ?? 3000), ses: Number(process.env.SES_PORT ?? 8005) },
     tableName: 'sales-flow',
+    ...(writeFaults ? { dynamodbFaults: writeFaults } : {}),
   });
   // Compressed time must not run backwards on the next start: remember where it got to.
   const saveClock = () => writeFileSync(clockFile, JSON.stringify({ virtualNow: stack.clock.now().toISOString() }));
@@ -96,7 +110,7 @@ Sales Flow is running locally (ready in ${((Date.now() - started) / 1000).toFixe
   SES inbox       ${stack.sesUrl}
   Domain events   ${stack.apiUrl}/_local/events
   DynamoDB Local  ${stack.dynamodbEndpoint}  (table ${stack.tableName}; DynamoDB Local listens on all interfaces)
-  API key         ${stack.apiKey}${process.env.SALES_API_KEY ? '' : '  (generated; set SALES_API_KEY to choose one)'}
+${writeFaults ? `  DynamoDB faults ${Math.round(writeFaults.rate * 100)}% of the handlers' writes throttled (SALES_FLOW_DYNAMODB_WRITE_FAILURE_RATE)\n` : ''}  API key         ${stack.apiKey}${process.env.SALES_API_KEY ? '' : '  (generated; set SALES_API_KEY to choose one)'}
 ${rep ? `  Demo rep        ${rep.name} <${rep.email}> (seeded into the empty roster)\n` : ''}
 Executions live in memory: on the next start, nurturing leads resume their run from the top of their stage. Ctrl-C stops.`);
   ready = true;

@@ -10,14 +10,19 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { retryThrottledTransactions } from './dynamodb-throttling.js';
 
 function once<T>(make: () => T): () => T {
   let value: T | undefined;
   return () => (value ??= make());
 }
 
+/**
+ * The SDK's own retries (standard mode: 4 attempts for DynamoDB, full-jitter backoff from 1 s for
+ * throttles) ride out a short throttle; a throttled transaction counts as one too (dynamodb-throttling.ts).
+ */
 export const documentClient = /* @__PURE__ */ once(() =>
-  DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+  DynamoDBDocumentClient.from(retryThrottledTransactions(new DynamoDBClient({})), {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   }),
 );

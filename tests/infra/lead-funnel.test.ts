@@ -44,11 +44,24 @@ describe('the LeadFunnel definition', () => {
     expect(tasks.length).toBeGreaterThan(5);
     for (const [name, task] of tasks) {
       expect(task.TimeoutSeconds, name).toBeGreaterThan(0);
-      expect(task.Retry.map((r: any) => r.ErrorEquals[0]), name).toEqual(['SupersededError', 'Lambda.ServiceException', 'States.ALL']);
+      // Control flow first, then Lambda's own errors, the retriers of particular errors, and the catch-all last.
+      const retried = task.Retry.map((r: any) => r.ErrorEquals[0]);
+      expect(retried.slice(0, 2), name).toEqual(['SupersededError', 'Lambda.ServiceException']);
+      expect(retried.at(-1), name).toBe('States.ALL');
+      expect(retried, name).toContain('ProvisionedThroughputExceededException');
       // Control flow, never retried: a newer run owns the lead; the frequency cap said "later".
       expect(task.Retry[0]).toMatchObject({ ErrorEquals: ['SupersededError', 'SendDeferred'], MaxAttempts: 0 });
       expect(task.Retry[1]).toMatchObject({ BackoffRate: 2, JitterStrategy: 'FULL' });
-      expect(task.Retry[2]).toMatchObject({ ErrorEquals: ['States.ALL'], MaxAttempts: 3 });
+      // DynamoDB throttling that outlasted the SDK's retries: more, capped waits than the catch-all.
+      expect(task.Retry.find((r: any) => r.ErrorEquals[0] === 'ProvisionedThroughputExceededException')).toEqual({
+        ErrorEquals: ['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded'],
+        IntervalSeconds: 1,
+        MaxAttempts: 8,
+        BackoffRate: 2,
+        MaxDelaySeconds: 30,
+        JitterStrategy: 'FULL',
+      });
+      expect(task.Retry.at(-1)).toMatchObject({ ErrorEquals: ['States.ALL'], MaxAttempts: 3 });
       expect(task.Catch[0]).toEqual({ ErrorEquals: ['SupersededError'], Next: 'Superseded by a newer run' });
       const last = task.Catch.at(-1);
       expect(last).toMatchObject({ ErrorEquals: ['States.ALL'], ResultPath: '$.failure' });

@@ -9,7 +9,7 @@ import { inject } from 'vitest';
 import { DynamoRepRoster } from '../../functions/adapters/dynamodb/rep-roster.js';
 import { documentClient } from '../../functions/shared/clients.js';
 import type { Rep } from '../../functions/core/model.js';
-import { startLocalStack, type LocalStack } from '../../local/stack.js';
+import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../local/stack.js';
 import type { SynthesizedApp } from '../../local/synth.js';
 
 /** The app as synthesized once for this test run (tests/support/global-app.ts). */
@@ -32,11 +32,18 @@ export interface App {
   stop(): Promise<void>;
 }
 
-/** The real app at `timeScale`; a scenario may run another synthesized app (a fixture programme) or start its clock later. */
-export async function bootApp(timeScale: number, options: { app?: SynthesizedApp; virtualStartMs?: number } = {}): Promise<App> {
+/**
+ * The real app at `timeScale`; a scenario may run another synthesized app (a fixture programme), start its
+ * clock later, or put the DynamoDB fault proxy in front of the handlers (`stack.faults.failDynamoDbWrites`).
+ */
+export async function bootApp(
+  timeScale: number,
+  options: { app?: SynthesizedApp; virtualStartMs?: number; dynamodbFaults?: LocalStackOptions['dynamodbFaults'] } = {},
+): Promise<App> {
   const stack = await startLocalStack({
     ...(options.app ?? synthesizedApp()),
     ...(options.virtualStartMs !== undefined ? { virtualStartMs: options.virtualStartMs } : {}),
+    ...(options.dynamodbFaults ? { dynamodbFaults: options.dynamodbFaults } : {}),
     dynamodb: { endpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB! },
     ports: 0,
     timeScale,

@@ -5,10 +5,10 @@
  *
  * Error policy, for every Task: a timeout; SupersededError and SendDeferred never retried (they are
  * control flow: a newer run owns the subject; the frequency cap or the send window said "later");
- * Lambda service errors and then anything else retried with backoff and full jitter; SupersededError
- * ends the run quietly, SendDeferred waits until the time the deferral names (the cap frees, business
- * hours open) and tries the send again, anything else is recorded on the subject's timeline by one
- * RecordFailure task and fails the run.
+ * Lambda service errors, DynamoDB throttling and then anything else retried with backoff and full
+ * jitter (each with its own attempts); SupersededError ends the run quietly, SendDeferred waits until
+ * the time the deferral names (the cap frees, business hours open) and tries the send again, anything
+ * else is recorded on the subject's timeline by one RecordFailure task and fails the run.
  *
  * A send step is one billed transition on the happy path (Task → next state): the deferral is an error
  * the task throws, not an outcome a Choice has to look at. Its message is the time the send may go;
@@ -35,6 +35,14 @@ export const LAMBDA_SERVICE_ERRORS = [
   'Lambda.TooManyRequestsException',
   'Lambda.ClientExecutionTimeoutException',
 ];
+
+/**
+ * DynamoDB throttling that outlasted the SDK's own retries (a throttled transaction arrives as
+ * ThrottlingException, functions/shared/dynamodb-throttling.ts). Nothing was written, so the task runs
+ * again; throttling can last a while (a hot key, on-demand scaling), so it gets more and longer waits
+ * than the catch-all: about two minutes in all, each wait drawn at random up to its cap.
+ */
+export const DYNAMODB_THROTTLING_ERRORS = ['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded'];
 
 export interface EngineFunctions {
   /** The send chokepoint: `{<subject>, run, stage, stepId, template, category, version, window?}`; throws SendDeferred with the ISO time it may go as its message. */
@@ -297,6 +305,7 @@ export class WorkflowEngine {
   private withErrorPolicy(task: tasks.LambdaInvoke, onFailure: sfn.IChainable, onDeferred?: sfn.IChainable) {
     task.addRetry({ errors: [SUPERSEDED_ERROR, SEND_DEFERRED_ERROR], maxAttempts: 0, jitterStrategy: sfn.JitterType.FULL });
     task.addRetry({ errors: LAMBDA_SERVICE_ERRORS, interval: Duration.seconds(2), maxAttempts: 6, backoffRate: 2, jitterStrategy: sfn.JitterType.FULL });
+    task.addRetry({ errors: DYNAMODB_THROTTLING_ERRORS, interval: Duration.seconds(1), maxAttempts: 8, backoffRate: 2, maxDelay: Duration.seconds(30), jitterStrategy: sfn.JitterType.FULL });
     // Runs that failed together (a dependency down for everyone) would otherwise retry in lockstep.
     task.addRetry({ errors: [sfn.Errors.ALL], interval: Duration.seconds(3), maxAttempts: 3, backoffRate: 2, jitterStrategy: sfn.JitterType.FULL });
     task.addCatch(this.superseded, { errors: [SUPERSEDED_ERROR] });
