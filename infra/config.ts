@@ -66,6 +66,11 @@ export const deploymentConfigSchema = z.object({
   createEmailIdentity: bool.default(false),
   /** Months a closed lead (lost, disqualified, dormant) is kept after its last activity; then it is erased. */
   closedLeadRetentionMonths: z.coerce.number().int('must be a whole number of months').min(1).max(120).default(24),
+  /**
+   * Emails per second the whole system sends, kept under the account's SES sending rate (a new production
+   * account starts at 14/s; raise this with the quota). Sends over it are retried like SES throttles.
+   */
+  sendRateCeiling: z.coerce.number().int('must be a whole number of emails per second').min(1).default(10),
 });
 
 export type DeploymentConfig = z.infer<typeof deploymentConfigSchema>;

@@ -29,6 +29,7 @@ export type EnvName =
   | 'BUSINESS_HOURS'
   | 'DEFAULT_TIME_ZONE'
   | 'CLOSED_LEAD_RETENTION_MONTHS'
+  | 'SEND_RATE_CEILING'
   | 'LOG_LEVEL';
 
 interface FunctionSpec {
@@ -40,7 +41,7 @@ interface FunctionSpec {
 }
 
 /** What functions/shared/config.ts's capabilities need; TIME_SCALE/TIME_ORIGIN stay unset on AWS (1, now). */
-const SENDER: EnvName[] = ['SES_CONFIGURATION_SET', 'SENDER_ADDRESS'];
+const SENDER: EnvName[] = ['SES_CONFIGURATION_SET', 'SENDER_ADDRESS', 'SEND_RATE_CEILING'];
 /** Rep routes and tasks: both workflows' ARNs, the programme version runs record, mail to reps and managers, domain events. */
 const ONBOARDING: EnvName[] = ['REP_ONBOARDING_STATE_MACHINE_ARN', 'ONBOARDING_PROGRAMME_VERSION', 'FUNNEL_STATE_MACHINE_ARN', 'EVENT_BUS_NAME', ...SENDER, 'MANAGER_EMAIL', 'LOG_LEVEL'];
 

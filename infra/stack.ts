@@ -89,6 +89,7 @@ export class SalesFlowStack extends Stack {
         BUSINESS_HOURS: config.businessHours,
         DEFAULT_TIME_ZONE: config.defaultTimeZone,
         CLOSED_LEAD_RETENTION_MONTHS: String(config.closedLeadRetentionMonths),
+        SEND_RATE_CEILING: String(config.sendRateCeiling),
         LOG_LEVEL: config.logLevel,
       },
       config.logRetentionDays,

@@ -4,6 +4,7 @@
  * With the DynamoDB fault proxy on (startLocalStack's `dynamodbFaults`), it also throttles DynamoDB writes.
  */
 import type { WriteFaultStats, WriteThrottle } from './dynamodb-faults.js';
+import type { SesThrottle, SesThrottleStats } from './ses.js';
 
 export interface FaultOptions {
   /** Run the real handler first, then report the failure. */
@@ -62,6 +63,31 @@ export class Faults {
   private writeThrottle(): WriteThrottle {
     if (!this.dynamoDbWrites) throw new Error('DynamoDB write faults need the fault proxy: start the stack with dynamodbFaults (npm start: SALES_FLOW_DYNAMODB_WRITE_FAILURE_RATE)');
     return this.dynamoDbWrites;
+  }
+
+  private ses?: SesThrottle;
+
+  /** Set by the local stack: the sending rate of its local SES. */
+  attachSes(throttle: SesThrottle): void {
+    this.ses = throttle;
+  }
+
+  /**
+   * Throttles the local SES to `ratePerSecond` SendEmail calls a second (burst = the rate), answered as
+   * SES answers an account over its sending rate (429 TooManyRequestsException); `undefined` lifts it.
+   */
+  throttleSes(ratePerSecond: number | undefined): void {
+    this.sesThrottle().set(ratePerSecond);
+  }
+
+  /** SendEmail calls the local SES let through and answered 429, since the stack started. */
+  sesThrottleStats(): SesThrottleStats {
+    return { ...this.sesThrottle().stats };
+  }
+
+  private sesThrottle(): SesThrottle {
+    if (!this.ses) throw new Error('no local SES attached to these faults');
+    return this.ses;
   }
 
   /** Consumes the fault armed for any of the function's aliases, if any. */

@@ -16,7 +16,7 @@ import { collectFunctions, FunctionRuntime, mergeEnvironments } from './function
 import { reservePort } from './ports.js';
 import { localSecrets, generateKey } from './secrets.js';
 import { startSchedules } from './schedules.js';
-import { startSes } from './ses.js';
+import { SesThrottle, startSes } from './ses.js';
 import { Executions, type ExecutionRecord, type ExecutionStatus } from './sfn/executions.js';
 import { EventStore, SecretStore } from './standins.js';
 import { synthesizeTemplate } from './synth.js';
@@ -44,6 +44,8 @@ export interface LocalStackOptions {
   virtualStartMs?: number;
   /** Extra process env applied with the local overrides (e.g. LOG_LEVEL). */
   env?: Record<string, string>;
+  /** The local SES's sending rate (SendEmail calls a second, burst = the rate); unlimited unless set. `faults.throttleSes` changes it. */
+  sesRatePerSecond?: number;
   /**
    * Handlers reach DynamoDB through a proxy that can throttle their writes (local/dynamodb-faults.ts),
    * controlled by `faults.failDynamoDbWrites`; `rate` fails that fraction from the start, `seed` makes
@@ -161,7 +163,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const aws = await startAwsJsonServer(awsOperations(executions, events, secrets), fixed?.aws ?? 0);
     cleanups.push(() => aws.close());
     await sesPort.release();
-    const ses = await startSes(sesPort.port);
+    const sesThrottle = new SesThrottle();
+    sesThrottle.set(options.sesRatePerSecond);
+    faults.attachSes(sesThrottle);
+    const ses = await startSes(sesPort.port, sesThrottle);
     cleanups.push(() => ses.close());
     cleanups.push(() => executions.stopAll());
 

@@ -1,7 +1,8 @@
 /**
  * `npm start`: the whole system on 127.0.0.1 from the synthesized app, data kept under .data/.
  * Knobs: PORT, DYNAMODB_PORT, SES_PORT, SALES_API_KEY, --time-scale N / TIME_SCALE,
- * SALES_FLOW_DYNAMODB_WRITE_FAILURE_RATE (0–1: throttle that share of DynamoDB writes; SALES_FLOW_DYNAMODB_FAULT_SEED repeats it).
+ * SALES_FLOW_DYNAMODB_WRITE_FAILURE_RATE (0–1: throttle that share of DynamoDB writes; SALES_FLOW_DYNAMODB_FAULT_SEED repeats it),
+ * SALES_FLOW_SES_RATE (the local SES's sending rate, emails a second, as a new SES account's 14).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -22,6 +23,15 @@ function timeScale(): number {
   const n = Number(raw ?? 1);
   if (!(n >= 1)) throw new RangeError(`--time-scale must be a number ≥ 1, got ${raw}`);
   return n;
+}
+
+/** The local SES's sending rate, when asked for (off: it takes every email at once). */
+function sesRate(): number | undefined {
+  const raw = process.env.SALES_FLOW_SES_RATE;
+  if (!raw) return undefined;
+  const rate = Number(raw);
+  if (!(rate > 0 && Number.isFinite(rate))) throw new RangeError(`SALES_FLOW_SES_RATE must be a positive number of emails per second, got ${raw}`);
+  return rate;
 }
 
 /** DynamoDB write throttling, when asked for (off: the handlers talk to DynamoDB Local directly). */
@@ -74,6 +84,7 @@ async function main(): Promise<void> {
   const scale = timeScale();
   const clockFile = path.join(dataDir, 'clock.json');
   const writeFaults = dynamodbFaults();
+  const sesRatePerSecond = sesRate();
   const stack = await startLocalStack({
     timeScale: scale,
     virtualStartMs: readVirtualTime(clockFile),
@@ -83,6 +94,7 @@ async function main(): Promise<void> {
     ports: { api: Number(process.env.PORT ?? 3000), ses: Number(process.env.SES_PORT ?? 8005) },
     tableName: 'sales-flow',
     ...(writeFaults ? { dynamodbFaults: writeFaults } : {}),
+    ...(sesRatePerSecond ? { sesRatePerSecond } : {}),
   });
   // Compressed time must not run backwards on the next start: remember where it got to.
   const saveClock = () => writeFileSync(clockFile, JSON.stringify({ virtualNow: stack.clock.now().toISOString() }));
@@ -107,7 +119,7 @@ async function main(): Promise<void> {
 Sales Flow is running locally (ready in ${((Date.now() - started) / 1000).toFixed(1)} s, time scale ${scale}).
   HTTP API        ${stack.apiUrl}
   Sample form     ${stack.apiUrl}/
-  SES inbox       ${stack.sesUrl}
+  SES inbox       ${stack.sesUrl}${sesRatePerSecond ? `  (throttled to ${sesRatePerSecond} emails a second: SALES_FLOW_SES_RATE)` : ''}
   Domain events   ${stack.apiUrl}/_local/events
   DynamoDB Local  ${stack.dynamodbEndpoint}  (table ${stack.tableName}; DynamoDB Local listens on all interfaces)
 ${writeFaults ? `  DynamoDB faults ${Math.round(writeFaults.rate * 100)}% of the handlers' writes throttled (SALES_FLOW_DYNAMODB_WRITE_FAILURE_RATE)\n` : ''}  API key         ${stack.apiKey}${process.env.SALES_API_KEY ? '' : '  (generated; set SALES_API_KEY to choose one)'}

@@ -79,6 +79,19 @@ export class MailRejectedError extends DomainError {
   }
 }
 
+/**
+ * The mail service, or the system's own send-rate ceiling, said "not now" (SES: TooManyRequestsException,
+ * "Maximum sending rate exceeded."): nothing was sent and nothing was counted, so the send may be tried
+ * again. Its name is the error Step Functions matches: the engine retries `SendThrottled` with backoff
+ * and full jitter for hours (workflows/engine/builder.ts), so a throttled email is late, never dropped.
+ */
+export class MailThrottledError extends DomainError {
+  override name = 'SendThrottled';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('SendThrottled', message, options);
+  }
+}
+
 /** Raised by LeadStore implementations; the core decides what they mean. */
 export class EmailTakenError extends DomainError {
   constructor(readonly email: string) {

@@ -92,10 +92,11 @@ export interface LeadStore {
   /** Marks a claimed ledger key as delivered (status sent, with the provider's message id). */
   markSent(leadId: string, ledgerKey: string, messageId: string): Promise<void>;
   /**
-   * Gives back a claim whose email the mail service refused (so a retry may send it), with timeline
-   * entries saying so. A no-op when the entry is already marked sent.
+   * Gives back a claim whose email the mail service refused or throttled (so a retry may send it), with
+   * timeline entries saying so and without the `withdrawn` ones (the claim's own "sent" entry), in one
+   * write. A no-op when the entry is already marked sent.
    */
-  releaseClaim(leadId: string, ledgerKey: string, timeline: TimelineEntry[]): Promise<void>;
+  releaseClaim(leadId: string, ledgerKey: string, timeline: TimelineEntry[], withdrawn?: TimelineEntry[]): Promise<void>;
   getCustomer(customerId: string): Promise<Customer | undefined>;
 }
 
@@ -126,7 +127,8 @@ export interface RepStore extends RepRoster {
   /** Oldest first. */
   timeline(repId: string): Promise<SubjectTimelineEntry[]>;
   markSent(repId: string, ledgerKey: string, messageId: string): Promise<void>;
-  releaseClaim(repId: string, ledgerKey: string, timeline: SubjectTimelineEntry[]): Promise<void>;
+  /** As LeadStore.releaseClaim. */
+  releaseClaim(repId: string, ledgerKey: string, timeline: SubjectTimelineEntry[], withdrawn?: SubjectTimelineEntry[]): Promise<void>;
   ledger(repId: string): Promise<LedgerEntry[]>;
 }
 
@@ -148,7 +150,17 @@ export interface OutgoingEmail {
   tags?: Record<string, string>;
 }
 export interface Mailer {
+  /** Throws MailRejectedError (refused: nothing sent), MailThrottledError (not now: nothing sent), or anything else (outcome unknown). */
   send(email: OutgoingEmail): Promise<{ messageId: string }>;
+}
+
+/**
+ * The send rate of the whole system, kept under a configured ceiling (sends per second) in front of
+ * the mail service's own limit: every send takes a slot of the second it goes in.
+ */
+export interface SendRateCeiling {
+  /** Takes a slot of `now`'s second; false when that second's slots are gone (send nothing now). */
+  tryAcquire(now: Date): Promise<boolean>;
 }
 
 export type StartOutcome = 'started' | 'already-exists';

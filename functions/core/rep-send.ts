@@ -12,7 +12,7 @@ import { localDate, nextOpening, startOfNextLocalDay } from './business-hours.js
 import type { Clock } from './clock.js';
 import { timeZoneOf, type OnboardingProgramme } from './learning.js';
 import type { Rep, SubjectTimelineEntry } from './model.js';
-import type { ContactStore, IdGenerator, Mailer, RepStore } from './ports.js';
+import type { ContactStore, IdGenerator, Mailer, RepStore, SendRateCeiling } from './ports.js';
 import { composeRepEmail, type RepMessage, type RepMessages } from './rep-emails.js';
 import { assertCurrentRun } from './runs.js';
 import { deliver, type SendResult, type SendSubject } from './send.js';
@@ -31,6 +31,8 @@ export interface RepSendDeps {
   settings: { managerEmail: string };
   /** People's Contacts: a rep or manager who unsubscribed (as a lead, say) or was erased gets nothing. */
   contacts?: ContactStore;
+  /** The system-wide send-rate ceiling (core/send.ts step 4). */
+  rate?: SendRateCeiling;
 }
 
 export interface RepDelivery {
@@ -93,7 +95,7 @@ export function deliverRepEmail(deps: RepSendDeps, req: RepDelivery): Promise<Se
     note: (entries) => reps.appendTimeline(req.repId, entries),
     claim: async (updated, read, entries, ledgerKey) => void (await reps.save(updated, read.version ?? 0, entries, { ledgerKey })),
     markSent: (ledgerKey, messageId) => reps.markSent(req.repId, ledgerKey, messageId),
-    release: (ledgerKey, entries) => reps.releaseClaim(req.repId, ledgerKey, entries),
+    release: (ledgerKey, entries, withdrawn) => reps.releaseClaim(req.repId, ledgerKey, entries, withdrawn),
   };
   return deliver(deps, subject, { ledgerKey: repLedgerKey(req.step), step: { workflow: ONBOARDING_WORKFLOW, step: req.step, run: req.run } });
 }

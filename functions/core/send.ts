@@ -13,24 +13,29 @@
  *    email over the Contact's frequency cap (one cap per person across every workflow) until the cap
  *    frees; a step marked `window: 'business-hours'` or a rep's reminder outside business hours in the
  *    recipient's time zone (core/send-window.ts) until the next opening; a second digest the same day.
- * 4. Claim the exactly-once ledger key (subject + workflow step), save what the send changes (the
+ * 4. Take a slot of the system's send-rate ceiling (one per second's worth, shared by every sender);
+ *    none left → MailThrottledError before anything is claimed or counted.
+ * 5. Claim the exactly-once ledger key (subject + workflow step), save what the send changes (the
  *    Contact's `recentMarketingSends`, the rep's reminder count) and write the timeline entry in ONE
  *    conditional write — one unit of work; a claim that exists already → duplicate, send nothing.
- * 5. Send through the Mailer, then mark the ledger entry sent with the provider's message id.
+ * 6. Send through the Mailer, then mark the ledger entry sent with the provider's message id.
  *
  * Never twice: the claim is written before the SES call. When SES answers that it refused the
- * message (MailRejectedError: throttled, rejected), nothing went out, so the claim is given back and
- * the task fails for Step Functions to retry. When the outcome is unknown (a crash or timeout between
- * claim and answer), the claim stays and a retry answers `duplicate`: an unsent email (a ledger
- * entry without a message id) is preferred to a double send.
+ * message (MailRejectedError) or that it is over its sending rate (MailThrottledError), nothing went
+ * out, so the claim is given back — the ledger key, the claim's "sent" entry and the cap slot it
+ * counted — and the task fails for Step Functions to retry (a throttled send for hours, with backoff
+ * and jitter: error name SendThrottled). A refusal is noted on the timeline; a throttle is not (it may
+ * repeat many times before the email goes). When the outcome is unknown (a crash or timeout between
+ * claim and answer), the claim stays and a retry answers `duplicate`: an unsent email (a ledger entry
+ * without a message id) is preferred to a double send.
  */
 import type { Clock } from './clock.js';
 import { isPromotional, sendPermission, type ConsentPolicy } from './consent.js';
-import { DuplicateSendError, MailRejectedError, NotFoundError, SupersededError } from './errors.js';
-import { blankContact, contactOf } from './contact.js';
+import { DuplicateSendError, MailRejectedError, MailThrottledError, NotFoundError, SupersededError } from './errors.js';
+import { blankContact, contactOf, updateContact } from './contact.js';
 import { checkFrequencyCap, type FrequencyCap } from './frequency-cap.js';
 import type { Contact, Lead, Stage, TimelineEntry, TimelineEntryType } from './model.js';
-import type { ContactStore, IdGenerator, LeadStore, Mailer, OutgoingEmail, UnitOfWork } from './ports.js';
+import type { ContactStore, IdGenerator, LeadStore, Mailer, OutgoingEmail, SendRateCeiling, UnitOfWork } from './ports.js';
 import { renderLeadEmail, unsubscribeUrl, type LinkFields } from './render.js';
 import { withOptimisticRetry } from './retry.js';
 import { DEFAULT_SEND_WINDOW, outsideBusinessHours, type SendWindow, type SendWindowSettings } from './send-window.js';
@@ -58,6 +63,8 @@ export interface SendDeps {
   ids: IdGenerator;
   templates: Readonly<Record<string, LeadTemplate>>;
   settings: SendSettings;
+  /** The system-wide send-rate ceiling; absent: only the mail service's own limit applies. */
+  rate?: SendRateCeiling;
 }
 
 export interface SendRequest {
@@ -159,7 +166,7 @@ export async function deliverLeadEmail(deps: SendDeps, req: Delivery): Promise<S
     note: (entries) => leads.appendTimeline(entries),
     claim: async (updated, lead, entries, ledgerKey, work) => void (await leads.save(updated, lead.version, entries, { ledgerKey, work })),
     markSent: (ledgerKey, messageId) => leads.markSent(req.leadId, ledgerKey, messageId),
-    release: (ledgerKey, entries) => leads.releaseClaim(req.leadId, ledgerKey, entries),
+    release: (ledgerKey, entries, withdrawn) => leads.releaseClaim(req.leadId, ledgerKey, entries, withdrawn),
   };
   return deliver({ ...deps, policy: settings }, subject, { ledgerKey: req.ledgerKey, step: req.step });
 }
@@ -196,7 +203,8 @@ export interface SendSubject<S, E> {
    */
   claim(updated: S, read: S, entries: E[], ledgerKey: string, work?: UnitOfWork): Promise<void>;
   markSent(ledgerKey: string, messageId: string): Promise<void>;
-  release(ledgerKey: string, entries: E[]): Promise<void>;
+  /** Gives the claim back with `entries`, taking the `withdrawn` ones (the claim's own) off the timeline. */
+  release(ledgerKey: string, entries: E[], withdrawn: E[]): Promise<void>;
 }
 
 export type SendDecision<S, E> =
@@ -204,9 +212,9 @@ export type SendDecision<S, E> =
   | { kind: 'defer'; reason: string; summary: string; until?: string; data?: Record<string, unknown> }
   | { kind: 'send'; email: OutgoingEmail; updated: S; entries: E[] };
 
-/** Steps 1–5 of the doc block, for any kind of subject. */
+/** Steps 1–6 of the doc block, for any kind of subject. */
 export async function deliver<S, E>(
-  deps: Pick<SendDeps, 'mailer' | 'clock'> & {
+  deps: Pick<SendDeps, 'mailer' | 'clock' | 'rate'> & {
     /** Absent: no Contact is read (a caller from before contacts); suppression then is the subject's alone. */
     contacts?: ContactStore;
     policy?: Pick<SendSettings, 'consentPolicy' | 'frequencyCap'>;
@@ -217,7 +225,9 @@ export async function deliver<S, E>(
   const { clock } = deps;
   const { ledgerKey, step } = req;
 
-  const claimed = await withOptimisticRetry(async (): Promise<{ result: SendResult } | { email: OutgoingEmail }> => {
+  // One slot per delivery, however often a version conflict makes the claim read again.
+  let admitted = false;
+  const claimed = await withOptimisticRetry(async (): Promise<{ result: SendResult } | Claimed<E>> => {
     const current = await subject.load();
     if (!current) throw new NotFoundError(subject.missing);
     subject.check(current);
@@ -236,7 +246,13 @@ export async function deliver<S, E>(
       ]);
       return { result: { outcome: 'deferred', reason: decision.reason, ...(decision.until ? { until: decision.until } : {}) } };
     }
+    if (deps.rate && !admitted) {
+      // Before the claim: over the ceiling nothing is claimed or counted, so there is nothing to give back.
+      if (!(await deps.rate.tryAcquire(now))) throw new MailThrottledError('the send-rate ceiling is reached for this second');
+      admitted = true;
+    }
     const sent = subject.entry(now, 'email_sent', `Sent "${decision.email.subject}"`, { ...step, ledgerKey });
+    let slot: Claimed<E>['slot'];
     try {
       const work = deps.contacts?.begin();
       // The cap's new send, or (guard) the Contact unchanged, so the claim fails if it changed since read.
@@ -244,6 +260,7 @@ export async function deliver<S, E>(
       if (work && to && (counted || (to.guard && contact))) {
         const read = contact ?? blankContact(to.email, now.toISOString());
         await deps.contacts!.save({ ...read, ...(counted ? { recentMarketingSends: counted, updatedAt: now.toISOString() } : {}) }, read.version, work);
+        if (counted) slot = { email: to.email, at: now.toISOString() };
       }
       await subject.claim(decision.updated, current, [sent, ...decision.entries], ledgerKey, work);
       await work?.commit();
@@ -251,7 +268,7 @@ export async function deliver<S, E>(
       if (err instanceof DuplicateSendError) return { result: { outcome: 'duplicate' } };
       throw err;
     }
-    return { email: decision.email };
+    return { email: decision.email, sent, ...(slot ? { slot } : {}) };
   });
   if ('result' in claimed) return claimed.result;
 
@@ -259,13 +276,39 @@ export async function deliver<S, E>(
   try {
     ({ messageId } = await deps.mailer.send(claimed.email));
   } catch (err) {
-    if (err instanceof MailRejectedError) {
-      await subject.release(ledgerKey, [subject.entry(clock.now(), 'email_failed', `Not sent, will retry: ${err.message}`, { ...step, ledgerKey })]);
+    if (err instanceof MailRejectedError || err instanceof MailThrottledError) {
+      // Nothing went out: the ledger key, the "sent" entry and the cap slot go back, so the retry sends it.
+      // A throttle leaves no entry: it may repeat many times before the email goes (the task's history has them).
+      const failed = err instanceof MailRejectedError ? [subject.entry(clock.now(), 'email_failed', `Not sent, will retry: ${err.message}`, { ...step, ledgerKey })] : [];
+      await subject.release(ledgerKey, failed, [claimed.sent]);
+      if (claimed.slot && deps.contacts) await returnCapSlot(deps.contacts, claimed.slot, clock.now());
     }
     throw err;
   }
   await subject.markSent(ledgerKey, messageId);
   return { outcome: 'sent' };
+}
+
+/** What a claim wrote that a send the mail service did not take gives back. */
+interface Claimed<E> {
+  email: OutgoingEmail;
+  /** The claim's own timeline entry ("Sent …"). */
+  sent: E;
+  /** The send the claim counted against the recipient's frequency cap. */
+  slot?: { email: string; at: string };
+}
+
+/**
+ * Takes a counted send off the person's frequency cap again (its email never went). Best effort: a
+ * slot left counted only makes the cap stricter for a while, never sends twice, so a failure here must
+ * not replace the mail service's answer (the error name the engine retries on).
+ */
+async function returnCapSlot(contacts: ContactStore, slot: { email: string; at: string }, now: Date): Promise<void> {
+  await updateContact(contacts, slot.email, undefined, now.toISOString(), (contact) => {
+    const sends = contact.recentMarketingSends ?? [];
+    const i = sends.indexOf(slot.at);
+    return i < 0 ? undefined : { ...contact, recentMarketingSends: sends.filter((_, j) => j !== i) };
+  }).catch(() => undefined);
 }
 
 type ContactVerdict = { kind: 'skip'; reason: string } | { kind: 'defer'; reason: string; summary: string; until?: string; data: Record<string, unknown> } | { kind: 'send'; counted?: string[] };

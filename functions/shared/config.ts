@@ -35,6 +35,8 @@ const envSchema = z.object({
   /** The zone of a recipient whose own is unknown. */
   DEFAULT_TIME_ZONE: z._default(z.string().check(z.refine(isTimeZone, 'must be an IANA time zone like Europe/Berlin')), 'UTC'),
   CLOSED_LEAD_RETENTION_MONTHS: positiveInt(),
+  /** Sends per second for the whole system, under SES's own sending rate (a new production account: 14). */
+  SEND_RATE_CEILING: z._default(z.coerce.number().check(z.int(), z.positive()), 10),
   TIME_SCALE: z._default(z.coerce.number().check(z.gte(1)), 1),
   TIME_ORIGIN: positiveInt(),
   TIME_VIRTUAL_ORIGIN: positiveInt(),
@@ -84,6 +86,8 @@ export interface Config {
   sendWindow: SendWindowSettings;
   /** Months a closed (lost, disqualified, dormant) lead is kept before the retention job erases it. */
   closedLeadRetentionMonths: number;
+  /** Sends per second, for the whole system (core/send.ts step 4). */
+  sendRateCeiling: number;
   clock: Clock;
 }
 
@@ -121,6 +125,7 @@ export function loadConfig(...capabilities: Capability[]): Config {
     frequencyCap: { max: Number(max), windowDays: Number(days!.replace('d', '')) },
     sendWindow: { businessHours: parseBusinessHours(env.BUSINESS_HOURS)!, defaultTimeZone: env.DEFAULT_TIME_ZONE },
     closedLeadRetentionMonths: env.CLOSED_LEAD_RETENTION_MONTHS ?? 0,
+    sendRateCeiling: env.SEND_RATE_CEILING,
     clock: scaledClock(env.TIME_SCALE, env.TIME_ORIGIN ?? Date.now(), Date.now, env.TIME_VIRTUAL_ORIGIN ?? env.TIME_ORIGIN),
   };
 }

@@ -109,6 +109,8 @@ const THROTTLING_NAMES = new Set([
   'ProvisionedThroughputExceededException',
   'RequestLimitExceeded',
   'TooManyRequestsException',
+  // An email over SES's sending rate or the system's send-rate ceiling (core MailThrottledError).
+  'SendThrottled',
   'LimitExceededException',
   'ServiceUnavailable',
   'ServiceUnavailableException',

@@ -11,7 +11,7 @@ import { randomIds } from '../core/ids.js';
 import type { OnboardingDeps } from '../core/onboarding.js';
 import { documentClient, eventBridgeClient, sesClient, sfnClient } from './clients.js';
 import type { Config } from './config.js';
-import { contactStore, leadStore } from './lead-store.js';
+import { contactStore, leadStore, sendRateCeiling } from './lead-store.js';
 import { onboardingProgramme } from '../../workflows/programmes/onboarding.js';
 import { onboardingMessages } from '../../workflows/templates/onboarding.js';
 
@@ -25,6 +25,7 @@ export function onboardingDeps(config: Config): OnboardingDeps {
     reps: repStore(config),
     leads: leadStore(config),
     contacts: contactStore(config),
+    rate: sendRateCeiling(config),
     funnel: starter,
     runs: starter,
     mailer: new SesMailer(sesClient(), { from: config.senderAddress, configurationSetName: config.sesConfigurationSet }),

@@ -9,7 +9,7 @@ import type { SendDeps } from '../core/send.js';
 import { brand, leadTemplates } from '../../workflows/templates/index.js';
 import { secretsClient, sesClient } from './clients.js';
 import type { Config } from './config.js';
-import { contactStore, leadStore } from './lead-store.js';
+import { contactStore, leadStore, sendRateCeiling } from './lead-store.js';
 
 /** Needs the 'table', 'mail' and 'signing' capabilities; the signing key is read per call (cached). */
 export function sendDepsFactory(config: Config): () => Promise<SendDeps> {
@@ -17,10 +17,12 @@ export function sendDepsFactory(config: Config): () => Promise<SendDeps> {
   const contacts = contactStore(config);
   const mailer = new SesMailer(sesClient(), { from: config.senderAddress, configurationSetName: config.sesConfigurationSet });
   const readSecret = secretReader(secretsClient());
+  const rate = sendRateCeiling(config);
   return async () => ({
     leads,
     contacts,
     mailer,
+    rate,
     clock: config.clock,
     ids: randomIds,
     templates: leadTemplates,

@@ -62,6 +62,8 @@ export const keys = {
   subjectSendLedger: (kind: SubjectKind, id: string, ledgerKey: string) => ({ pk: `${SUBJECT_PREFIX[kind]}${id}`, sk: `SEND#${ledgerKey}` }),
   /** Round-robin cursor shared by all assignments (atomic counter). */
   rosterCursor: () => ({ pk: 'ROSTER', sk: 'CURSOR' }),
+  /** The sends of one second (epoch seconds) against the system's send-rate ceiling (atomic counter, expires). */
+  sendRateSecond: (epochSecond: number) => ({ pk: `SENDRATE#${epochSecond}`, sk: 'SENDRATE' }),
 
   customer: (customerId: string) => ({ pk: `CUSTOMER#${customerId}`, sk: 'PROFILE' }),
 

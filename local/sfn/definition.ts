@@ -50,7 +50,18 @@ export interface PreparedDefinition {
   tasks: TaskBinding[];
   dynamicWaits: DynamicWait[];
   waitStates: Record<string, { seconds?: number; timestamp?: string }>;
-  retryStates: Record<string, number[]>;
+  /** Each state's retriers, in order. */
+  retryStates: Record<string, Retrier[]>;
+}
+
+/** A Retry entry with the defaults Step Functions applies. */
+export interface Retrier {
+  errors: string[];
+  intervalSeconds: number;
+  maxAttempts: number;
+  backoffRate: number;
+  maxDelaySeconds?: number;
+  jitter: 'FULL' | 'NONE';
 }
 
 /** Visits every state, including those inside Parallel branches and Map processors. */
@@ -97,7 +108,16 @@ export function prepareDefinition(
       }
       waitStates[name] = { seconds: state.Seconds, timestamp: state.Timestamp };
     }
-    if (Array.isArray(state.Retry)) retryStates[name] = state.Retry.map((r: Json) => Number(r.IntervalSeconds ?? 1));
+    if (Array.isArray(state.Retry)) {
+      retryStates[name] = state.Retry.map((r: Json) => ({
+        errors: [...r.ErrorEquals],
+        intervalSeconds: Number(r.IntervalSeconds ?? 1),
+        maxAttempts: Number(r.MaxAttempts ?? 3),
+        backoffRate: Number(r.BackoffRate ?? 2),
+        ...(r.MaxDelaySeconds !== undefined ? { maxDelaySeconds: Number(r.MaxDelaySeconds) } : {}),
+        jitter: r.JitterStrategy === 'FULL' ? 'FULL' : 'NONE',
+      }));
+    }
     if (state.Type !== 'Task') return;
 
     // AWS's default Task timeout is 99999999 s, the library's is 60 s: never kill a slow handler
@@ -160,7 +180,30 @@ export function scaledWaitMs(wait: { seconds?: number; timestamp?: string }, sca
   return 0;
 }
 
-/** Retry pauses, scaled the same way; a few ms at least so a retry still yields to other work. */
-export function scaledRetryMs(intervals: number[], scale: number): number[] {
-  return intervals.map((s) => Math.max(5, Math.round((s * 1000) / scale)));
+/** A retry pause is a few ms at least, so a retry still yields to other work. */
+const MIN_RETRY_MS = 5;
+
+/** The first retry pause of each retrier, scaled the same way (what a state retries with until it fails locally). */
+export function scaledRetryMs(retriers: Retrier[], scale: number): number[] {
+  return retriers.map((r) => Math.max(MIN_RETRY_MS, Math.round((r.intervalSeconds * 1000) / scale)));
+}
+
+/**
+ * Which retrier takes a Task's error, as Step Functions decides: the first whose ErrorEquals names it,
+ * or States.ALL, or States.TaskFailed (any error a task's own code throws); -1 for none.
+ */
+export function matchingRetrier(retriers: Retrier[], errorName: string): number {
+  return retriers.findIndex((r) => r.errors.some((e) => e === errorName || e === 'States.ALL' || e === 'States.TaskFailed'));
+}
+
+/**
+ * Real milliseconds before retry number `attempt + 1` of a retrier on a compressed clock: Step
+ * Functions' own rule (interval × backoffRate^attempt, capped at MaxDelaySeconds, a uniform draw below
+ * that with FULL jitter) in virtual seconds, scaled. The library's interval overrides are fixed
+ * numbers, so the local runtime sets this one before each retry.
+ */
+export function retryPauseMs(retrier: Retrier, attempt: number, scale: number, random: () => number = Math.random): number {
+  const capped = Math.min(retrier.intervalSeconds * retrier.backoffRate ** attempt, retrier.maxDelaySeconds ?? Infinity);
+  const seconds = retrier.jitter === 'FULL' ? random() * capped : capped;
+  return Math.max(MIN_RETRY_MS, Math.round((seconds * 1000) / scale));
 }

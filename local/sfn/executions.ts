@@ -9,7 +9,7 @@ import { ExecutionAbortedError, ExecutionError, ExecutionTimeoutError, StateMach
 import { namedError } from '../faults.js';
 import type { FunctionRuntime } from '../functions.js';
 import { localArn } from '../template.js';
-import { dynamicWaitMs, prepareDefinition, scaledRetryMs, scaledWaitMs, type Definition, type PreparedDefinition } from './definition.js';
+import { dynamicWaitMs, matchingRetrier, prepareDefinition, retryPauseMs, scaledRetryMs, scaledWaitMs, type Definition, type PreparedDefinition } from './definition.js';
 import { HistoryRecorder, type HistoryEvent } from './history.js';
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
@@ -103,6 +103,29 @@ export class Executions {
     );
     abortedTask.catch(() => undefined);
 
+    // At scale 1 the library's own backoff, MaxDelaySeconds and jitter are exact; on a compressed clock
+    // its overrides are fixed pauses, so the pause before each retry is set when the task fails (below).
+    const retryIntervalOverrides =
+      scale > 1
+        ? Object.fromEntries(Object.entries(machine.prepared.retryStates).map(([s, retriers]) => [s, scaledRetryMs(retriers, scale)]))
+        : undefined;
+    /** Retries taken per retrier of the Task now running, by state (Step Functions counts afresh on each entry). */
+    const retries = new Map<string, number[]>();
+    const nextRetryPause = (state: string, errorName: string) => {
+      const retriers = machine.prepared.retryStates[state];
+      if (!retryIntervalOverrides || !retriers) return;
+      const i = matchingRetrier(retriers, errorName);
+      const taken = retries.get(state) ?? retriers.map(() => 0);
+      // No retry: the state is left (caught, or the run fails), so its next entry counts from 0.
+      if (i < 0 || taken[i]! >= retriers[i]!.maxAttempts) {
+        retries.delete(state);
+        return;
+      }
+      retryIntervalOverrides[state]![i] = retryPauseMs(retriers[i]!, taken[i]!, scale);
+      taken[i]! += 1;
+      retries.set(state, taken);
+    };
+
     const taskResourceLocalHandlers: Record<string, (input: any) => Promise<any>> = {};
     for (const task of machine.prepared.tasks) {
       taskResourceLocalHandlers[task.state] = async (taskInput: any) => {
@@ -115,11 +138,13 @@ export class Executions {
           // A stopped execution must not wait on a handler: settle at once (the handler finishes on its own).
           const result = await Promise.race([this.functions.invoke(target, payload ?? {}), abortedTask]);
           recorder.taskSucceeded(task.state, result);
+          retries.delete(task.state);
           return task.kind === 'invoke' ? { StatusCode: 200, ExecutedVersion: '$LATEST', Payload: result ?? null } : result;
         } catch (err) {
           const e = err as Error;
           const cause = lambdaErrorCause(e);
           recorder.taskFailed(task.state, e.name || 'Error', cause);
+          nextRetryPause(task.state, e.name || 'Error');
           // The library matches Retry/Catch on the thrown error's name, as AWS does on the errorType.
           throw namedError(e.name || 'Error', cause, e);
         }
@@ -136,11 +161,6 @@ export class Executions {
     const waitTimeOverrides = Object.fromEntries(
       Object.entries(machine.prepared.waitStates).map(([state, wait]) => [state, scaledWaitMs(wait, scale, virtualNow)]),
     );
-    // At scale 1 the library's own backoff and jitter are exact; only a compressed clock needs overrides.
-    const retryIntervalOverrides =
-      scale > 1
-        ? Object.fromEntries(Object.entries(machine.prepared.retryStates).map(([s, iv]) => [s, scaledRetryMs(iv, scale)]))
-        : undefined;
 
     const execution = machine.engine.run(parsedInput as never, {
       overrides: { taskResourceLocalHandlers, waitTimeOverrides, retryIntervalOverrides },

@@ -116,11 +116,13 @@ export class InMemoryLeadStore implements LeadStore {
   async markSent(leadId: string, ledgerKey: string, messageId: string) {
     this.ledger.set(`${leadId}/${ledgerKey}`, { status: 'sent', messageId });
   }
-  async releaseClaim(leadId: string, ledgerKey: string, timeline: TimelineEntry[]) {
+  async releaseClaim(leadId: string, ledgerKey: string, timeline: TimelineEntry[], withdrawn: TimelineEntry[] = []) {
     const id = `${leadId}/${ledgerKey}`;
     // One transaction on DynamoDB: nothing (not even the timeline entries) when the claim is not there to give back.
     if (this.ledger.get(id)?.status !== 'claimed') return;
     this.ledger.delete(id);
+    const gone = new Set(withdrawn.map((e) => e.entryId));
+    this.entries = this.entries.filter((e) => e.leadId !== leadId || !gone.has(e.entryId));
     this.entries.push(...clone(timeline));
   }
   async getCustomer(customerId: string) {

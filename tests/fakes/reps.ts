@@ -60,9 +60,12 @@ export class InMemoryRepStore extends InMemoryRoster implements RepStore {
   async markSent(repId: string, ledgerKey: string, messageId: string) {
     this.ledgerEntries.set(`${repId}/${ledgerKey}`, { ledgerKey, status: 'sent', messageId });
   }
-  async releaseClaim(repId: string, ledgerKey: string, timeline: SubjectTimelineEntry[]) {
+  async releaseClaim(repId: string, ledgerKey: string, timeline: SubjectTimelineEntry[], withdrawn: SubjectTimelineEntry[] = []) {
     const id = `${repId}/${ledgerKey}`;
-    if (this.ledgerEntries.get(id)?.status === 'claimed') this.ledgerEntries.delete(id);
+    if (this.ledgerEntries.get(id)?.status !== 'claimed') return;
+    this.ledgerEntries.delete(id);
+    const gone = new Set(withdrawn.map((e) => e.entryId));
+    this.entries.set(repId, (this.entries.get(repId) ?? []).filter((e) => !gone.has(e.entryId)));
     await this.appendTimeline(repId, timeline);
   }
   async ledger(repId: string) {

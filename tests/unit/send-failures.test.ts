@@ -56,9 +56,12 @@ describe('the send chokepoint when the mail service fails', () => {
     expect(await sendLeadEmail(deps, request)).toEqual({ outcome: 'duplicate' });
 
     expect(mailer.sent).toHaveLength(1);
+    // The refused attempt's "sent" entry goes with its claim: the timeline says what happened.
     const types = (await leads.timeline('lead-1')).map((e) => e.type);
-    expect(types).toEqual(['email_sent', 'email_failed', 'email_sent']);
+    expect(types).toEqual(['email_failed', 'email_sent']);
     expect(leads.ledger.get('lead-1/awareness#educational-1')).toMatchObject({ status: 'sent' });
+    // The refused attempt's frequency-cap slot went back with its claim: the email counts once.
+    expect((await deps.contacts.get('ada@example.com'))?.recentMarketingSends).toHaveLength(1);
   });
 
   it('keeps the claim when the outcome is unknown (a timeout), so a retry never sends a second copy', async () => {

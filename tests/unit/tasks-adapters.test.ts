@@ -26,23 +26,34 @@ describe('the EventBridge publisher', () => {
 });
 
 describe('SesMailer errors', () => {
-  it('turns an error answer from SES into MailRejectedError and passes a timeout on unchanged', async () => {
+  it('turns a refusal from SES into MailRejectedError, being over its sending rate into SendThrottled, and passes a timeout on unchanged', async () => {
     const { mockClient } = await import('aws-sdk-client-mock');
     const { SESv2Client, SendEmailCommand } = await import('@aws-sdk/client-sesv2');
     const { SesMailer } = await import('../../functions/adapters/ses-mailer.js');
-    const { MailRejectedError } = await import('../../functions/core/errors.js');
+    const { MailRejectedError, MailThrottledError } = await import('../../functions/core/errors.js');
     const ses = mockClient(SESv2Client);
     const mailer = new SesMailer(new SESv2Client({}), { from: 'sales@example.com' });
     const email = { to: 'a@example.com', subject: 's', html: '<p>h</p>', text: 't' };
+    const answer = (name: string, message: string, status: number, extra: object = {}) => Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status }, ...extra });
 
     ses
       .on(SendEmailCommand)
-      .rejectsOnce(Object.assign(new Error('Maximum sending rate exceeded.'), { name: 'TooManyRequestsException', $metadata: { httpStatusCode: 429 } }))
+      .rejectsOnce(answer('MessageRejected', 'Email address is not verified.', 400))
+      .rejectsOnce(answer('TooManyRequestsException', 'Maximum sending rate exceeded.', 429))
+      .rejectsOnce(answer('Throttling', 'Maximum sending rate exceeded.', 400))
+      .rejectsOnce(answer('LimitExceededException', 'Daily message quota exceeded.', 400))
+      .rejectsOnce(answer('SlowDown', 'slow down', 503, { $retryable: { throttling: true } }))
       .rejectsOnce(Object.assign(new Error('socket hang up'), { name: 'TimeoutError' }));
     await expect(mailer.send(email)).rejects.toBeInstanceOf(MailRejectedError);
+    for (let i = 0; i < 4; i++) {
+      const throttled = await mailer.send(email).catch((err: Error) => err);
+      expect(throttled).toBeInstanceOf(MailThrottledError);
+      expect(throttled).toMatchObject({ name: 'SendThrottled' });
+    }
 
     const timeout = await mailer.send(email).catch((err: Error) => err);
     expect(timeout).not.toBeInstanceOf(MailRejectedError);
+    expect(timeout).not.toBeInstanceOf(MailThrottledError);
     expect((timeout as Error).name).toBe('TimeoutError');
     ses.restore();
   });

@@ -77,7 +77,26 @@ describe('the SendEmail task', () => {
     expect(headers['List-Unsubscribe-Post']).toBe('List-Unsubscribe=One-Click');
     const token = new URL(headers['List-Unsubscribe']!.slice(1, -1)).searchParams.get('token')!;
     expect(verifyUnsubscribeToken(token, 'signing-key')).toBe('lead-1');
-    expect(ddb.commandCalls(UpdateCommand)[0]!.args[0].input.ExpressionAttributeValues).toMatchObject({ ':messageId': 'ses-1' });
+    // Two UpdateItems: a slot of the send-rate ceiling before the claim, the ledger marked sent after SES.
+    const [slot, marked] = ddb.commandCalls(UpdateCommand).map((c) => c.args[0].input);
+    expect(slot).toMatchObject({ ConditionExpression: 'attribute_not_exists(sends) OR sends < :ceiling', ExpressionAttributeValues: { ':ceiling': 10 } });
+    expect(marked!.ExpressionAttributeValues).toMatchObject({ ':messageId': 'ses-1' });
+  });
+
+  it('fails with SendThrottled and claims nothing when the send-rate ceiling is reached this second', async () => {
+    ddb.on(UpdateCommand).rejects(Object.assign(new Error('The conditional request failed'), { name: 'ConditionalCheckFailedException' }));
+    await expect(sendEmail(sendPayload)).rejects.toMatchObject({ name: 'SendThrottled' });
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
+    expect(ses.commandCalls(SendEmailCommand)).toHaveLength(0);
+  });
+
+  it('gives the claim back and fails with SendThrottled when SES is over its sending rate', async () => {
+    ses.on(SendEmailCommand).rejects(Object.assign(new Error('Maximum sending rate exceeded.'), { name: 'TooManyRequestsException', $metadata: { httpStatusCode: 429 } }));
+    await expect(sendEmail(sendPayload)).rejects.toMatchObject({ name: 'SendThrottled' });
+    const [claim, release] = ddb.commandCalls(TransactWriteCommand).map((c) => c.args[0].input.TransactItems!);
+    const sent = claim!.find((i) => i.Put?.Item?.type === 'email_sent')!.Put!.Item!;
+    // The ledger key and the claim's own "sent" entry go, and no entry is added: a throttle may repeat often.
+    expect(release!.map((i) => (i.Delete ? `delete ${i.Delete.Key!.sk}` : `put ${i.Put!.Item!.sk}`))).toEqual(['delete SEND#decision#proposal', `delete ${sent.sk}`]);
   });
 
   it('fails with SupersededError for a task of an older run, sending nothing', async () => {

@@ -5,6 +5,7 @@
  *
  * Error policy, for every Task: a timeout; SupersededError and SendDeferred never retried (they are
  * control flow: a newer run owns the subject; the frequency cap or the send window said "later");
+ * SendThrottled (SES or the send-rate ceiling said "not now") retried for hours with backoff and jitter;
  * Lambda service errors, DynamoDB throttling and then anything else retried with backoff and full
  * jitter (each with its own attempts); SupersededError ends the run quietly, SendDeferred waits until
  * the time the deferral names (the cap frees, business hours open) and tries the send again, anything
@@ -26,6 +27,23 @@ import { describeSpan, spanSeconds, type Span, type Step } from './steps.js';
 export const MAX_STATE_NAME = 80;
 export const SUPERSEDED_ERROR = 'SupersededError';
 export const SEND_DEFERRED_ERROR = 'SendDeferred';
+export const SEND_THROTTLED_ERROR = 'SendThrottled';
+
+/**
+ * An email SES (over the account's sending rate) or the system's send-rate ceiling did not take: the
+ * chokepoint gave its claim back, so trying again sends it once. Retried for hours rather than failed:
+ * waits from 1 s doubling to at most 2 minutes, each drawn at random up to its cap (FULL jitter, so a
+ * burst of throttled runs spreads out instead of returning together); 200 attempts are about 3 hours
+ * on average (at most about 6.5). Retries cost transitions only on this unhappy path.
+ */
+export const SEND_THROTTLED_RETRY: sfn.RetryProps = {
+  errors: [SEND_THROTTLED_ERROR],
+  interval: Duration.seconds(1),
+  backoffRate: 2,
+  maxDelay: Duration.minutes(2),
+  maxAttempts: 200,
+  jitterStrategy: sfn.JitterType.FULL,
+};
 
 /** Transient Lambda service failures: worth retrying with backoff before the task's own errors. */
 export const LAMBDA_SERVICE_ERRORS = [
@@ -305,6 +323,7 @@ export class WorkflowEngine {
   private withErrorPolicy(task: tasks.LambdaInvoke, onFailure: sfn.IChainable, onDeferred?: sfn.IChainable) {
     task.addRetry({ errors: [SUPERSEDED_ERROR, SEND_DEFERRED_ERROR], maxAttempts: 0, jitterStrategy: sfn.JitterType.FULL });
     task.addRetry({ errors: LAMBDA_SERVICE_ERRORS, interval: Duration.seconds(2), maxAttempts: 6, backoffRate: 2, jitterStrategy: sfn.JitterType.FULL });
+    task.addRetry(SEND_THROTTLED_RETRY);
     task.addRetry({ errors: DYNAMODB_THROTTLING_ERRORS, interval: Duration.seconds(1), maxAttempts: 8, backoffRate: 2, maxDelay: Duration.seconds(30), jitterStrategy: sfn.JitterType.FULL });
     // Runs that failed together (a dependency down for everyone) would otherwise retry in lockstep.
     task.addRetry({ errors: [sfn.Errors.ALL], interval: Duration.seconds(3), maxAttempts: 3, backoffRate: 2, jitterStrategy: sfn.JitterType.FULL });

@@ -196,8 +196,9 @@ export class DynamoLeadStore implements LeadStore {
     return this.ledger.markSent('lead', leadId, ledgerKey, messageId);
   }
 
-  releaseClaim(leadId: string, ledgerKey: string, timeline: TimelineEntry[]) {
-    return this.ledger.releaseClaim('lead', leadId, ledgerKey, timeline.map((e) => this.timelinePut(e)));
+  releaseClaim(leadId: string, ledgerKey: string, timeline: TimelineEntry[], withdrawn: TimelineEntry[] = []) {
+    const deletes = withdrawn.map((e): TransactItem => ({ Delete: { TableName: this.tableName, Key: keys.timelineEntry(e.leadId, e.at, e.entryId) } }));
+    return this.ledger.releaseClaim('lead', leadId, ledgerKey, [...timeline.map((e) => this.timelinePut(e)), ...deletes]);
   }
 
   async getCustomer(customerId: string) {

@@ -160,8 +160,9 @@ export class DynamoRepStore implements RepStore {
     return this.sendLedger.markSent('rep', repId, ledgerKey, messageId);
   }
 
-  releaseClaim(repId: string, ledgerKey: string, timeline: SubjectTimelineEntry[]) {
-    return this.sendLedger.releaseClaim('rep', repId, ledgerKey, timeline.map((e) => this.timelinePut(repId, e)));
+  releaseClaim(repId: string, ledgerKey: string, timeline: SubjectTimelineEntry[], withdrawn: SubjectTimelineEntry[] = []) {
+    const deletes = withdrawn.map((e): TransactItem => ({ Delete: { TableName: this.tableName, Key: keys.subjectTimelineEntry('rep', repId, e.at, e.entryId) } }));
+    return this.sendLedger.releaseClaim('rep', repId, ledgerKey, [...timeline.map((e) => this.timelinePut(repId, e)), ...deletes]);
   }
 
   async ledger(repId: string): Promise<LedgerEntry[]> {

@@ -2,7 +2,7 @@
  * The exactly-once send ledger of any subject (lead, rep, customer): one item per (subject, ledger key)
  * in the subject's partition. The claim itself is written by the entity store in the same transaction
  * as the save that records the send; this store marks a claim sent, or gives back a claim whose email
- * the mail service refused — one implementation for every kind of subject.
+ * the mail service refused or throttled — one implementation for every kind of subject.
  */
 import { TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SubjectKind } from '../../core/model.js';
@@ -30,10 +30,11 @@ export class DynamoSendLedger {
   }
 
   /**
-   * Deletes a claim that is still only claimed, with the timeline entries saying so, in one
-   * transaction; a no-op when it was marked sent meanwhile (or is gone): nothing to give back.
+   * Deletes a claim that is still only claimed, with the timeline writes that go with it (entries saying
+   * so put, the claim's own "sent" entry deleted), in one transaction; a no-op when it was marked sent
+   * meanwhile (or is gone): nothing to give back.
    */
-  async releaseClaim(kind: SubjectKind, id: string, ledgerKey: string, timelinePuts: TransactItem[]): Promise<void> {
+  async releaseClaim(kind: SubjectKind, id: string, ledgerKey: string, timelineWrites: TransactItem[]): Promise<void> {
     try {
       await this.client.send(
         new TransactWriteCommand({
@@ -47,7 +48,7 @@ export class DynamoSendLedger {
                 ExpressionAttributeValues: { ':claimed': 'claimed' },
               },
             },
-            ...timelinePuts,
+            ...timelineWrites,
           ],
         }),
       );

@@ -79,6 +79,21 @@ export function leadStoreContract(name: string, makeStore: () => LeadStore) {
       expect((await store.timeline(lead.leadId)).map((e) => e.entryId)).toEqual(['released']);
     });
 
+    it('gives a claim back together with its own timeline entry, or neither once it is sent', async () => {
+      const store = makeStore();
+      const lead = aLead();
+      await store.create(lead, [entry(lead.leadId, T0, 'created')]);
+      const claimEntry = entry(lead.leadId, '2026-03-01T10:00:00.000Z', 'claim-1');
+      await store.save(lead, 1, [claimEntry], { ledgerKey: 'awareness#welcome' });
+      await store.releaseClaim(lead.leadId, 'awareness#welcome', [], [claimEntry]);
+      expect((await store.timeline(lead.leadId)).map((e) => e.entryId)).toEqual(['created']);
+      const again = entry(lead.leadId, '2026-03-01T10:00:01.000Z', 'claim-2');
+      await store.save(lead, 2, [again], { ledgerKey: 'awareness#welcome' });
+      await store.markSent(lead.leadId, 'awareness#welcome', 'msg-1');
+      await store.releaseClaim(lead.leadId, 'awareness#welcome', [], [again]);
+      expect((await store.timeline(lead.leadId)).map((e) => e.entryId)).toEqual(['created', 'claim-2']);
+    });
+
     it('writes the customer with the save that makes it, once', async () => {
       const store = makeStore();
       const lead = aLead();
