@@ -71,6 +71,11 @@ export const deploymentConfigSchema = z.object({
    * account starts at 14/s; raise this with the quota). Sends over it are retried like SES throttles.
    */
   sendRateCeiling: z.coerce.number().int('must be a whole number of emails per second').min(1).default(10),
+  /**
+   * StartExecution calls per second the run outbox allows itself: under Step Functions' refill rate
+   * (300/s in us-east-1, us-west-2 and eu-west-1; 25/s elsewhere — set 20 there; docs/scale.md).
+   */
+  startRate: z.coerce.number().int().min(1).max(10_000).default(250),
 });
 
 export type DeploymentConfig = z.infer<typeof deploymentConfigSchema>;

@@ -30,6 +30,7 @@ export type EnvName =
   | 'DEFAULT_TIME_ZONE'
   | 'CLOSED_LEAD_RETENTION_MONTHS'
   | 'SEND_RATE_CEILING'
+  | 'START_RATE'
   | 'LOG_LEVEL';
 
 interface FunctionSpec {
@@ -215,6 +216,14 @@ export const FUNCTION_SPECS = {
     table: 'read-write',
     env: ['FUNNEL_STATE_MACHINE_ARN', 'REP_ONBOARDING_STATE_MACHINE_ARN', 'SIGNING_SECRET_ID', 'CLOSED_LEAD_RETENTION_MONTHS', 'LOG_LEVEL'],
     timeout: Duration.minutes(5),
+  },
+  StartRuns: {
+    entry: 'functions/tasks/start-runs.ts',
+    description: 'The run outbox: starts every pending run (table stream, and a sweep every minute), paced to START_RATE',
+    table: 'read-write',
+    // The only caller of StartExecution, for every workflow of the registry.
+    env: ['FUNNEL_STATE_MACHINE_ARN', 'REP_ONBOARDING_STATE_MACHINE_ARN', 'START_RATE', 'LOG_LEVEL'],
+    timeout: Duration.seconds(60),
   },
 } satisfies Record<string, FunctionSpec>;
 

@@ -9,7 +9,8 @@ import { Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { ConfigurationSet, EmailIdentity, Identity, SuppressionReasons } from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { FilterCriteria, FilterRule, StartingPosition, type IFunction } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { WorkflowName } from '../functions/core/model.js';
 import type { FunnelProgramme } from '../workflows/programmes/types.js';
 import type { LeadFunnel } from '../workflows/lead-funnel.js';
@@ -90,6 +91,7 @@ export class SalesFlowStack extends Stack {
         DEFAULT_TIME_ZONE: config.defaultTimeZone,
         CLOSED_LEAD_RETENTION_MONTHS: String(config.closedLeadRetentionMonths),
         SEND_RATE_CEILING: String(config.sendRateCeiling),
+        START_RATE: String(config.startRate),
         LOG_LEVEL: config.logLevel,
       },
       config.logRetentionDays,
@@ -114,36 +116,52 @@ export class SalesFlowStack extends Stack {
     this.onboarding = this.workflows.RepOnboarding as RepOnboarding;
     const stateMachine = this.funnel.stateMachine;
     const onboarding = this.onboarding.stateMachine;
-    // Progress starts a rep's next run and stops the old one; a rep who leaves or lapses hands their
-    // leads back, which starts the leads' next funnel runs. Granted on these machines' executions only.
-    // The erasers only ever stop a run (the person's, on either machine): they start nothing.
+    // StartRuns is the only caller of StartExecution (the run outbox): requests and tasks queue runs by
+    // writing their subject, and stop superseded runs themselves. Progress stops a rep's old run; a rep
+    // who leaves or lapses hands their leads back, which stops the leads' old funnel runs. Granted on
+    // these machines' executions only. The erasers only ever stop a run (the person's, on either machine).
+    stateMachine.grantStartExecution(fns.StartRuns.fn);
+    onboarding.grantStartExecution(fns.StartRuns.fn);
     const erasers = new Set<FunctionName>(['EraseLead', 'PrivacyErasure', 'EraseClosedLeads']);
-    const startsOnboarding = functionsReading('REP_ONBOARDING_STATE_MACHINE_ARN').filter((name) => !erasers.has(name));
-    for (const name of startsOnboarding) onboarding.grantStartExecution(fns[name].fn);
-    for (const name of functionsReading('REP_ONBOARDING_STATE_MACHINE_ARN')) onboarding.grantExecution(fns[name].fn, 'states:StopExecution');
-    for (const name of [...startsOnboarding, 'OnboardingStep' as const]) {
-      stateMachine.grantStartExecution(fns[name].fn);
-      stateMachine.grantExecution(fns[name].fn, 'states:StopExecution');
-    }
-    // OnboardingStep starts the next run of its own machine (a recertification cycle). A policy of its
-    // own, not the role's default policy: the function waits for that one, and the machine waits for the
-    // function, so granting there would be a dependency cycle.
+    const stopsOnboarding = functionsReading('REP_ONBOARDING_STATE_MACHINE_ARN').filter((name) => name !== 'StartRuns');
+    for (const name of stopsOnboarding) onboarding.grantExecution(fns[name].fn, 'states:StopExecution');
+    for (const name of [...stopsOnboarding.filter((name) => !erasers.has(name)), 'OnboardingStep' as const]) stateMachine.grantExecution(fns[name].fn, 'states:StopExecution');
+    // OnboardingStep stops the superseded run of its own machine (a recertification cycle). A policy of
+    // its own, not the role's default policy: the function waits for that one, and the machine waits for
+    // the function, so granting there would be a dependency cycle.
     new Policy(this, 'OnboardingStepRunsPolicy', {
       roles: [fns.OnboardingStep.role],
       statements: [
-        new PolicyStatement({ actions: ['states:StartExecution'], resources: [onboarding.stateMachineArn] }),
         new PolicyStatement({
           actions: ['states:StopExecution'],
           resources: [this.formatArn({ service: 'states', resource: 'execution', resourceName: `${onboarding.stateMachineName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
         }),
       ],
     });
-    stateMachine.grantStartExecution(fns.CaptureLead.fn);
-    stateMachine.grantStartExecution(fns.IngestEvent.fn);
     // A stage change stops the old run: StopExecution is granted on this machine's executions only.
     stateMachine.grantExecution(fns.IngestEvent.fn, 'states:StopExecution', 'states:DescribeExecution');
     // Erasure stops the person's running execution so no task mails or writes after it.
     for (const fn of [fns.EraseLead.fn, fns.PrivacyErasure.fn, fns.EraseClosedLeads.fn]) stateMachine.grantExecution(fn, 'states:StopExecution');
+
+    // The run outbox: every write that asks for a run (a new lead, a stage change, a rep's progress) is on
+    // the table's stream; StartRuns starts those runs within a second, and every minute sweeps the pending
+    // index for anything the stream path could not start (core/run-outbox.ts, docs/internals.md).
+    fns.StartRuns.fn.addEventSource(
+      new DynamoEventSource(this.table, {
+        startingPosition: StartingPosition.TRIM_HORIZON,
+        batchSize: 100,
+        maxBatchingWindow: Duration.seconds(1),
+        bisectBatchOnError: true,
+        retryAttempts: 10,
+        reportBatchItemFailures: true,
+        filters: [FilterCriteria.filter({ dynamodb: { NewImage: { gsi4pk: { S: FilterRule.beginsWith('RUNPENDING#') } } } })],
+      }),
+    );
+    new Rule(this, 'StartRunsSweep', {
+      description: 'Every minute: start the runs still pending after a minute (the run outbox backstop)',
+      schedule: Schedule.rate(Duration.minutes(1)),
+      targets: [new LambdaFunction(fns.StartRuns.fn, { retryAttempts: 2 })],
+    });
 
     // Retention: once a day, closed leads past closedLeadRetentionMonths are erased.
     new Rule(this, 'EraseClosedLeadsSchedule', {

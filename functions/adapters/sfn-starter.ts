@@ -99,3 +99,32 @@ export class StepFunctionsStarter implements WorkflowStarter, WorkflowRuns {
     return arn;
   }
 }
+
+/**
+ * What requests and tasks start runs with: starting is queued (the subject's stored write already put its
+ * run in the run outbox, core/run-outbox.ts, and StartRuns starts it, paced to the quota), stopping is
+ * immediate. So no request waits on, or fails with, a throttled StartExecution.
+ */
+export class QueuedStarts implements WorkflowStarter, WorkflowRuns {
+  constructor(private readonly stepFunctions: StepFunctionsStarter) {}
+
+  programmeVersion(workflow: WorkflowName): number | undefined {
+    return this.stepFunctions.programmeVersion(workflow);
+  }
+
+  async start(): Promise<StartOutcome> {
+    return 'queued';
+  }
+
+  async startRun(): Promise<StartOutcome> {
+    return 'queued';
+  }
+
+  stop(leadId: string, run: number, reason: string): Promise<void> {
+    return this.stepFunctions.stop(leadId, run, reason);
+  }
+
+  stopRun(workflow: WorkflowName, subjectId: string, run: number, reason: string): Promise<void> {
+    return this.stepFunctions.stopRun(workflow, subjectId, run, reason);
+  }
+}

@@ -3,7 +3,8 @@
  * execution name, so starting a run twice is a no-op and a retried request repairs a lost start.
  */
 import type { Clock } from './clock.js';
-import { executionName, type Lead } from './model.js';
+import type { Lead, TimelineEntry } from './model.js';
+import { RUN_POLICIES } from './run-outbox.js';
 import type { EventPublisher, IdGenerator, LeadStore, WorkflowStarter } from './ports.js';
 import type { RampDeps } from './ramp.js';
 import type { ScoringRules } from './scoring.js';
@@ -23,24 +24,17 @@ export interface FunnelDeps {
   reps?: RampDeps['reps'];
 }
 
-/** Active leads nurture in their stage; a won lead runs the purchase (thank-you) programme. */
-const hasRunningFunnel = (lead: Lead) => lead.status === 'active' || lead.status === 'won';
-
-/** Starts the lead's current run if it should have one; recorded on the timeline only when it really started. */
+/**
+ * Asks for the lead's current run if it should have one. Requests and tasks get `queued`: the lead's own
+ * stored write put it in the run outbox, and StartRuns starts it and records it (core/run-outbox.ts).
+ * A starter that starts at once (tests' fakes) records it here, only when it really started.
+ */
 export async function ensureCurrentRun(deps: Pick<FunnelDeps, 'starter' | 'store' | 'clock' | 'ids'>, lead: Lead): Promise<void> {
-  if (!hasRunningFunnel(lead)) return;
+  if (!RUN_POLICIES.LeadFunnel.wantsRun(lead)) return;
   const outcome = await deps.starter.start({ leadId: lead.leadId, run: lead.run, stage: lead.stage });
   if (outcome !== 'started') return;
-  const name = executionName(lead.leadId, lead.run);
   const version = deps.starter.programmeVersion?.('LeadFunnel');
-  await deps.store.appendTimeline([
-    timelineEntry(deps.ids, lead.leadId, deps.clock.now(), 'workflow_started', `Funnel run ${lead.run} started at ${lead.stage}${version ? ` (programme version ${version})` : ''}`, {
-      run: lead.run,
-      stage: lead.stage,
-      execution: name,
-      ...(version !== undefined ? { version } : {}),
-    }),
-  ]);
+  await deps.store.appendTimeline([RUN_POLICIES.LeadFunnel.startedEntry(deps.ids, lead, deps.clock.now(), version, 0) as TimelineEntry]);
 }
 
 /**

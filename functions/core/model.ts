@@ -94,6 +94,11 @@ export interface Lead extends LeadProfileFields {
    * and the execution's name is derived from leadId + run; tasks of an older run are superseded.
    */
   run: number;
+  /**
+   * The highest run StartRuns confirmed started. While it is behind `run` (and the lead should be
+   * nurtured) the lead is in the run outbox, and StartRuns starts its current run (core/run-outbox.ts).
+   */
+  startedRun?: number;
   ownerId?: string;
   /** Reps who missed the contact SLA for this lead (not picked again while others are free). */
   missedBy?: string[];
@@ -275,6 +280,8 @@ export interface Rep {
   certRemindersSent?: number[];
   /** The RepOnboarding run (execution `<repId>-r<run>`); tasks of an older run are superseded. */
   run?: number;
+  /** The highest run StartRuns confirmed started (behind `run` → in the run outbox; core/run-outbox.ts). */
+  startedRun?: number;
   /** The onboarding programme version the current run started on. */
   programmeVersion?: number;
   updatedAt?: string;

@@ -196,8 +196,9 @@ async function startRecertification(deps: OnboardingDeps, req: { repId: string; 
     repId: req.repId, to: 'rep', step: `cert-reminder#${saved.certification?.cycle ?? 0}#${days}`, what: `certification reminder (${days} days)`,
     compose: (r, now) => ({ message: deps.messages.certificationReminder(r, days, expiryLabel(r, deps), planItems(r, deps.programme, now)), rep: { ...r, certRemindersSent: [days] } }),
   });
-  await supersedeRun(deps.runs, WORKFLOW, req.repId, undefined, { repId: req.repId, run: saved.run! }, 'recertification');
-  await deps.reps.appendTimeline(req.repId, [repEntry(deps.ids, deps.clock.now(), 'workflow_started', `Onboarding run ${saved.run} started (recertification, programme version ${saved.programmeVersion ?? deps.programmeVersion})`, { run: saved.run, version: saved.programmeVersion ?? deps.programmeVersion })]);
+  const outcome = await supersedeRun(deps.runs, WORKFLOW, req.repId, undefined, { repId: req.repId, run: saved.run! }, 'recertification');
+  // Queued (the run outbox) → StartRuns records the start when it happens.
+  if (outcome === 'started') await deps.reps.appendTimeline(req.repId, [repEntry(deps.ids, deps.clock.now(), 'workflow_started', `Onboarding run ${saved.run} started (recertification, programme version ${saved.programmeVersion ?? deps.programmeVersion})`, { run: saved.run, version: saved.programmeVersion ?? deps.programmeVersion })]);
   return 'new-run';
 }
 

@@ -30,6 +30,7 @@ import { planItems } from './onboarding-plan.js';
 import { deliverRepEmail, repEntry, type RepSendDeps } from './rep-send.js';
 import { withOptimisticRetry } from './retry.js';
 import { supersedeRun } from './runs.js';
+import { RUN_POLICIES } from './run-outbox.js';
 
 export interface OnboardingDeps extends RepSendDeps {
   runs: WorkflowRuns;
@@ -105,8 +106,8 @@ async function startRun(deps: OnboardingDeps, rep: Rep, previousRun?: number, re
     return;
   }
   const outcome = await supersedeRun(deps.runs, WORKFLOW, rep.repId, previousRun, { repId: rep.repId, run: rep.run }, reason);
-  if (outcome === 'started')
-    await deps.reps.appendTimeline(rep.repId, [repEntry(deps.ids, deps.clock.now(), 'workflow_started', `Onboarding run ${rep.run} started (programme version ${rep.programmeVersion ?? deps.programmeVersion})`, { run: rep.run, execution: `${rep.repId}-r${rep.run}`, version: rep.programmeVersion ?? deps.programmeVersion })]);
+  // Queued (the run outbox): StartRuns records the start. A starter that starts at once records it here.
+  if (outcome === 'started') await deps.reps.appendTimeline(rep.repId, [RUN_POLICIES.RepOnboarding.startedEntry(deps.ids, rep, deps.clock.now(), deps.programmeVersion, 0) as SubjectTimelineEntry]);
 }
 
 async function loadRep(deps: Pick<OnboardingDeps, 'reps'>, repId: string): Promise<Rep> {

@@ -163,7 +163,11 @@ export interface SendRateCeiling {
   tryAcquire(now: Date): Promise<boolean>;
 }
 
-export type StartOutcome = 'started' | 'already-exists';
+/**
+ * `queued`: the run is in the run outbox (its subject's stored write asked for it) and StartRuns starts it
+ * (core/run-outbox.ts); what every request and task gets, so none of them waits on StartExecution.
+ */
+export type StartOutcome = 'started' | 'already-exists' | 'queued';
 export interface WorkflowStarter {
   /** Starts the LeadFunnel execution named executionName(leadId, run); a second start is a no-op. */
   start(input: FunnelInput): Promise<StartOutcome>;

@@ -38,6 +38,7 @@ import type { Contact, Lead, Stage, TimelineEntry, TimelineEntryType } from './m
 import type { ContactStore, IdGenerator, LeadStore, Mailer, OutgoingEmail, SendRateCeiling, UnitOfWork } from './ports.js';
 import { renderLeadEmail, unsubscribeUrl, type LinkFields } from './render.js';
 import { withOptimisticRetry } from './retry.js';
+import { seenRunning } from './run-outbox.js';
 import { DEFAULT_SEND_WINDOW, outsideBusinessHours, type SendWindow, type SendWindowSettings } from './send-window.js';
 import { timelineEntry } from './timeline.js';
 import { signUnsubscribeToken } from './unsubscribe-token.js';
@@ -160,7 +161,8 @@ export async function deliverLeadEmail(deps: SendDeps, req: Delivery): Promise<S
       if (outside) return outside;
       // Rendered before the claim, so a broken template fails the task without burning the step.
       const email = composeLeadEmail(lead, template, settings, { leadId: lead.leadId, template: req.template, category: req.category }, req.links);
-      return { kind: 'send', email, updated: { ...lead, updatedAt: now.toISOString() }, entries: [] };
+      // This task runs in run req.run: the claim also records that run as started (core/run-outbox.ts).
+      return { kind: 'send', email, updated: { ...lead, updatedAt: now.toISOString(), ...seenRunning(lead, req.run) }, entries: [] };
     },
     entry,
     note: (entries) => leads.appendTimeline(entries),

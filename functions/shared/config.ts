@@ -37,6 +37,8 @@ const envSchema = z.object({
   CLOSED_LEAD_RETENTION_MONTHS: positiveInt(),
   /** Sends per second for the whole system, under SES's own sending rate (a new production account: 14). */
   SEND_RATE_CEILING: z._default(z.coerce.number().check(z.int(), z.positive()), 10),
+  /** StartExecution calls per second StartRuns allows itself (the run outbox's pace; under the account's refill rate). */
+  START_RATE: z._default(z.coerce.number().check(z.gte(1), z.lte(10_000)), 250),
   TIME_SCALE: z._default(z.coerce.number().check(z.gte(1)), 1),
   TIME_ORIGIN: positiveInt(),
   TIME_VIRTUAL_ORIGIN: positiveInt(),
@@ -58,6 +60,8 @@ const needs = {
   manager: ['MANAGER_EMAIL'],
   /** The retention job: how long closed leads are kept. */
   retention: ['CLOSED_LEAD_RETENTION_MONTHS'],
+  /** StartRuns: starting the runs of every workflow (the run outbox). */
+  runs: ['FUNNEL_STATE_MACHINE_ARN', 'REP_ONBOARDING_STATE_MACHINE_ARN'],
 } as const satisfies Record<string, readonly (keyof z.infer<typeof envSchema>)[]>;
 export type Capability = keyof typeof needs;
 
@@ -88,6 +92,10 @@ export interface Config {
   closedLeadRetentionMonths: number;
   /** Sends per second, for the whole system (core/send.ts step 4). */
   sendRateCeiling: number;
+  /** StartExecution calls per second StartRuns allows itself. */
+  startRate: number;
+  /** Virtual seconds per real second (1 on AWS; the local runtime compresses time). */
+  timeScale: number;
   clock: Clock;
 }
 
@@ -126,6 +134,8 @@ export function loadConfig(...capabilities: Capability[]): Config {
     sendWindow: { businessHours: parseBusinessHours(env.BUSINESS_HOURS)!, defaultTimeZone: env.DEFAULT_TIME_ZONE },
     closedLeadRetentionMonths: env.CLOSED_LEAD_RETENTION_MONTHS ?? 0,
     sendRateCeiling: env.SEND_RATE_CEILING,
+    startRate: env.START_RATE,
+    timeScale: env.TIME_SCALE,
     clock: scaledClock(env.TIME_SCALE, env.TIME_ORIGIN ?? Date.now(), Date.now, env.TIME_VIRTUAL_ORIGIN ?? env.TIME_ORIGIN),
   };
 }

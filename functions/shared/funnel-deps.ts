@@ -1,7 +1,7 @@
 /** The real-world FunnelDeps the HTTP handlers pass to the core (built once, at module scope). */
 import { DynamoRepStore } from '../adapters/dynamodb/rep-store.js';
 import { EventBridgePublisher } from '../adapters/eventbridge.js';
-import { StepFunctionsStarter } from '../adapters/sfn-starter.js';
+import { QueuedStarts, StepFunctionsStarter } from '../adapters/sfn-starter.js';
 import type { FunnelDeps } from '../core/funnel-runs.js';
 import { randomIds } from '../core/ids.js';
 import { documentClient, eventBridgeClient, sfnClient } from './clients.js';
@@ -13,7 +13,8 @@ import { scoringRules } from '../../workflows/scoring.js';
 export function funnelDeps(config: Config): FunnelDeps {
   return {
     store: leadStore(config),
-    starter: new StepFunctionsStarter(sfnClient(), config.funnelStateMachineArn),
+    // Starts are queued in the run outbox (StartRuns starts them); stops happen at once.
+    starter: new QueuedStarts(new StepFunctionsStarter(sfnClient(), config.funnelStateMachineArn)),
     publisher: new EventBridgePublisher(eventBridgeClient(), config.eventBusName),
     clock: config.clock,
     ids: randomIds,

@@ -6,7 +6,7 @@
 import { DynamoRepStore } from '../adapters/dynamodb/rep-store.js';
 import { EventBridgePublisher } from '../adapters/eventbridge.js';
 import { SesMailer } from '../adapters/ses-mailer.js';
-import { StepFunctionsStarter } from '../adapters/sfn-starter.js';
+import { QueuedStarts, StepFunctionsStarter } from '../adapters/sfn-starter.js';
 import { randomIds } from '../core/ids.js';
 import type { OnboardingDeps } from '../core/onboarding.js';
 import { documentClient, eventBridgeClient, sesClient, sfnClient } from './clients.js';
@@ -17,10 +17,11 @@ import { onboardingMessages } from '../../workflows/templates/onboarding.js';
 
 /** Needs the 'table' capability (reads only); 'onboarding', 'funnel', 'events', 'sender' and 'manager' to change anything. */
 export function onboardingDeps(config: Config): OnboardingDeps {
-  const starter = new StepFunctionsStarter(sfnClient(), {
+  // Starts are queued in the run outbox (StartRuns starts them); stops happen at once.
+  const starter = new QueuedStarts(new StepFunctionsStarter(sfnClient(), {
     ...(config.funnelStateMachineArn ? { LeadFunnel: config.funnelStateMachineArn } : {}),
     ...(config.repOnboardingStateMachineArn ? { RepOnboarding: config.repOnboardingStateMachineArn } : {}),
-  });
+  }));
   return {
     reps: repStore(config),
     leads: leadStore(config),

@@ -13,7 +13,17 @@ export const tableDefinition = {
     { indexName: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
     /** Sparse: closed leads only (gsi3pk = CLOSED, gsi3sk = <updatedAt>#<leadId>), for the retention job. */
     { indexName: 'gsi3', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
+    /**
+     * Sparse: subjects whose current run has not been confirmed started yet (gsi4pk = RUNPENDING#<workflow>,
+     * gsi4sk = <requestedAt>#<subjectId>): the run outbox the StartRuns sweeper reads.
+     */
+    { indexName: 'gsi4', partitionKey: 'gsi4pk', sortKey: 'gsi4sk' },
   ],
+  /**
+   * The table's stream (new images): feeds StartRuns, which starts the runs subjects are waiting for
+   * (the transactional outbox: the subject's own write is the request to start its run).
+   */
+  stream: 'NEW_IMAGE',
 } as const;
 
 export type IndexName = (typeof tableDefinition.globalSecondaryIndexes)[number]['indexName'];
@@ -41,5 +51,6 @@ export function createTableInput(tableName: string) {
       ],
       Projection: { ProjectionType: 'ALL' as const },
     })),
+    StreamSpecification: { StreamEnabled: true, StreamViewType: tableDefinition.stream },
   };
 }

@@ -2,12 +2,21 @@
  * Every key of the single table is built here and nowhere else (no inline 'LEAD#' + id).
  * Each entity names the attributes its keys are made of; adapters spread these into items.
  */
-import type { LeadStatus, Stage, SubjectKind } from '../core/model.js';
+import type { Lead, LeadStatus, Rep, Stage, SubjectKind, WorkflowName } from '../core/model.js';
+import { runPending } from '../core/run-outbox.js';
 
 const SUBJECT_PREFIX: Record<SubjectKind, string> = { lead: 'LEAD#', rep: 'REP#', customer: 'CUSTOMER#' };
 
 const UNASSIGNED = 'UNASSIGNED';
 const CLOSED = 'CLOSED';
+const RUN_PENDING = 'RUNPENDING#';
+
+/**
+ * gsi4 (sparse): present only while the subject waits for its current run to start (core/run-outbox.ts),
+ * sorted by when that run was asked for; `undefined` otherwise, so the Put leaves them out.
+ */
+const pendingRun = (workflow: WorkflowName, subjectId: string, pending: boolean, requestedAt: string) =>
+  pending ? { gsi4pk: `${RUN_PENDING}${workflow}`, gsi4sk: `${requestedAt}#${subjectId}` } : { gsi4pk: undefined, gsi4sk: undefined };
 /** The statuses the retention job erases after the retention period (won leads are customers). */
 const CLOSED_STATUSES: readonly LeadStatus[] = ['lost', 'disqualified', 'dormant'];
 
@@ -19,7 +28,7 @@ export const keys = {
    * reads. For an open lead gsi3's attributes are `undefined`, which the document client
    * (removeUndefinedValues) leaves out of the Put, so re-opening a lead takes it out of the index.
    */
-  leadIndexes: (lead: { leadId: string; stage: Stage; ownerId?: string; createdAt: string; status?: LeadStatus; updatedAt?: string }) => ({
+  leadIndexes: (lead: Pick<Lead, 'leadId' | 'stage' | 'ownerId' | 'createdAt' | 'status' | 'updatedAt' | 'run' | 'startedRun'>) => ({
     gsi1pk: `STAGE#${lead.stage}`,
     gsi1sk: `${lead.createdAt}#${lead.leadId}`,
     gsi2pk: `OWNER#${lead.ownerId ?? UNASSIGNED}`,
@@ -27,9 +36,14 @@ export const keys = {
     ...(lead.status && CLOSED_STATUSES.includes(lead.status)
       ? { gsi3pk: CLOSED, gsi3sk: `${lead.updatedAt ?? lead.createdAt}#${lead.leadId}` }
       : { gsi3pk: undefined, gsi3sk: undefined }),
+    ...pendingRun('LeadFunnel', lead.leadId, runPending('LeadFunnel', lead as Lead), lead.updatedAt ?? lead.createdAt),
   }),
   /** Every index attribute a lead profile may carry: readers strip them so they never ride back on a save. */
-  leadIndexAttributes: ['gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk'] as const,
+  leadIndexAttributes: ['gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'gsi4pk', 'gsi4sk'] as const,
+  /** gsi4's partition of one workflow: subjects whose current run is not yet known started. */
+  pendingRunPartition: (workflow: WorkflowName) => `${RUN_PENDING}${workflow}`,
+  /** The workflow a pending-run partition belongs to (undefined for anything else). */
+  workflowOfPendingPartition: (partition: unknown) => (typeof partition === 'string' && partition.startsWith(RUN_PENDING) ? partition.slice(RUN_PENDING.length) : undefined),
   /** gsi3's one partition: closed leads, sorted by `<updatedAt>#<leadId>` (oldest activity first). */
   closedPartition: () => CLOSED,
   stagePartition: (stage: Stage) => `STAGE#${stage}`,
@@ -49,7 +63,11 @@ export const keys = {
   processedEvent: (eventId: string) => ({ pk: `EVENT#${eventId}`, sk: 'EVENT' }),
 
   rep: (repId: string) => ({ pk: `REP#${repId}`, sk: 'PROFILE' }),
-  repIndexes: (rep: { repId: string; status: string }) => ({ gsi1pk: `REPS#${rep.status}`, gsi1sk: rep.repId }),
+  repIndexes: (rep: Pick<Rep, 'repId' | 'status' | 'run' | 'startedRun' | 'updatedAt' | 'createdAt'>) => ({
+    gsi1pk: `REPS#${rep.status}`,
+    gsi1sk: rep.repId,
+    ...pendingRun('RepOnboarding', rep.repId, runPending('RepOnboarding', rep as Rep), rep.updatedAt ?? rep.createdAt),
+  }),
   repStatusPartition: (status: string) => `REPS#${status}`,
   /** Uniqueness of a rep's normalized email; holds the repId. */
   repEmail: (normalizedEmail: string) => ({ pk: `REPEMAIL#${normalizedEmail}`, sk: 'REP' }),

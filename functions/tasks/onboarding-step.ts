@@ -3,7 +3,7 @@
  * `act` does what is due now (welcome, the daily digest, escalation, sign-off request, certification
  * reminders, recertification, lapse). Event = `{repId, run, op, stateMachineArn, version}`.
  */
-import { StepFunctionsStarter } from '../adapters/sfn-starter.js';
+import { QueuedStarts, StepFunctionsStarter } from '../adapters/sfn-starter.js';
 import { actOnboarding, planOnboarding } from '../core/onboarding-run.js';
 import { sfnClient } from '../shared/clients.js';
 import { loadConfig } from '../shared/config.js';
@@ -25,7 +25,8 @@ const payload = z.object({
 
 export const handler = taskHandler(async (event) => {
   const { op, stateMachineArn, version, ...req } = payload.parse(event);
-  const runs = new StepFunctionsStarter(sfnClient(), { LeadFunnel: config.funnelStateMachineArn, RepOnboarding: stateMachineArn });
+  // Next runs are queued in the run outbox (StartRuns starts them); a superseded run is stopped at once.
+  const runs = new QueuedStarts(new StepFunctionsStarter(sfnClient(), { LeadFunnel: config.funnelStateMachineArn, RepOnboarding: stateMachineArn }));
   const withRuns = { ...deps, runs, programmeVersion: version ?? deps.programmeVersion };
   const result = op === 'plan' ? await planOnboarding(withRuns, req) : await actOnboarding(withRuns, req);
   logger.info(`onboarding ${op} finished`, { ...req, ...result });

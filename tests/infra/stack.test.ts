@@ -37,7 +37,7 @@ const functionsGranted = (action: string, resourceRef?: string) =>
 const withEnv = (name: string) => Object.keys(functions).filter((id) => name in functions[id].Properties.Environment.Variables).sort();
 
 describe('the Sales Flow stack', () => {
-  it('has one table with the shared definition: pk/sk, gsi1, gsi2, gsi3, on-demand, PITR, TTL, encrypted, retained', () => {
+  it('has one table with the shared definition: pk/sk, gsi1–gsi4, a new-image stream, on-demand, PITR, TTL, encrypted, retained', () => {
     const [[id, table]] = ofType('AWS::DynamoDB::Table');
     expect(id).toBe('Table');
     expect(table.Properties.KeySchema).toEqual([{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }]);
@@ -45,7 +45,9 @@ describe('the Sales Flow stack', () => {
       ['gsi1', ['gsi1pk', 'gsi1sk']],
       ['gsi2', ['gsi2pk', 'gsi2sk']],
       ['gsi3', ['gsi3pk', 'gsi3sk']],
+      ['gsi4', ['gsi4pk', 'gsi4sk']],
     ]);
+    expect(table.Properties.StreamSpecification).toEqual({ StreamViewType: 'NEW_IMAGE' });
     expect(table.Properties.BillingMode).toBe('PAY_PER_REQUEST');
     expect(table.Properties.PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled).toBe(true);
     expect(table.Properties.TimeToLiveSpecification).toEqual({ AttributeName: 'expiresAt', Enabled: true });
@@ -70,12 +72,12 @@ describe('the Sales Flow stack', () => {
   it('gives the state machine ARN only to the functions that start or stop runs', () => {
     // The rep routes and OnboardingStep hand a leaving or lapsed rep's leads back to the funnel.
     expect(withEnv('FUNNEL_STATE_MACHINE_ARN')).toEqual([
-      'CaptureLead', 'CreateRep', 'EraseClosedLeads', 'EraseLead', 'IngestEvent', 'OnboardingStep', 'PrivacyErasure', 'RecordCompletion', 'ResetModule', 'SetRepStatus', 'SignOffRep',
+      'CaptureLead', 'CreateRep', 'EraseClosedLeads', 'EraseLead', 'IngestEvent', 'OnboardingStep', 'PrivacyErasure', 'RecordCompletion', 'ResetModule', 'SetRepStatus', 'SignOffRep', 'StartRuns',
     ]);
     // OnboardingStep is invoked by RepOnboarding itself: it gets the ARN from the run, not the environment (a cycle).
     // The erasers stop an erased rep's onboarding run.
     expect(withEnv('REP_ONBOARDING_STATE_MACHINE_ARN')).toEqual([
-      'CreateRep', 'EraseClosedLeads', 'EraseLead', 'PrivacyErasure', 'RecordCompletion', 'ResetModule', 'SetRepStatus', 'SignOffRep',
+      'CreateRep', 'EraseClosedLeads', 'EraseLead', 'PrivacyErasure', 'RecordCompletion', 'ResetModule', 'SetRepStatus', 'SignOffRep', 'StartRuns',
     ]);
     expect(functions.CaptureLead.Properties.Environment.Variables.FUNNEL_STATE_MACHINE_ARN).toEqual({ Ref: 'LeadFunnel' });
   });
@@ -110,16 +112,34 @@ describe('the Sales Flow stack', () => {
     expect(JSON.stringify(ses.Resource)).toContain('configuration-set/');
     expect(JSON.stringify(ses.Resource)).toContain('identity/sales@example.com');
     const repChangers = ['CreateRep', 'OnboardingStep', 'RecordCompletion', 'ResetModule', 'SetRepStatus', 'SignOffRep'];
-    expect(functionsGranted('states:StartExecution')).toEqual(['CaptureLead', 'IngestEvent', ...repChangers].sort());
+    // The run outbox: StartRuns is the only caller of StartExecution, on both machines; everyone else queues.
+    expect(functionsGranted('states:StartExecution')).toEqual(['StartRuns']);
+    expect(functionsGranted('states:StartExecution', 'LeadFunnel')).toEqual(['StartRuns']);
+    expect(functionsGranted('states:StartExecution', 'RepOnboarding')).toEqual(['StartRuns']);
     expect(functionsGranted('states:StopExecution')).toEqual(['EraseClosedLeads', 'EraseLead', 'IngestEvent', 'PrivacyErasure', ...repChangers].sort());
     // Erasing a rep stops their onboarding run too: the erasers may stop (never start) RepOnboarding runs.
     for (const eraser of ['EraseClosedLeads', 'EraseLead', 'PrivacyErasure']) expect(functionsGranted('states:StopExecution', 'RepOnboarding')).toContain(eraser);
   });
 
-  it('runs EraseClosedLeads once a day from an EventBridge rule', () => {
+  it('runs StartRuns every minute (the run outbox sweeper) and EraseClosedLeads once a day from EventBridge rules', () => {
     const rules = ofType('AWS::Events::Rule').map(([, r]) => r.Properties);
-    expect(rules.map((r) => [r.ScheduleExpression, r.Targets.map((t: any) => t.Arn['Fn::GetAtt'][0])])).toEqual([['rate(1 day)', ['EraseClosedLeads']]]);
+    expect(rules.map((r) => [r.ScheduleExpression, r.Targets.map((t: any) => t.Arn['Fn::GetAtt'][0])])).toEqual([
+      ['rate(1 minute)', ['StartRuns']],
+      ['rate(1 day)', ['EraseClosedLeads']],
+    ]);
     expect(functions.EraseClosedLeads.Properties.Environment.Variables.CLOSED_LEAD_RETENTION_MONTHS).toBe('24');
+  });
+
+  it('feeds StartRuns from the table stream, filtered to pending runs, retrying failed records from the first', () => {
+    const mappings = ofType('AWS::Lambda::EventSourceMapping').map(([, m]) => m.Properties);
+    expect(mappings).toHaveLength(1);
+    const [mapping] = mappings;
+    expect(mapping.FunctionName).toEqual({ Ref: 'StartRuns' });
+    expect(mapping.EventSourceArn).toEqual({ 'Fn::GetAtt': ['Table', 'StreamArn'] });
+    expect(mapping.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+    expect(mapping.BisectBatchOnFunctionError).toBe(true);
+    expect(mapping.MaximumRetryAttempts).toBeGreaterThan(0);
+    expect(mapping.FilterCriteria.Filters.map((f: any) => JSON.parse(f.Pattern))).toEqual([{ dynamodb: { NewImage: { gsi4pk: { S: [{ prefix: 'RUNPENDING#' }] } } } }]);
   });
 
   it('serves the routes with public capture, unsubscribe and consent confirmation, and the API key on everything else', () => {

@@ -38,15 +38,16 @@ const post = (body: string, headers: Record<string, string> = { 'content-type': 
   call(handler, httpEvent({ method: 'POST', path: '/leads', body, headers }));
 
 describe('POST /leads', () => {
-  it('creates a new lead for an integration (API key) with 201 and starts its funnel under a name derived from the lead id', async () => {
+  it('creates a new lead for an integration (API key) with 201 and queues its funnel run in the same write (the run outbox), calling no StartExecution', async () => {
     const res = await post(JSON.stringify({ email: ' Ann@Example.com', firstName: 'Ann', consent: true }), INTEGRATION);
     expect(res.statusCode).toBe(201);
     expect(res.json).toEqual({ leadId: expect.any(String), stage: 'awareness' });
     const put = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
     expect(put[0]!.Put!.Item).toMatchObject({ email: 'ann@example.com', consent: { given: true, method: 'integration', ip: '203.0.113.9', textVersion: 'v1' } });
-    const start = sfn.commandCalls(StartExecutionCommand)[0]!.args[0].input;
-    expect(start.name).toBe(`${res.json.leadId}-r1`);
-    expect(JSON.parse(start.input!)).toEqual({ leadId: res.json.leadId, run: 1, stage: 'awareness' });
+    // The lead item itself asks for run 1: it is in the pending-runs index that StartRuns drains.
+    expect(put[0]!.Put!.Item).toMatchObject({ run: 1, gsi4pk: 'RUNPENDING#LeadFunnel', gsi4sk: expect.stringMatching(new RegExp(`#${res.json.leadId}$`)) });
+    expect(put[0]!.Put!.Item!.startedRun).toBeUndefined();
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
   });
 
   it('accepts a plain HTML form post and redirects the browser to an allowed thank-you URL', async () => {

@@ -49,22 +49,23 @@ const post = (body: unknown) =>
   call(handler, httpEvent({ method: 'POST', path: '/events', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }));
 
 describe('POST /events', () => {
-  it('applies an event that moves the lead on: saves run 2, stops run 1, starts run 2, publishes the change', async () => {
+  it('applies an event that moves the lead on: saves run 2 (queued in the run outbox by that write), stops run 1, publishes the change', async () => {
     const res = await post({ eventId: 'evt-1', type: 'email_clicked', leadId: 'lead-1' });
     expect(res.statusCode).toBe(202);
     expect(res.json).toEqual({ leadId: 'lead-1', stage: 'interest', score: 11, status: 'active' });
     const items = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
     expect(items[0]!.Put).toMatchObject({ ConditionExpression: '#version = :expected', ExpressionAttributeValues: { ':expected': 3 } });
-    expect(items[0]!.Put!.Item).toMatchObject({ run: 2, version: 4, gsi1pk: 'STAGE#interest' });
+    expect(items[0]!.Put!.Item).toMatchObject({ run: 2, version: 4, gsi1pk: 'STAGE#interest', gsi4pk: 'RUNPENDING#LeadFunnel' });
     expect(items.at(-1)!.Put!.Item).toMatchObject({ ...keys.processedEvent('evt-1'), expiresAt: expect.any(Number) });
     expect(sfn.commandCalls(StopExecutionCommand)[0]!.args[0].input.executionArn).toBe(
       'arn:aws:states:us-east-1:123456789012:execution:LeadFunnel:lead-1-r1',
     );
-    expect(sfn.commandCalls(StartExecutionCommand)[0]!.args[0].input).toMatchObject({ stateMachineArn: STATE_MACHINE_ARN, name: 'lead-1-r2' });
+    // StartRuns starts run 2 from the table stream; the request never calls StartExecution.
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
     expect(bus.commandCalls(PutEventsCommand)[0]!.args[0].input.Entries![0]).toMatchObject({ DetailType: 'LeadStageChanged' });
   });
 
-  it('acknowledges a repeated eventId with 200 duplicate and re-runs the current start', async () => {
+  it('acknowledges a repeated eventId with 200 duplicate, changing nothing and starting nothing', async () => {
     ddb.on(TransactWriteCommand).callsFake((input: TransactWriteCommandInput) => {
       const last = input.TransactItems!.length - 1;
       throw new TransactionCanceledException({
@@ -77,7 +78,7 @@ describe('POST /events', () => {
     const res = await post({ eventId: 'evt-1', type: 'email_opened', leadId: 'lead-1' });
     expect(res.statusCode).toBe(200);
     expect(res.json).toEqual({ status: 'duplicate', leadId: 'lead-1' });
-    expect(sfn.commandCalls(StartExecutionCommand)[0]!.args[0].input.name).toBe('lead-1-r1');
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
     expect(sfn.commandCalls(StopExecutionCommand)).toHaveLength(0);
     expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(1);
   });

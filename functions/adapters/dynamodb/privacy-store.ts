@@ -108,12 +108,12 @@ export class DynamoPrivacyStore implements PrivacyStore {
    */
   async anonymizeRep(repId: string) {
     const profile = await this.getRaw(keys.rep(repId));
-    const inactive = keys.repIndexes({ repId, status: 'inactive' });
+    const inactive = keys.repIndexes({ repId, status: 'inactive', createdAt: '' });
     await this.ignoreMissing(
       new UpdateCommand({
         TableName: this.tableName,
         Key: keys.rep(repId),
-        UpdateExpression: 'SET #name = :name, #status = :inactive, gsi1pk = :gsi1pk REMOVE email, firstName, lastName, managerEmail',
+        UpdateExpression: 'SET #name = :name, #status = :inactive, gsi1pk = :gsi1pk REMOVE email, firstName, lastName, managerEmail, gsi4pk, gsi4sk',
         ConditionExpression: 'attribute_exists(pk)',
         ExpressionAttributeNames: { '#name': 'name', '#status': 'status' },
         ExpressionAttributeValues: { ':name': ERASED_REP_NAME, ':inactive': 'inactive', ':gsi1pk': inactive.gsi1pk },

@@ -25,7 +25,7 @@ import { DynamoTimelineStore, timelineItem } from './timeline-store.js';
 type Item = Record<string, unknown>;
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
 
-const KEY_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'entity'] as const;
+const KEY_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi4pk', 'gsi4sk', 'entity'] as const;
 const notExists = 'attribute_not_exists(pk)';
 
 function toRep(item: Item): Rep {
