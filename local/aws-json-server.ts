@@ -9,6 +9,7 @@ import { answerClientErrors, writeSafely } from './http-safety.js';
 import { LOCALHOST } from './ports.js';
 import type { ExecutionRecord, Executions } from './sfn/executions.js';
 import { SfnError } from './sfn/executions.js';
+import type { StartExecutionQuota } from './sfn/start-quota.js';
 import type { EventStore, SecretStore } from './standins.js';
 
 const seconds = (d?: Date) => (d ? d.getTime() / 1000 : undefined);
@@ -28,9 +29,11 @@ function describe(e: ExecutionRecord) {
   };
 }
 
-export function awsOperations(executions: Executions, events: EventStore, secrets: SecretStore) {
+export function awsOperations(executions: Executions, events: EventStore, secrets: SecretStore, startQuota?: StartExecutionQuota) {
   const ops: Record<string, (body: any) => unknown> = {
     'AWSStepFunctions.StartExecution': (b) => {
+      // Like AWS, a start that is refused as a duplicate still spends a token.
+      startQuota?.take();
       const e = executions.start(b.stateMachineArn, b.name, b.input);
       return { executionArn: e.executionArn, startDate: seconds(e.startDate) };
     },

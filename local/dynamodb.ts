@@ -15,7 +15,7 @@ import { readdirSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException, UpdateTableCommand, type TableDescription } from '@aws-sdk/client-dynamodb';
 import { createTableInput } from '../functions/table/definition.js';
 import { LOCALHOST, reservePort, waitForPort } from './ports.js';
 
@@ -225,11 +225,32 @@ export async function ensureTable(endpoint: string, tableName: string): Promise<
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
   try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    await upgradeTable(client, tableName, Table);
   } catch (err) {
     if (!(err instanceof ResourceNotFoundException)) throw err;
     await client.send(new CreateTableCommand(createTableInput(tableName)));
   } finally {
     client.destroy();
+  }
+}
+
+/**
+ * A table kept in `.data/` by an older version gets what the definition has since gained: its stream
+ * (the run outbox's feed) and any new index, so `npm start` carries on with the data it has.
+ */
+async function upgradeTable(client: DynamoDBClient, tableName: string, table: TableDescription | undefined): Promise<void> {
+  const wanted = createTableInput(tableName);
+  if (!table?.StreamSpecification?.StreamEnabled) await client.send(new UpdateTableCommand({ TableName: tableName, StreamSpecification: wanted.StreamSpecification }));
+  const existing = new Set((table?.GlobalSecondaryIndexes ?? []).map((g) => g.IndexName));
+  for (const gsi of wanted.GlobalSecondaryIndexes.filter((g) => !existing.has(g.IndexName))) {
+    const names = new Set<string>(gsi.KeySchema.map((k) => k.AttributeName));
+    await client.send(
+      new UpdateTableCommand({
+        TableName: tableName,
+        AttributeDefinitions: wanted.AttributeDefinitions.filter((a) => names.has(a.AttributeName)),
+        GlobalSecondaryIndexUpdates: [{ Create: { IndexName: gsi.IndexName, KeySchema: gsi.KeySchema, Projection: gsi.Projection } }],
+      }),
+    );
   }
 }

@@ -12,6 +12,8 @@ import { awsOperations, startAwsJsonServer } from './aws-json-server.js';
 import { ensureTable, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb.js';
 import { startDynamoDbFaultProxy } from './dynamodb-faults.js';
 import { Faults } from './faults.js';
+import { StartExecutionQuota, type StartQuotaSettings } from './sfn/start-quota.js';
+import { readStreamMappings, startStreamMappings, type LocalStreams } from './streams.js';
 import { collectFunctions, FunctionRuntime, mergeEnvironments } from './functions.js';
 import { reservePort } from './ports.js';
 import { localSecrets, generateKey } from './secrets.js';
@@ -52,6 +54,8 @@ export interface LocalStackOptions {
    * it repeatable. Off by default: without it there is no extra hop.
    */
   dynamodbFaults?: boolean | { rate?: number; seed?: number };
+  /** Step Functions' StartExecution quota (AWS: 1300/300 in the large regions); unlimited unless set. */
+  startQuota?: StartQuotaSettings;
 }
 
 export interface WaitOptions {
@@ -84,6 +88,10 @@ export interface LocalStack {
   mail: { list(): Promise<any[]>; clear(): Promise<void> };
   events: { list(): EventStore['entries']; clear(): void };
   faults: Faults;
+  /** The StartExecution quota the local Step Functions applies (`set`, `refuseFor`, counters). */
+  startQuota: StartExecutionQuota;
+  /** The table stream's event source mappings (StartRuns): pause, resume, wait until drained. */
+  streams: LocalStreams;
   /** Invokes a function of the template directly (by logical id or ARN). */
   invoke(fn: string, event: unknown): Promise<unknown>;
   stop(): Promise<void>;
@@ -160,7 +168,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const apiKey = options.apiKey ?? generateKey();
     const secrets = new SecretStore(localSecrets(template, refs, env, { apiKey, signingKey: options.signingKey ?? generateKey() }));
 
-    const aws = await startAwsJsonServer(awsOperations(executions, events, secrets), fixed?.aws ?? 0);
+    const startQuota = new StartExecutionQuota();
+    startQuota.set(options.startQuota);
+    const aws = await startAwsJsonServer(awsOperations(executions, events, secrets, startQuota), fixed?.aws ?? 0);
     cleanups.push(() => aws.close());
     await sesPort.release();
     const sesThrottle = new SesThrottle();
@@ -189,6 +199,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...options.env,
     });
     await functions.loadAll();
+    // The table stream feeds StartRuns as Lambda's event source mapping does (the run outbox).
+    const streams = startStreamMappings({
+      endpoint: () => dynamodbEndpoint,
+      tableName,
+      mappings: readStreamMappings(template, refs, localArn.table(tableName)),
+      functions,
+    });
+    cleanups.push(() => streams.stop());
     // Scheduled rules (the retention job) fire on the compressed clock, like the Waits.
     cleanups.push(startSchedules(template, refs, functions, scale));
 
@@ -221,6 +239,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         history: (arn) => executions.describe(arn).history,
         async waitForStatus(arn, status, { timeoutMs = 30_000 } = {}) {
           const wanted = Array.isArray(status) ? status : [status];
+          // Runs start asynchronously (the run outbox): wait for the execution to exist first.
+          const exists = () => executions.list().some((e) => e.executionArn === arn);
+          await poll(exists, timeoutMs, () => `execution ${arn} to be started`);
           const record = executions.describe(arn);
           await poll(() => wanted.includes(record.status), timeoutMs, () => `${record.name} to be ${wanted.join('|')} (is ${record.status})`);
           if (record.status !== 'RUNNING') await record.done;
@@ -237,6 +258,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       },
       events: { list: () => events.entries, clear: () => void events.entries.splice(0) },
       faults,
+      startQuota,
+      streams,
       invoke: (fn, event) => functions.invoke(fn, event),
       stop,
     };

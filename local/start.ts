@@ -2,7 +2,8 @@
  * `npm start`: the whole system on 127.0.0.1 from the synthesized app, data kept under .data/.
  * Knobs: PORT, DYNAMODB_PORT, SES_PORT, SALES_API_KEY, --time-scale N / TIME_SCALE,
  * SALES_FLOW_DYNAMODB_WRITE_FAILURE_RATE (0–1: throttle that share of DynamoDB writes; SALES_FLOW_DYNAMODB_FAULT_SEED repeats it),
- * SALES_FLOW_SES_RATE (the local SES's sending rate, emails a second, as a new SES account's 14).
+ * SALES_FLOW_SES_RATE (the local SES's sending rate, emails a second, as a new SES account's 14),
+ * SALES_FLOW_START_QUOTA (Step Functions' StartExecution quota as bucket/refill per second, AWS's 1300/300).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -15,6 +16,7 @@ import { PortInUseError } from './ports.js';
 import { installProcessGuard } from './process-guard.js';
 import { resumeAllRuns } from './resume.js';
 import { persistentKey } from './secrets.js';
+import { parseStartQuota } from './sfn/start-quota.js';
 import { REPO_ROOT, startLocalStack, type LocalStack } from './stack.js';
 
 function timeScale(): number {
@@ -84,6 +86,7 @@ async function main(): Promise<void> {
   const scale = timeScale();
   const clockFile = path.join(dataDir, 'clock.json');
   const writeFaults = dynamodbFaults();
+  const startQuota = parseStartQuota(process.env.SALES_FLOW_START_QUOTA);
   const sesRatePerSecond = sesRate();
   const stack = await startLocalStack({
     timeScale: scale,
@@ -94,6 +97,7 @@ async function main(): Promise<void> {
     ports: { api: Number(process.env.PORT ?? 3000), ses: Number(process.env.SES_PORT ?? 8005) },
     tableName: 'sales-flow',
     ...(writeFaults ? { dynamodbFaults: writeFaults } : {}),
+    ...(startQuota ? { startQuota } : {}),
     ...(sesRatePerSecond ? { sesRatePerSecond } : {}),
   });
   // Compressed time must not run backwards on the next start: remember where it got to.
@@ -122,7 +126,7 @@ Sales Flow is running locally (ready in ${((Date.now() - started) / 1000).toFixe
   SES inbox       ${stack.sesUrl}${sesRatePerSecond ? `  (throttled to ${sesRatePerSecond} emails a second: SALES_FLOW_SES_RATE)` : ''}
   Domain events   ${stack.apiUrl}/_local/events
   DynamoDB Local  ${stack.dynamodbEndpoint}  (table ${stack.tableName}; DynamoDB Local listens on all interfaces)
-${writeFaults ? `  DynamoDB faults ${Math.round(writeFaults.rate * 100)}% of the handlers' writes throttled (SALES_FLOW_DYNAMODB_WRITE_FAILURE_RATE)\n` : ''}  API key         ${stack.apiKey}${process.env.SALES_API_KEY ? '' : '  (generated; set SALES_API_KEY to choose one)'}
+${writeFaults ? `  DynamoDB faults ${Math.round(writeFaults.rate * 100)}% of the handlers' writes throttled (SALES_FLOW_DYNAMODB_WRITE_FAILURE_RATE)\n` : ''}${startQuota ? `  Start quota     StartExecution: a bucket of ${startQuota.bucket}, refilled at ${startQuota.refillPerSecond}/s (SALES_FLOW_START_QUOTA)\n` : ''}  API key         ${stack.apiKey}${process.env.SALES_API_KEY ? '' : '  (generated; set SALES_API_KEY to choose one)'}
 ${rep ? `  Demo rep        ${rep.name} <${rep.email}> (seeded into the empty roster)\n` : ''}
 Executions live in memory: on the next start, nurturing leads resume their run from the top of their stage. Ctrl-C stops.`);
   ready = true;

@@ -54,7 +54,8 @@ describe('POST /leads', () => {
     expect(res.body).toEqual({ leadId: expect.any(String), stage: 'awareness' });
     const lead = await app.lead(res.body.leadId);
     expect(lead).toMatchObject({ leadId: res.body.leadId, email, firstName: 'Ada', company: 'Analytical Engines', stage: 'awareness', status: 'active' });
-    expect(executionsOf(res.body.leadId).map((e) => e.name)).toEqual([`${res.body.leadId}-r1`]);
+    // The run outbox starts it (StartRuns, from the table stream) right after the answer.
+    await eventually(() => expect(executionsOf(res.body.leadId).map((e) => e.name)).toEqual([`${res.body.leadId}-r1`]));
   });
 
   it('accepts an anonymous plain HTML form post (application/x-www-form-urlencoded) with 202 and no lead id', async () => {
@@ -156,10 +157,11 @@ describe('POST /leads', () => {
     // The stage change restarted the lead's one funnel at interest; a further submission starts nothing.
     const third = await postJson({ email, phone: '+44 20 7946 0000' });
     expect(third.body).toEqual({ leadId, stage: 'interest' });
-    const runs = executionsOf(leadId);
-    expect(runs.map((e) => e.name).sort()).toEqual([`${leadId}-r1`, `${leadId}-r2`]);
-    expect(runs.filter((e) => e.status === 'RUNNING').map((e) => e.name)).toEqual([`${leadId}-r2`]);
-    expect(app.stack.executions.list().filter((e) => e.name.includes(leadId))).toHaveLength(2);
+    await eventually(() => expect(executionsOf(leadId).filter((e) => e.status === 'RUNNING').map((e) => e.name)).toEqual([`${leadId}-r2`]));
+    await app.stack.streams.idle();
+    // Run 1 exists only if the run outbox started it before the stage change (it starts the lead's run
+    // as it is then); either way run 2 is the one funnel, and nothing started a third.
+    expect(executionsOf(leadId).map((e) => e.name).filter((n) => n !== `${leadId}-r1`)).toEqual([`${leadId}-r2`]);
     expect((await app.lead(leadId)).phone).toBe('+44 20 7946 0000');
   });
 

@@ -20,9 +20,11 @@ describe('the real synthesized app, run locally', () => {
     });
     expect(res.status).toBe(201);
     const { leadId } = (await res.json()) as { leadId: string };
+    const deadline = Date.now() + 30_000;
+    // The run outbox starts the run from the table stream, right after the answer.
+    while (!stack.executions.list('LeadFunnel').length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     const [execution] = stack.executions.list('LeadFunnel');
     expect(execution?.name).toBe(`${leadId}-r1`);
-    const deadline = Date.now() + 30_000;
     while (!(await stack.mail.list()).some((m) => m.destination?.to?.includes('smoke@example.com')) && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 100));
     }

@@ -26,6 +26,8 @@ const aLead = (over: Partial<Lead>): Lead => ({
   status: 'active',
   score: 0,
   run: 2,
+  // Started before the restart (the run outbox had marked it): only the execution was lost with the process.
+  startedRun: 2,
   consent: { given: true, textVersion: 'v1', at: T0, sourceForm: 'web-form' },
   createdAt: T0,
   updatedAt: T0,

@@ -38,17 +38,26 @@ export interface App {
  */
 export async function bootApp(
   timeScale: number,
-  options: { app?: SynthesizedApp; virtualStartMs?: number; dynamodbFaults?: LocalStackOptions['dynamodbFaults'] } = {},
+  options: {
+    app?: SynthesizedApp;
+    virtualStartMs?: number;
+    dynamodbFaults?: LocalStackOptions['dynamodbFaults'];
+    /** Step Functions' StartExecution quota (e.g. AWS's 1300/300); unlimited unless set. */
+    startQuota?: LocalStackOptions['startQuota'];
+    /** Settings the handlers read (e.g. START_RATE, SEND_RATE_CEILING) over the synthesized ones. */
+    env?: Record<string, string>;
+  } = {},
 ): Promise<App> {
   const stack = await startLocalStack({
     ...(options.app ?? synthesizedApp()),
     ...(options.virtualStartMs !== undefined ? { virtualStartMs: options.virtualStartMs } : {}),
     ...(options.dynamodbFaults ? { dynamodbFaults: options.dynamodbFaults } : {}),
+    ...(options.startQuota ? { startQuota: options.startQuota } : {}),
     dynamodb: { endpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB! },
     ports: 0,
     timeScale,
     tableName: `wf-${randomUUID()}`,
-    env: { LOG_LEVEL: 'ERROR' },
+    env: { LOG_LEVEL: 'ERROR', ...options.env },
   });
   const call = async (method: string, path: string, body?: unknown, auth = false) => {
     const res = await fetch(`${stack.apiUrl}${path}`, {

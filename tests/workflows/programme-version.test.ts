@@ -21,11 +21,15 @@ describe('the programme version of a run', () => {
     expect(captured.status).toBe(201);
     const { leadId } = captured.body;
 
-    const execution = app.stack.executions.list().find((e) => e.name === `${leadId}-r1`);
-    expect(JSON.parse(execution!.input)).toMatchObject({ leadId, run: 1, stage: 'awareness', version });
+    const execution = await eventually(() => app.stack.executions.list().find((e) => e.name === `${leadId}-r1`) ?? expect.fail('not started yet'));
+    expect(JSON.parse(execution.input)).toMatchObject({ leadId, run: 1, stage: 'awareness', version });
 
     await eventually(async () => expect(entriesOf(await app.lead(leadId), 'email_sent')).toHaveLength(1));
-    const lead = await app.lead(leadId);
+    const lead = await eventually(async () => {
+      const read = await app.lead(leadId);
+      expect(entriesOf(read, 'workflow_started')).toHaveLength(1);
+      return read;
+    });
     expect(entriesOf(lead, 'workflow_started')).toEqual([expect.objectContaining({ data: expect.objectContaining({ run: 1, version }) })]);
     expect(entriesOf(lead, 'email_sent')[0]).toMatchObject({ data: { stepId: 'welcome', version } });
   });

@@ -1,0 +1,248 @@
+/**
+ * The template's DynamoDB stream event source mappings, run locally the way Lambda runs them: every
+ * `AWS::Lambda::EventSourceMapping` whose source is the table's stream polls DynamoDB Local's own stream
+ * (DescribeStream / GetShardIterator / GetRecords, which it implements), drops the records its
+ * FilterCriteria do not match, and invokes the function with batches of up to BatchSize records, one
+ * batch at a time per shard, in order. A batch that fails is retried (up to MaximumRetryAttempts, with
+ * backoff); `batchItemFailures` retry from the first failed record, as ReportBatchItemFailures does.
+ *
+ * Tests can pause and resume the mappings (a burst piles up in the stream, then drains at once).
+ */
+import type { FunctionRuntime } from './functions.js';
+import { resolveIntrinsics, resourcesOfType, type CfnTemplate, type ReferenceMap } from './template.js';
+
+export interface StreamMapping {
+  id: string;
+  functionName: string;
+  batchSize: number;
+  /** Parsed FilterCriteria patterns: a record is delivered when any matches (none → every record). */
+  filters: unknown[];
+  maxRetries: number;
+  reportBatchItemFailures: boolean;
+}
+
+interface StreamRecord {
+  eventName?: string;
+  dynamodb?: { SequenceNumber?: string; NewImage?: Record<string, unknown>; Keys?: Record<string, unknown> };
+  [k: string]: unknown;
+}
+
+/** The mappings whose source is the table's stream (`<table ARN>/stream/...`). */
+export function readStreamMappings(template: CfnTemplate, refs: ReferenceMap, tableArn: string): StreamMapping[] {
+  return resourcesOfType(template, 'AWS::Lambda::EventSourceMapping').flatMap(([id, res]) => {
+    const props = res.Properties ?? {};
+    const source = String(resolveIntrinsics(props.EventSourceArn, refs, template));
+    if (!source.startsWith(`${tableArn}/stream/`)) return [];
+    if (props.Enabled === false) return [];
+    const filters = ((props.FilterCriteria as { Filters?: Array<{ Pattern: string }> } | undefined)?.Filters ?? []).map((f) => JSON.parse(f.Pattern));
+    return [
+      {
+        id,
+        functionName: String(resolveIntrinsics(props.FunctionName, refs, template)),
+        batchSize: Number(props.BatchSize ?? 100),
+        filters,
+        maxRetries: props.MaximumRetryAttempts === undefined || props.MaximumRetryAttempts === -1 ? 10 : Number(props.MaximumRetryAttempts),
+        reportBatchItemFailures: ((props.FunctionResponseTypes as string[] | undefined) ?? []).includes('ReportBatchItemFailures'),
+      },
+    ];
+  });
+}
+
+/** Lambda event filtering (the subset a stream filter uses): exact values, prefix, exists, anything-but, numeric =. */
+export function matchesPattern(pattern: unknown, value: unknown): boolean {
+  if (Array.isArray(pattern)) return pattern.some((rule) => matchesRule(rule, value));
+  if (pattern && typeof pattern === 'object') {
+    return Object.entries(pattern as Record<string, unknown>).every(([key, sub]) => {
+      const child = value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
+      if (Array.isArray(sub) && sub.some((r) => r && typeof r === 'object' && 'exists' in r)) return sub.some((r) => matchesRule(r, child));
+      return child !== undefined && matchesPattern(sub, child);
+    });
+  }
+  return pattern === value;
+}
+
+function matchesRule(rule: unknown, value: unknown): boolean {
+  if (rule && typeof rule === 'object') {
+    const r = rule as Record<string, unknown>;
+    if ('exists' in r) return r.exists ? value !== undefined : value === undefined;
+    if (value === undefined) return false;
+    if ('prefix' in r) return typeof value === 'string' && value.startsWith(String(r.prefix));
+    if ('anything-but' in r) return !([] as unknown[]).concat(r['anything-but']).includes(value);
+    return false;
+  }
+  if (Array.isArray(value)) return value.includes(rule);
+  return value === rule;
+}
+
+export const recordMatches = (filters: unknown[], record: StreamRecord) => filters.length === 0 || filters.some((f) => matchesPattern(f, record));
+
+export interface LocalStreams {
+  /** Stops polling: records pile up in the stream until `resume` (what a disabled mapping does). */
+  pause(): void;
+  resume(): void;
+  /** Resolves once every shard has been read to its end and no batch is in flight. */
+  idle(options?: { timeoutMs?: number }): Promise<void>;
+  stop(): Promise<void>;
+}
+
+interface Shard {
+  id: string;
+  iterator?: string;
+  lastSequence?: string;
+  closed: boolean;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const IDLE_POLL_MS = 50;
+const DESCRIBE_EVERY_MS = 2_000;
+
+/**
+ * Polls the table's stream for the mappings. `endpoint()` is read on every call, so a DynamoDB Local
+ * restarted on another port (or the same) is followed.
+ */
+export function startStreamMappings(options: { endpoint: () => string; tableName: string; mappings: StreamMapping[]; functions: FunctionRuntime }): LocalStreams {
+  const { mappings, functions, tableName } = options;
+  let stopped = false;
+  let paused = false;
+  let busy = false;
+  /** True once a full pass found nothing new (reset by any record). */
+  let caughtUp = false;
+
+  const call = async (target: string, body: unknown): Promise<any> => {
+    const res = await fetch(options.endpoint(), {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-amz-json-1.0',
+        'x-amz-target': target,
+        // DynamoDB Local checks there is a credential, not the signature.
+        authorization: 'AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=00',
+      },
+      body: JSON.stringify(body),
+    });
+    const json = (await res.json()) as any;
+    if (res.status !== 200) {
+      const err = new Error(`${target}: ${json?.message ?? json?.Message ?? res.status}`);
+      err.name = String(json?.__type ?? 'Error').split('#').pop()!;
+      throw err;
+    }
+    return json;
+  };
+
+  const shards = new Map<string, Shard>();
+  let streamArn: string | undefined;
+  let lastDescribe = 0;
+
+  async function describe(): Promise<void> {
+    const table = await call('DynamoDB_20120810.DescribeTable', { TableName: tableName });
+    const arn = table.Table?.LatestStreamArn as string | undefined;
+    if (arn !== streamArn) {
+      streamArn = arn;
+      shards.clear();
+    }
+    if (!streamArn) return;
+    const description = (await call('DynamoDBStreams_20120810.DescribeStream', { StreamArn: streamArn })).StreamDescription;
+    for (const s of (description?.Shards ?? []) as Array<{ ShardId: string }>) {
+      if (!shards.has(s.ShardId)) shards.set(s.ShardId, { id: s.ShardId, closed: false });
+    }
+    lastDescribe = Date.now();
+  }
+
+  async function deliver(records: StreamRecord[]): Promise<void> {
+    for (const mapping of mappings) {
+      const matching = records.filter((r) => recordMatches(mapping.filters, r));
+      for (let i = 0; i < matching.length; i += mapping.batchSize) {
+        let batch = matching.slice(i, i + mapping.batchSize);
+        for (let attempt = 0; batch.length && !stopped; attempt++) {
+          try {
+            const result = (await functions.invoke(mapping.functionName, { Records: batch })) as { batchItemFailures?: Array<{ itemIdentifier?: string }> } | undefined;
+            const failed = mapping.reportBatchItemFailures ? (result?.batchItemFailures ?? []).map((f) => f.itemIdentifier) : [];
+            if (!failed.length) break;
+            const first = batch.findIndex((r) => failed.includes(r.dynamodb?.SequenceNumber));
+            batch = first < 0 ? [] : batch.slice(first);
+          } catch (err) {
+            console.error(`[local] ${mapping.id} → ${mapping.functionName}: ${(err as Error).message}`);
+          }
+          if (!batch.length) break;
+          if (attempt >= mapping.maxRetries) {
+            console.error(`[local] ${mapping.id}: ${batch.length} record(s) skipped after ${attempt + 1} attempts`);
+            break;
+          }
+          await sleep(Math.min(5_000, 200 * 2 ** attempt));
+        }
+      }
+    }
+  }
+
+  async function readShard(shard: Shard): Promise<boolean> {
+    if (!shard.iterator) {
+      const type = shard.lastSequence ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: shard.lastSequence } : { ShardIteratorType: 'TRIM_HORIZON' };
+      shard.iterator = (await call('DynamoDBStreams_20120810.GetShardIterator', { StreamArn: streamArn, ShardId: shard.id, ...type })).ShardIterator;
+    }
+    let out: any;
+    try {
+      out = await call('DynamoDBStreams_20120810.GetRecords', { ShardIterator: shard.iterator, Limit: 1000 });
+    } catch (err) {
+      // An iterator taken while the shard was empty can point before its oldest record (DynamoDB Local
+      // answers TrimmedDataAccessException); an old one expires. Either way: take a new one.
+      if (['ExpiredIteratorException', 'TrimmedDataAccessException'].includes((err as Error).name)) {
+        shard.iterator = undefined;
+        return true;
+      }
+      throw err;
+    }
+    const records = (out.Records ?? []) as StreamRecord[];
+    shard.iterator = out.NextShardIterator;
+    if (!shard.iterator) shard.closed = true;
+    if (records.length) {
+      await deliver(records);
+      shard.lastSequence = records[records.length - 1]!.dynamodb?.SequenceNumber;
+    }
+    return records.length > 0;
+  }
+
+  const loop = (async () => {
+    while (!stopped) {
+      if (paused) {
+        await sleep(IDLE_POLL_MS);
+        continue;
+      }
+      busy = true;
+      let found = false;
+      try {
+        if (!streamArn || Date.now() - lastDescribe > DESCRIBE_EVERY_MS) await describe();
+        for (const shard of [...shards.values()].filter((s) => !s.closed)) {
+          if (stopped || paused) break;
+          if (await readShard(shard)) found = true;
+        }
+      } catch (err) {
+        const name = (err as Error).name;
+        // The table is gone or DynamoDB Local restarts: find the stream again on the next pass.
+        if (name === 'ResourceNotFoundException' || (err as { cause?: { code?: string } }).cause?.code === 'ECONNREFUSED') streamArn = undefined;
+        else if (!stopped) console.error('[local] stream poll:', (err as Error).message);
+      }
+      busy = false;
+      caughtUp = !found && !paused;
+      if (!found) await sleep(IDLE_POLL_MS);
+    }
+  })();
+
+  return {
+    pause: () => void (paused = true),
+    resume: () => {
+      paused = false;
+      caughtUp = false;
+    },
+    async idle({ timeoutMs = 30_000 } = {}) {
+      const deadline = Date.now() + timeoutMs;
+      caughtUp = false;
+      while (!(caughtUp && !busy)) {
+        if (Date.now() > deadline) throw new Error('Timed out waiting for the table stream to be drained');
+        await sleep(IDLE_POLL_MS);
+      }
+    },
+    async stop() {
+      stopped = true;
+      await loop;
+    },
+  };
+}
