@@ -22,7 +22,9 @@ function once<T>(make: () => T): () => T {
  * throttles) ride out a short throttle; a throttled transaction counts as one too (dynamodb-throttling.ts).
  */
 export const documentClient = /* @__PURE__ */ once(() =>
-  DynamoDBDocumentClient.from(retryThrottledTransactions(new DynamoDBClient({})), {
+  // A Lambda instance sends one request at a time, but locally every handler shares this process and this
+  // client: with the SDK's default 50 sockets, a burst queued over a thousand requests inside the client.
+  DynamoDBDocumentClient.from(retryThrottledTransactions(new DynamoDBClient({ requestHandler: { httpAgent: { keepAlive: true, maxSockets: 512 } } })), {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   }),
 );
