@@ -45,6 +45,9 @@ export default defineConfig({
       { extends: true, test: { name: 'integration', include: ['tests/integration/**/*.test.ts'], ...withLocalServices } },
       { extends: true, test: { name: 'workflows', include: ['tests/workflows/**/*.test.ts'], ...withLocalServices } },
       { extends: true, test: { name: 'e2e', include: ['tests/e2e/**/*.test.ts'], ...withLocalServices } },
+      // Issue 9's 3,000-lead burst: alone, after every other project (a later group), so it neither starves
+      // the other files of the 2 cores nor is starved by them.
+      { extends: true, test: { name: 'burst', include: ['tests/burst/**/*.test.ts'], ...withLocalServices, sequence: { groupOrder: 1 } } },
       // Property-based fuzzing of every route on the real local stack; FUZZ_RUNS per route (npm run fuzz: 10,000).
       { extends: true, test: { name: 'fuzz', include: ['tests/fuzz/**/*.test.ts'], ...withLocalServices } },
     ],
