@@ -13,8 +13,9 @@
  *    email over the Contact's frequency cap (one cap per person across every workflow) until the cap
  *    frees; a step marked `window: 'business-hours'` or a rep's reminder outside business hours in the
  *    recipient's time zone (core/send-window.ts) until the next opening; a second digest the same day.
- * 4. Take a slot of the system's send-rate ceiling (one per second's worth, shared by every sender);
- *    none left → MailThrottledError before anything is claimed or counted.
+ * 4. Take a slot of the system's send-rate ceiling (shared by every sender), waiting in place a moment
+ *    for the next second's when this one's are gone (a burst mostly fits); still none → MailThrottledError
+ *    before anything is claimed or counted.
  * 5. Claim the exactly-once ledger key (subject + workflow step), save what the send changes (the
  *    Contact's `recentMarketingSends`, the rep's reminder count) and write the timeline entry in ONE
  *    conditional write — one unit of work; a claim that exists already → duplicate, send nothing.
@@ -37,7 +38,7 @@ import { checkFrequencyCap, type FrequencyCap } from './frequency-cap.js';
 import type { Contact, Lead, Stage, TimelineEntry, TimelineEntryType } from './model.js';
 import type { ContactStore, IdGenerator, LeadStore, Mailer, OutgoingEmail, SendRateCeiling, UnitOfWork } from './ports.js';
 import { renderLeadEmail, unsubscribeUrl, type LinkFields } from './render.js';
-import { withOptimisticRetry } from './retry.js';
+import { backoffMs, withOptimisticRetry, type RetryPolicy } from './retry.js';
 import { seenRunning } from './run-outbox.js';
 import { DEFAULT_SEND_WINDOW, outsideBusinessHours, type SendWindow, type SendWindowSettings } from './send-window.js';
 import { timelineEntry } from './timeline.js';
@@ -66,7 +67,16 @@ export interface SendDeps {
   settings: SendSettings;
   /** The system-wide send-rate ceiling; absent: only the mail service's own limit applies. */
   rate?: SendRateCeiling;
+  /** How long a send waits in place for a slot of the ceiling (default CEILING_WAIT). */
+  rateWait?: RetryPolicy;
 }
+
+/**
+ * Slots free every second, so a send over the ceiling tries again within about a second before it
+ * fails to the engine's longer retries: an HTTP route that sends (a rep route, capture's confirmation)
+ * rides out a short burst instead of failing it. Four tries, waits drawn below 250 ms, 500 ms, 1 s.
+ */
+export const CEILING_WAIT: RetryPolicy = { attempts: 4, baseMs: 250, capMs: 1_000 };
 
 export interface SendRequest {
   leadId: string;
@@ -216,7 +226,7 @@ export type SendDecision<S, E> =
 
 /** Steps 1–6 of the doc block, for any kind of subject. */
 export async function deliver<S, E>(
-  deps: Pick<SendDeps, 'mailer' | 'clock' | 'rate'> & {
+  deps: Pick<SendDeps, 'mailer' | 'clock' | 'rate' | 'rateWait'> & {
     /** Absent: no Contact is read (a caller from before contacts); suppression then is the subject's alone. */
     contacts?: ContactStore;
     policy?: Pick<SendSettings, 'consentPolicy' | 'frequencyCap'>;
@@ -250,7 +260,7 @@ export async function deliver<S, E>(
     }
     if (deps.rate && !admitted) {
       // Before the claim: over the ceiling nothing is claimed or counted, so there is nothing to give back.
-      if (!(await deps.rate.tryAcquire(now))) throw new MailThrottledError('the send-rate ceiling is reached for this second');
+      await takeSlot(deps.rate, clock, deps.rateWait ?? CEILING_WAIT);
       admitted = true;
     }
     const sent = subject.entry(now, 'email_sent', `Sent "${decision.email.subject}"`, { ...step, ledgerKey });
@@ -289,6 +299,16 @@ export async function deliver<S, E>(
   }
   await subject.markSent(ledgerKey, messageId);
   return { outcome: 'sent' };
+}
+
+/** A slot of the send-rate ceiling, tried `policy.attempts` times with full-jitter waits; MailThrottledError without one. */
+async function takeSlot(rate: SendRateCeiling, clock: Clock, policy: RetryPolicy): Promise<void> {
+  const sleep = policy.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  for (let n = 1; ; n++) {
+    if (await rate.tryAcquire(clock.now())) return;
+    if (n >= policy.attempts) throw new MailThrottledError('the send-rate ceiling is reached');
+    await sleep(backoffMs(n, policy));
+  }
 }
 
 /** What a claim wrote that a send the mail service did not take gives back. */

@@ -10,7 +10,7 @@ import { MailThrottledError } from '../../functions/core/errors.js';
 import type { Contact } from '../../functions/core/model.js';
 import type { OutgoingEmail, SendRateCeiling } from '../../functions/core/ports.js';
 import { deliverRepEmail } from '../../functions/core/rep-send.js';
-import { sendLeadEmail, type SendDeps, type SendRequest } from '../../functions/core/send.js';
+import { CEILING_WAIT, sendLeadEmail, type SendDeps, type SendRequest } from '../../functions/core/send.js';
 import { leadTemplates } from '../../workflows/templates/index.js';
 import { aLead } from '../fakes/leads.js';
 import { InMemoryContactStore, InMemoryLeadStore, RecordingMailer, sequentialIds } from '../fakes/index.js';
@@ -139,6 +139,9 @@ describe('the send-rate ceiling', () => {
     const mailer = new RecordingMailer();
     const ceiling = new CountingCeiling(2);
     const { leads, contacts, clock, deps } = await world(mailer, ceiling);
+    // The clock stands still: waiting in place finds no free slot.
+    const waits: number[] = [];
+    deps.rateWait = { ...CEILING_WAIT, sleep: async (ms) => void waits.push(ms) };
     const step = (stepId: string): SendRequest => ({ ...marketing, stepId, category: 'transactional', template: 'awareness-welcome' });
     const contactBefore = await contacts.get(EMAIL);
 
@@ -147,6 +150,7 @@ describe('the send-rate ceiling', () => {
     const err = await sendLeadEmail(deps, marketing).catch((e: Error) => e);
     expect(err).toBeInstanceOf(MailThrottledError);
     expect(err).toMatchObject({ name: 'SendThrottled', message: expect.stringMatching(/ceiling/) });
+    expect(waits).toHaveLength(CEILING_WAIT.attempts - 1);
     expect(mailer.sent).toHaveLength(2);
     expect(leads.ledger.has('lead-1/awareness#educational-1')).toBe(false);
     expect((await leads.timeline('lead-1')).map((e) => e.data?.stepId)).toEqual(['a', 'b']);
@@ -156,6 +160,18 @@ describe('the send-rate ceiling', () => {
     clock.set(new Date(Date.parse(NOW) + 1000));
     expect(await sendLeadEmail(deps, marketing)).toEqual({ outcome: 'sent' });
     expect(mailer.sent).toHaveLength(3);
+  });
+
+  it('waits in place for the next second’s slot, so a short burst over the ceiling still goes at once', async () => {
+    const mailer = new RecordingMailer();
+    const { leads, clock, deps } = await world(mailer, new CountingCeiling(1));
+    deps.rateWait = { ...CEILING_WAIT, sleep: async () => clock.advance(1000) };
+    const step = (stepId: string): SendRequest => ({ ...marketing, stepId, category: 'transactional', template: 'awareness-welcome' });
+
+    expect(await sendLeadEmail(deps, step('a'))).toEqual({ outcome: 'sent' });
+    expect(await sendLeadEmail(deps, step('b'))).toEqual({ outcome: 'sent' });
+    expect(mailer.sent).toHaveLength(2);
+    expect((await leads.timeline('lead-1')).map((e) => e.type)).toEqual(['email_sent', 'email_sent']);
   });
 
   it('takes no slot for an email it skips or defers', async () => {
