@@ -149,14 +149,15 @@ const WRITES = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemComman
  * what comes back (table + indexes). A request that fails (condition not met) still costs on AWS:
  * counted as 1 unit per item it named.
  */
-export function countCapacity(client: { middlewareStack: { add: (mw: any, opts: any) => void } }) {
+/** `ignore`: requests that are not the measured path's (e.g. a scheduled job's), left out of every count. */
+export function countCapacity(client: { middlewareStack: { add: (mw: any, opts: any) => void } }, ignore: (command: string, input: any) => boolean = () => false) {
   const state = { rru: 0, wru: 0, byCommand: {} as Record<string, number>, unreported: 0 };
   const units = (c: any): number => (Array.isArray(c) ? c.reduce((s, x) => s + units(x), 0) : Number(c?.CapacityUnits ?? 0));
   client.middlewareStack.add(
     (next: any, context: any) => async (args: any) => {
       const cmd: string = context.commandName;
       const isRead = READS.has(cmd);
-      if (!isRead && !WRITES.has(cmd)) return next(args);
+      if ((!isRead && !WRITES.has(cmd)) || ignore(cmd, args.input)) return next(args);
       state.byCommand[cmd] = (state.byCommand[cmd] ?? 0) + 1;
       args.input.ReturnConsumedCapacity ??= 'INDEXES';
       const add = (n: number) => (isRead ? (state.rru += n) : (state.wru += n));

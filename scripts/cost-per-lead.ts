@@ -43,7 +43,9 @@ for (const s of ['SIGINT', 'SIGTERM'] as const) process.once(s, () => void stop(
 const resources = Object.entries<any>(template.Resources);
 const memoryOf = Object.fromEntries(resources.filter(([, r]) => r.Type === 'AWS::Lambda::Function').map(([id, r]) => [id, Number(r.Properties?.MemorySize ?? 128)]));
 const countOf = (type: string) => resources.filter(([, r]) => r.Type === type).length;
-const ddb = countCapacity(documentClient());
+// The run outbox's sweeper (StartRuns every minute, querying gsi4) is a fixed cost, priced below: locally it
+// fires every real second on the compressed clock and would be charged to whichever lead is being measured.
+const ddb = countCapacity(documentClient(), (command, input) => command === 'QueryCommand' && input?.IndexName === 'gsi4');
 
 const virtualMs = (days: number) => (days * 86_400_000) / SCALE;
 const dwell = (days: number) => sleep(virtualMs(days));
@@ -71,6 +73,8 @@ async function runPath(name: string, drive: (u: { post: (path: string, body: obj
   const runs = () => stack.executions.list().filter((e) => !known.has(e.executionArn) && e.name.startsWith(`${leadId}-r`));
   const started = performance.now();
   await drive({ post, runs });
+  // Runs start from the table stream (the run outbox): let it catch up before waiting for the runs to end.
+  await stack.streams.idle({ timeoutMs: 60_000 });
   await stack.executions.waitForIdle({ timeoutMs: 120_000 });
   const histories = runs().map((e) => stack.executions.history(e.executionArn));
   const events = histories.flat();
@@ -84,7 +88,9 @@ async function runPath(name: string, drive: (u: { post: (path: string, body: obj
   }
   const slaMisses = scheduled.filter((e) => String((e as any).taskScheduledEventDetails.parameters).includes('sla-miss')).length;
   // Counted on every /events request: an upper bound (the gateway caches its answer per key for 5 minutes).
-  const invocations: Record<string, number> = { CaptureLead: http.leads, Authorizer: http.events, IngestEvent: http.events, ...tasksByFn };
+  // StartRuns: one invocation per run started (at low volume each stream record is its own batch; a burst
+  // batches up to 100). Reading the stream for a Lambda trigger is free; its reads and writes are counted above.
+  const invocations: Record<string, number> = { CaptureLead: http.leads, Authorizer: http.events, IngestEvent: http.events, StartRuns: histories.length, ...tasksByFn };
   const usage: Usage = {
     transitions: entered + retries,
     invocations,
@@ -158,13 +164,17 @@ try {
   }
   const secrets = countOf('AWS::SecretsManager::Secret');
   const alarms = countOf('AWS::CloudWatch::Alarm');
-  const fixed = secrets * PRICES.secretMonth + alarms * PRICES.alarmMonth;
+  // The sweeper: one StartRuns invocation a minute, one gsi4 query per workflow (an empty page: 0.5 RRU each).
+  const sweeps = 60 * 24 * 30;
+  const workflows = countOf('AWS::StepFunctions::StateMachine');
+  const sweeper = sweeps * (PRICES.lambdaRequest + (ASSUMED_MS / 1000) * ((memoryOf.StartRuns ?? 512) / 1024) * PRICES.lambdaGbSecond + workflows * 0.5 * PRICES.ddbRru);
+  const fixed = secrets * PRICES.secretMonth + alarms * PRICES.alarmMonth + sweeper;
   const [a, b] = paths.map((p) => total(p.usage)) as [number, number];
   console.log(
     table(
       ['per month', '$'],
       [
-        [`fixed: ${secrets} Secrets Manager secrets × $${PRICES.secretMonth} + ${alarms} CloudWatch alarms × $${PRICES.alarmMonth}`, fixed.toFixed(2)],
+        [`fixed: ${secrets} Secrets Manager secrets × $${PRICES.secretMonth} + ${alarms} CloudWatch alarms × $${PRICES.alarmMonth} + the run outbox's sweeper ($${sweeper.toFixed(2)})`, fixed.toFixed(2)],
         [`${LEADS_PER_MONTH.toLocaleString('en')} leads, all like (a)`, (LEADS_PER_MONTH * a + fixed).toFixed(2)],
         [`${LEADS_PER_MONTH.toLocaleString('en')} leads, all like (b)`, (LEADS_PER_MONTH * b + fixed).toFixed(2)],
         [`${LEADS_PER_MONTH.toLocaleString('en')} leads, 90% (a) + 10% (b)`, (LEADS_PER_MONTH * (0.9 * a + 0.1 * b) + fixed).toFixed(2)],
