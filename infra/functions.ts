@@ -50,24 +50,11 @@ const ONBOARDING: EnvName[] = ['REP_ONBOARDING_STATE_MACHINE_ARN', 'ONBOARDING_P
 export const FUNCTION_SPECS = {
   CaptureLead: {
     entry: 'functions/http/capture-lead.ts',
-    description: 'POST /leads: capture a web-form lead and start its funnel',
+    description: 'POST /leads: capture a web-form lead (its run and its double opt-in email follow from the stored write)',
     table: 'read-write',
-    // The API key tells integrations from browsers; the mail settings send the double opt-in link.
-    env: [
-      'FUNNEL_STATE_MACHINE_ARN',
-      'EVENT_BUS_NAME',
-      'FORM_ORIGINS',
-      'CONSENT_POLICY',
-      'CONSENT_TEXT_VERSION',
-      'DOUBLE_OPT_IN',
-      'API_KEY_SECRET_ID',
-      ...SENDER,
-      'POSTAL_ADDRESS',
-      'SIGNING_SECRET_ID',
-      'PUBLIC_BASE_URL',
-      'FREQUENCY_CAP',
-      'LOG_LEVEL',
-    ],
+    // The API key tells integrations from browsers; the signing key checks an address against erasures.
+    // It sends nothing: the run outbox starts the run, the confirmation outbox mails the opt-in link.
+    env: ['FUNNEL_STATE_MACHINE_ARN', 'EVENT_BUS_NAME', 'FORM_ORIGINS', 'CONSENT_POLICY', 'CONSENT_TEXT_VERSION', 'DOUBLE_OPT_IN', 'API_KEY_SECRET_ID', 'SIGNING_SECRET_ID', 'LOG_LEVEL'],
   },
   IngestEvent: {
     entry: 'functions/http/ingest-event.ts',
@@ -216,6 +203,13 @@ export const FUNCTION_SPECS = {
     table: 'read-write',
     env: ['FUNNEL_STATE_MACHINE_ARN', 'REP_ONBOARDING_STATE_MACHINE_ARN', 'SIGNING_SECRET_ID', 'CLOSED_LEAD_RETENTION_MONTHS', 'LOG_LEVEL'],
     timeout: Duration.minutes(5),
+  },
+  SendConfirmations: {
+    entry: 'functions/tasks/send-confirmations.ts',
+    description: 'The confirmation outbox: emails the double opt-in link of each stored consent request (table stream), through the send chokepoint',
+    table: 'read-write',
+    env: [...SENDER, 'POSTAL_ADDRESS', 'SIGNING_SECRET_ID', 'PUBLIC_BASE_URL', 'CONSENT_POLICY', 'FREQUENCY_CAP', 'BUSINESS_HOURS', 'DEFAULT_TIME_ZONE', 'LOG_LEVEL'],
+    timeout: Duration.seconds(60),
   },
   StartRuns: {
     entry: 'functions/tasks/start-runs.ts',

@@ -157,6 +157,18 @@ export class SalesFlowStack extends Stack {
         filters: [FilterCriteria.filter({ dynamodb: { NewImage: { gsi4pk: { S: FilterRule.beginsWith('RUNPENDING#') } } } })],
       }),
     );
+    // The confirmation outbox: a stored consent request not yet mailed (on a lead or a Contact) is on the
+    // stream; SendConfirmations mails its link through the send chokepoint, waiting out the send ceiling.
+    fns.SendConfirmations.fn.addEventSource(
+      new DynamoEventSource(this.table, {
+        startingPosition: StartingPosition.TRIM_HORIZON,
+        batchSize: 25,
+        bisectBatchOnError: true,
+        retryAttempts: 100,
+        reportBatchItemFailures: true,
+        filters: [FilterCriteria.filter({ dynamodb: { NewImage: { consentRequest: { M: { requestId: { S: FilterRule.exists() }, mailedAt: FilterRule.notExists() } } } } })],
+      }),
+    );
     new Rule(this, 'StartRunsSweep', {
       description: 'Every minute: start the runs still pending after a minute (the run outbox backstop)',
       schedule: Schedule.rate(Duration.minutes(1)),

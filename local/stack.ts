@@ -13,7 +13,7 @@ import { ensureTable, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb.
 import { startDynamoDbFaultProxy } from './dynamodb-faults.js';
 import { Faults } from './faults.js';
 import { StartExecutionQuota, type StartQuotaSettings } from './sfn/start-quota.js';
-import { readStreamMappings, startStreamMappings, type LocalStreams } from './streams.js';
+import { combineStreams, readStreamMappings, startStreamMappings, type LocalStreams } from './streams.js';
 import { collectFunctions, FunctionRuntime, mergeEnvironments } from './functions.js';
 import { reservePort } from './ports.js';
 import { localSecrets, generateKey } from './secrets.js';
@@ -199,13 +199,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...options.env,
     });
     await functions.loadAll();
-    // The table stream feeds StartRuns as Lambda's event source mapping does (the run outbox).
-    const streams = startStreamMappings({
-      endpoint: () => dynamodbEndpoint,
-      tableName,
-      mappings: readStreamMappings(template, refs, localArn.table(tableName)),
-      functions,
-    });
+    // The table stream feeds its mappings (the run and confirmation outboxes) as Lambda's event source
+    // mappings do: each reads the stream on its own, so one waiting out a throttle holds up no other.
+    const streams = combineStreams(
+      readStreamMappings(template, refs, localArn.table(tableName)).map((mapping) =>
+        startStreamMappings({ endpoint: () => dynamodbEndpoint, tableName, mappings: [mapping], functions }),
+      ),
+    );
     cleanups.push(() => streams.stop());
     // Scheduled rules (the retention job) fire on the compressed clock, like the Waits.
     cleanups.push(startSchedules(template, refs, functions, scale));

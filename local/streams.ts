@@ -246,3 +246,13 @@ export function startStreamMappings(options: { endpoint: () => string; tableName
     },
   };
 }
+
+/** Several mappings' pollers as one (pause, resume, idle and stop apply to all). */
+export function combineStreams(all: LocalStreams[]): LocalStreams {
+  return {
+    pause: () => all.forEach((s) => s.pause()),
+    resume: () => all.forEach((s) => s.resume()),
+    idle: async (options) => void (await Promise.all(all.map((s) => s.idle(options)))),
+    stop: async () => void (await Promise.all(all.map((s) => s.stop()))),
+  };
+}

@@ -40,6 +40,11 @@ export interface ConsentRequest {
   at: string;
   sourceForm: string;
   ip?: string;
+  /**
+   * When the confirmation link was emailed. Until then the request is in the confirmation outbox: the write
+   * that stored it is on the table's stream, and SendConfirmations mails it (functions/tasks/send-confirmations.ts).
+   */
+  mailedAt?: string;
 }
 
 /** Why a person gets no marketing or nurture email: unsubscribed, bounced, complained, by hand, or erased. */

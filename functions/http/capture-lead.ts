@@ -5,7 +5,6 @@
  */
 import { suppressionHash } from '../core/privacy.js';
 import { captureLead, type CaptureDeps } from '../core/capture.js';
-import { requestConsentConfirmation } from '../core/consent-confirmation.js';
 import { UnauthorizedError } from '../core/errors.js';
 import { secretReader } from '../adapters/secrets.js';
 import { bearerMatches } from '../shared/api-key.js';
@@ -18,24 +17,17 @@ import { header, html, httpRoute, json, redirect, wantsHtml } from '../shared/ht
 import { logger } from '../shared/logger.js';
 import { privacyStore } from '../shared/privacy-deps.js';
 import * as z from '../shared/schema.js';
-import { sendDepsFactory } from '../shared/send-deps.js';
 import { emailAddress, plainText } from '../shared/validation.js';
 
-const config = loadConfig('table', 'funnel', 'events', 'mail', 'signing', 'apiKey');
+const config = loadConfig('table', 'funnel', 'events', 'signing', 'apiKey');
 const readSecret = secretReader(secretsClient());
-const sendDeps = sendDepsFactory(config);
 const privacy = privacyStore(config);
 const deps: CaptureDeps = {
   ...funnelDeps(config),
   contacts: contactStore(config),
-  // The capture itself succeeded whatever happens to this email: the person can submit again.
-  confirmConsent: async (lead) => {
-    try {
-      await requestConsentConfirmation(await sendDeps(), lead);
-    } catch (err) {
-      logger.error('Could not send the consent confirmation email', { leadId: lead.leadId, error: err as Error });
-    }
-  },
+  // The request stored with the lead (or its Contact) is what asks for the email: SendConfirmations mails it
+  // from the table's stream (the confirmation outbox), so a form post never waits on SES or the send ceiling.
+  confirmConsent: async () => {},
   isErased: async (email) => privacy.isSuppressedHash(suppressionHash(email, await readSecret(config.signingSecretId))),
 };
 

@@ -53,7 +53,7 @@ describe('the send-rate ceiling setting', () => {
   it('reaches every function that sends email, with one value', () => {
     const functions = Object.entries<any>(template.Resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function');
     const senders = Object.entries(FUNCTION_SPECS).filter(([, spec]) => (spec.env as string[]).includes('SENDER_ADDRESS')).map(([name]) => name);
-    expect(senders).toEqual(expect.arrayContaining(['SendEmail', 'CaptureLead', 'OnboardingStep']));
+    expect(senders).toEqual(expect.arrayContaining(['SendEmail', 'SendConfirmations', 'OnboardingStep']));
     for (const name of senders) {
       const [, fn] = functions.find(([id]) => id === name)!;
       expect(fn.Properties.Environment.Variables.SEND_RATE_CEILING, name).toBe('12');

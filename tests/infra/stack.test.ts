@@ -105,9 +105,10 @@ describe('the Sales Flow stack', () => {
   it('lets only the functions that need them read the secrets, publish events, send email and control runs', () => {
     // Capture reads the API key to tell integrations from browsers, and signs double opt-in links.
     expect(functionsGranted('secretsmanager:GetSecretValue', 'ApiKeySecret')).toEqual(['Authorizer', 'CaptureLead']);
-    expect(functionsGranted('secretsmanager:GetSecretValue', 'SigningKeySecret')).toEqual(['CaptureLead', 'ConfirmConsent', 'EraseClosedLeads', 'EraseLead', 'PrivacyErasure', 'SendEmail', 'Unsubscribe']);
+    expect(functionsGranted('secretsmanager:GetSecretValue', 'SigningKeySecret')).toEqual(['CaptureLead', 'ConfirmConsent', 'EraseClosedLeads', 'EraseLead', 'PrivacyErasure', 'SendConfirmations', 'SendEmail', 'Unsubscribe']);
     expect(functionsGranted('events:PutEvents')).toEqual(withEnv('EVENT_BUS_NAME'));
-    expect(functionsGranted('ses:SendEmail')).toEqual(['AssignRep', 'CaptureLead', 'CreateRep', 'OnboardingStep', 'RecordCompletion', 'ResetModule', 'SendEmail', 'SetRepStatus', 'SignOffRep']);
+    // Capture sends nothing itself: the confirmation outbox (SendConfirmations) mails the double opt-in link.
+    expect(functionsGranted('ses:SendEmail')).toEqual(['AssignRep', 'CreateRep', 'OnboardingStep', 'RecordCompletion', 'ResetModule', 'SendConfirmations', 'SendEmail', 'SetRepStatus', 'SignOffRep']);
     const ses = statementsOf('SendEmail').find((s) => [s.Action].flat().includes('ses:SendEmail'));
     expect(JSON.stringify(ses.Resource)).toContain('configuration-set/');
     expect(JSON.stringify(ses.Resource)).toContain('identity/sales@example.com');
@@ -132,14 +133,22 @@ describe('the Sales Flow stack', () => {
 
   it('feeds StartRuns from the table stream, filtered to pending runs, retrying failed records from the first', () => {
     const mappings = ofType('AWS::Lambda::EventSourceMapping').map(([, m]) => m.Properties);
-    expect(mappings).toHaveLength(1);
-    const [mapping] = mappings;
-    expect(mapping.FunctionName).toEqual({ Ref: 'StartRuns' });
+    expect(mappings.map((m) => m.FunctionName.Ref).sort()).toEqual(['SendConfirmations', 'StartRuns']);
+    const mapping = mappings.find((m) => m.FunctionName.Ref === 'StartRuns');
     expect(mapping.EventSourceArn).toEqual({ 'Fn::GetAtt': ['Table', 'StreamArn'] });
     expect(mapping.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
     expect(mapping.BisectBatchOnFunctionError).toBe(true);
     expect(mapping.MaximumRetryAttempts).toBeGreaterThan(0);
     expect(mapping.FilterCriteria.Filters.map((f: any) => JSON.parse(f.Pattern))).toEqual([{ dynamodb: { NewImage: { gsi4pk: { S: [{ prefix: 'RUNPENDING#' }] } } } }]);
+  });
+
+  it('feeds SendConfirmations from the table stream, filtered to consent requests not yet mailed', () => {
+    const mapping = ofType('AWS::Lambda::EventSourceMapping').map(([, m]) => m.Properties).find((m) => m.FunctionName.Ref === 'SendConfirmations');
+    expect(mapping.EventSourceArn).toEqual({ 'Fn::GetAtt': ['Table', 'StreamArn'] });
+    expect(mapping.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+    expect(mapping.FilterCriteria.Filters.map((f: any) => JSON.parse(f.Pattern))).toEqual([
+      { dynamodb: { NewImage: { consentRequest: { M: { requestId: { S: [{ exists: true }] }, mailedAt: [{ exists: false }] } } } } },
+    ]);
   });
 
   it('serves the routes with public capture, unsubscribe and consent confirmation, and the API key on everything else', () => {

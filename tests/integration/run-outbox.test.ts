@@ -1,5 +1,5 @@
 /**
- * The run outbox on the real local system (synthesized template, DynamoDB Local's stream feeding
+ * The run outbox and the confirmation outbox on the real local system (synthesized template, DynamoDB Local's stream feeding
  * StartRuns through the event source mapping, the local Step Functions with its StartExecution quota):
  * whatever fails between storing a lead and starting its run, the run starts, exactly once.
  */
@@ -75,5 +75,28 @@ describe('the run outbox', () => {
     expect(rep.status).toBe(201);
     const { repId } = (await rep.json()) as { repId: string };
     await eventually(() => expect(executionsOf(repId).map((e) => e.name)).toEqual([`${repId}-r1`]));
+  });
+});
+
+describe('the confirmation outbox', () => {
+  it('mails each double opt-in link exactly once though SES refuses most of them at first, and the form posts never wait for it', async () => {
+    app.stack.faults.throttleSes(1);
+    try {
+      const people = [uniqueEmail('doi-a'), uniqueEmail('doi-b'), uniqueEmail('doi-c'), uniqueEmail('doi-d')];
+      for (const email of people) {
+        const res = await app.captureAnonymous({ email, firstName: 'Dee', consent: true });
+        expect(res.status).toBe(202);
+      }
+      await eventually(
+        async () => {
+          for (const email of people) expect((await app.mailTo(email)).filter((m) => /Please confirm/.test(m.subject)), email).toHaveLength(1);
+        },
+        45_000,
+        250,
+      );
+      expect(app.stack.faults.sesThrottleStats().throttled).toBeGreaterThan(0);
+    } finally {
+      app.stack.faults.throttleSes(undefined);
+    }
   });
 });
