@@ -154,6 +154,8 @@ async function startAll(requests: Request[], deadline: number): Promise<{ summar
 
 /** The figures as CloudWatch metrics (embedded metric format, in the structured log line). */
 function report(source: 'stream' | 'sweep', summary: StartRunsSummary) {
+  // An idle sweep (every minute, nothing pending) is not worth a log line or a data point.
+  if (!summary.started && !summary.alreadyStarted && !summary.throttled && !summary.leftPending) return;
   logger.info('run outbox drained', {
     _aws: {
       Timestamp: Date.now(),
