@@ -4,7 +4,7 @@ import { startLocalStack, type LocalStack } from '../../local/stack.js';
 let stack: LocalStack;
 
 beforeAll(async () => {
-  stack = await startLocalStack({ timeScale: 86_400, dynamodb: { endpoint: inject('dynamodbEndpoint') }, ports: 0, tableName: `local-real-${Date.now()}` });
+  stack = await startLocalStack({ timeScale: 86_400, dynamodb: { endpoint: inject('dynamodbEndpoint') }, ports: 0, tableName: `local-real-${Date.now()}`, env: { LOG_LEVEL: 'ERROR' } });
 }, 120_000);
 afterAll(async () => {
   await stack?.stop();
