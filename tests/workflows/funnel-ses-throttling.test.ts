@@ -57,9 +57,12 @@ describe('LeadFunnel sends while SES throttles', () => {
     const leadIds = await Promise.all(emails.map(capture));
     app.stack.streams.resume();
 
+    // An email_sent entry is written with the claim, before SES answers (and a throttled claim is withdrawn
+    // again): wait until every lead's timeline AND inbox hold all of them, not the timeline alone.
     const leads = await eventually(async () => {
       const all = await Promise.all(leadIds.map((id) => app.lead(id)));
       for (const lead of all) expect(entriesOf(lead, 'email_sent').map((e) => e.data?.stepId)).toEqual(PROGRAMMED);
+      for (const email of emails) expect(await app.mailTo(email)).toHaveLength(PROGRAMMED.length);
       return all;
     }, 90_000, 500);
 
