@@ -22,6 +22,7 @@ import type {
   WorkflowStarter,
 } from '../../functions/core/ports.js';
 
+import type { SendSettings } from '../../functions/core/send.js';
 import { inMemoryWork } from './contacts.js';
 
 export { InMemoryContactStore, InMemoryUnitOfWork } from './contacts.js';
@@ -196,5 +197,18 @@ export function losingSaves(store: InMemoryLeadStore, times: number) {
       throw new VersionConflictError(lead.leadId);
     }
     return save(lead, expectedVersion, timeline, extras);
+  };
+}
+
+/** The send chokepoint's settings the unit tests use (a test overrides what it is about). */
+export function testSendSettings(over: Partial<SendSettings> = {}): SendSettings {
+  return {
+    consentPolicy: 'opt-in',
+    frequencyCap: { max: 3, windowDays: 7 },
+    publicBaseUrl: 'https://api.example.test',
+    postalAddress: '1 Harbour Street, Bristol',
+    companyName: 'Brightline Analytics',
+    signingKey: 'k',
+    ...over,
   };
 }

@@ -13,19 +13,12 @@ import { unsubscribeLead } from '../../functions/core/unsubscribe.js';
 import { leadTemplates } from '../../workflows/templates/index.js';
 import { onboardingProgramme } from '../../workflows/programmes/onboarding.js';
 import { onboardingMessages } from '../../workflows/templates/onboarding.js';
-import { InMemoryContactStore, InMemoryLeadStore, RecordingMailer, sequentialIds } from '../fakes/index.js';
+import { InMemoryContactStore, InMemoryLeadStore, RecordingMailer, sequentialIds, testSendSettings } from '../fakes/index.js';
 import { aLead } from '../fakes/leads.js';
 import { InMemoryRepStore } from '../fakes/reps.js';
 
 const EMAIL = 'ada@example.com';
-const settings: SendSettings = {
-  consentPolicy: 'opt-in',
-  frequencyCap: { max: 2, windowDays: 7 },
-  publicBaseUrl: 'https://api.example.test',
-  postalAddress: '1 Harbour Street, Bristol',
-  companyName: 'Brightline Analytics',
-  signingKey: 'key',
-};
+const settings: SendSettings = testSendSettings({ frequencyCap: { max: 2, windowDays: 7 }, signingKey: 'key' });
 const marketing = (stepId: string) => ({ leadId: 'lead-1', run: 1, stage: 'awareness' as const, stepId, template: 'awareness-educational-1', category: 'marketing' as const });
 
 describe('one Contact per person', () => {

@@ -5,7 +5,7 @@ import type { OutgoingEmail } from '../../functions/core/ports.js';
 import { sendLeadEmail, type SendDeps, type SendRequest } from '../../functions/core/send.js';
 import { leadTemplates } from '../../workflows/templates/index.js';
 import { aLead } from '../fakes/leads.js';
-import { InMemoryContactStore, InMemoryLeadStore, RecordingMailer, sequentialIds } from '../fakes/index.js';
+import { InMemoryContactStore, InMemoryLeadStore, RecordingMailer, sequentialIds, testSendSettings } from '../fakes/index.js';
 
 /** A mailer whose first call fails with the given error, then delivers. */
 class FlakyMailer extends RecordingMailer {
@@ -33,14 +33,7 @@ async function world(mailer: RecordingMailer) {
     clock: fixedClock('2026-03-02T09:00:00.000Z'),
     ids: sequentialIds(),
     templates: leadTemplates,
-    settings: {
-      consentPolicy: 'opt-in',
-      frequencyCap: { max: 3, windowDays: 7 },
-      publicBaseUrl: 'https://api.example.test',
-      postalAddress: '1 Harbour Street, Bristol',
-      companyName: 'Brightline Analytics',
-      signingKey: 'k',
-    },
+    settings: testSendSettings(),
   };
   return { leads, deps };
 }

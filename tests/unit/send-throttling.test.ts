@@ -13,7 +13,7 @@ import { deliverRepEmail } from '../../functions/core/rep-send.js';
 import { CEILING_WAIT, sendLeadEmail, type SendDeps, type SendRequest } from '../../functions/core/send.js';
 import { leadTemplates } from '../../workflows/templates/index.js';
 import { aLead } from '../fakes/leads.js';
-import { InMemoryContactStore, InMemoryLeadStore, RecordingMailer, sequentialIds } from '../fakes/index.js';
+import { InMemoryContactStore, InMemoryLeadStore, RecordingMailer, sequentialIds, testSendSettings } from '../fakes/index.js';
 import { onboardingWorld } from '../fakes/reps.js';
 
 const NOW = '2026-03-02T09:00:00.000Z';
@@ -63,14 +63,7 @@ async function world(mailer: RecordingMailer, rate?: SendRateCeiling, contact: P
     clock,
     ids: sequentialIds(),
     templates: leadTemplates,
-    settings: {
-      consentPolicy: 'opt-in',
-      frequencyCap: { max: 3, windowDays: 7 },
-      publicBaseUrl: 'https://api.example.test',
-      postalAddress: '1 Harbour Street, Bristol',
-      companyName: 'Brightline Analytics',
-      signingKey: 'k',
-    },
+    settings: testSendSettings(),
     ...(rate ? { rate } : {}),
   };
   return { leads, contacts, clock, deps };
