@@ -4,7 +4,7 @@ import type { Lead } from '../../functions/core/model.js';
 import { sendLeadEmail, type SendSettings } from '../../functions/core/send.js';
 import { DEFAULT_SEND_WINDOW, outsideBusinessHours, parseBusinessHours } from '../../functions/core/send-window.js';
 import { leadTemplates } from '../../workflows/templates/index.js';
-import { InMemoryContactStore, InMemoryLeadStore, RecordingMailer, sequentialIds } from '../fakes/index.js';
+import { InMemoryContactStore, InMemoryLeadStore, RecordingMailer, sequentialIds, testSendSettings } from '../fakes/index.js';
 
 const hours = DEFAULT_SEND_WINDOW.businessHours; // 9–17, Monday–Friday
 const at = (iso: string) => new Date(iso);
@@ -57,15 +57,10 @@ describe('the business-hours setting', () => {
 });
 
 describe('a windowed send step at the chokepoint', () => {
-  const settings: SendSettings = {
-    consentPolicy: 'opt-in',
-    frequencyCap: { max: 3, windowDays: 7 },
-    publicBaseUrl: 'https://api.example.test',
+  const settings: SendSettings = testSendSettings({
     postalAddress: '1 Harbour Street, Bristol BS1 4XX, UK',
-    companyName: 'Brightline Analytics',
-    signingKey: 'k',
     sendWindow: { businessHours: hours, defaultTimeZone: 'America/New_York' },
-  };
+  });
   const lead = {
     leadId: 'lead-1', email: 'ada@example.com', firstName: 'Ada', stage: 'awareness', status: 'active', score: 0, run: 1,
     consent: { given: true, textVersion: 'v1', at: '2026-01-01T00:00:00.000Z', sourceForm: 'web' },

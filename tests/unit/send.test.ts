@@ -5,17 +5,10 @@ import type { Lead } from '../../functions/core/model.js';
 import { sendLeadEmail, type SendDeps, type SendRequest, type SendSettings } from '../../functions/core/send.js';
 import { verifyUnsubscribeToken } from '../../functions/core/unsubscribe-token.js';
 import { leadTemplates } from '../../workflows/templates/index.js';
-import { InMemoryContactStore, InMemoryLeadStore, RecordingMailer, sequentialIds } from '../fakes/index.js';
+import { InMemoryContactStore, InMemoryLeadStore, RecordingMailer, sequentialIds, testSendSettings } from '../fakes/index.js';
 
 const KEY = 'test-signing-key';
-const settings: SendSettings = {
-  consentPolicy: 'opt-in',
-  frequencyCap: { max: 3, windowDays: 7 },
-  publicBaseUrl: 'https://api.example.test',
-  postalAddress: '1 Harbour Street, Bristol BS1 4XX, UK',
-  companyName: 'Brightline Analytics',
-  signingKey: KEY,
-};
+const settings: SendSettings = testSendSettings({ postalAddress: '1 Harbour Street, Bristol BS1 4XX, UK', signingKey: KEY });
 
 function aLead(overrides: Partial<Lead> = {}): Lead {
   return {
