@@ -8,6 +8,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { DomainError, PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError, type Issue } from '../core/errors.js';
 import { logger } from './logger.js';
+import { isThrottled } from './pacing.js';
 import { ZodError } from './schema.js';
 
 export type HttpEvent = APIGatewayProxyEventV2 & { parsedBody?: unknown };
@@ -103,14 +104,8 @@ function zodIssues(err: ZodError): Issue[] {
 /** Seconds a client should wait before retrying when a dependency is throttled or down. */
 export const RETRY_AFTER_SECONDS = 3;
 
-const THROTTLING_NAMES = new Set([
-  'ThrottlingException',
-  'Throttling',
-  'ProvisionedThroughputExceededException',
-  'RequestLimitExceeded',
-  'TooManyRequestsException',
-  // An email over SES's sending rate or the system's send-rate ceiling (core MailThrottledError).
-  'SendThrottled',
+/** Down or busy, besides throttling (pacing.ts isThrottled). */
+const UNAVAILABLE_NAMES = new Set([
   'LimitExceededException',
   'ServiceUnavailable',
   'ServiceUnavailableException',
@@ -129,7 +124,7 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE
  */
 export function isDependencyUnavailable(err: unknown): boolean {
   for (let e = err as any, depth = 0; e && depth < 4; e = e.cause, depth++) {
-    if (THROTTLING_NAMES.has(e.name) || e.$retryable?.throttling) return true;
+    if (isThrottled(e) || UNAVAILABLE_NAMES.has(e.name)) return true;
     if (NETWORK_CODES.has(e.code) || NETWORK_CODES.has(e.errno)) return true;
     const status = e.$metadata?.httpStatusCode;
     if (typeof status === 'number' && status >= 500) return true;

@@ -48,12 +48,20 @@ export function fullJitterMs(attempt: number, baseMs: number, capMs: number, ran
   return Math.floor(random() * Math.min(capMs, baseMs * 2 ** Math.min(attempt, 30)));
 }
 
-const THROTTLE_NAMES = new Set(['ThrottlingException', 'TooManyRequestsException', 'Throttling', 'RequestLimitExceeded', 'ProvisionedThroughputExceededException']);
+const THROTTLE_NAMES = new Set([
+  'ThrottlingException',
+  'Throttling',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'TooManyRequestsException',
+  // An email over SES's sending rate or the system's send-rate ceiling (core MailThrottledError).
+  'SendThrottled',
+]);
 
-/** An AWS answer that means "too fast, try later". */
+/** An answer that means "too fast, try later": an AWS throttle (by name, the SDK's mark or 429) or the send ceiling. */
 export function isThrottled(err: unknown): boolean {
-  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } } | undefined;
-  return Boolean(e && (THROTTLE_NAMES.has(String(e.name)) || e.$metadata?.httpStatusCode === 429));
+  const e = err as { name?: string; $retryable?: { throttling?: boolean }; $metadata?: { httpStatusCode?: number } } | undefined;
+  return Boolean(e && (THROTTLE_NAMES.has(String(e.name)) || e.$retryable?.throttling || e.$metadata?.httpStatusCode === 429));
 }
 
 /** Runs `work` over `items` with at most `limit` in flight; resolves when all are done. */

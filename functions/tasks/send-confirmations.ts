@@ -45,9 +45,6 @@ export function pendingRequestOf(record: StreamRecord): { holder: RequestHolder;
   return undefined;
 }
 
-/** A throttle of the send: the ceiling (SendThrottled) or SES; worth waiting for. */
-const isSendThrottle = (err: unknown) => (err as Error)?.name === 'SendThrottled' || isThrottled(err);
-
 async function confirm(holder: RequestHolder, requestId: string, deadline: number): Promise<'done' | 'retry'> {
   const lead = holder.kind === 'lead' ? await leads.get(holder.leadId) : await leads.findByEmail(holder.email);
   if (lead) {
@@ -57,7 +54,7 @@ async function confirm(holder: RequestHolder, requestId: string, deadline: numbe
         logger.info('consent confirmation', { leadId: lead.leadId, requestId, outcome: result?.outcome ?? 'no pending request' });
         break;
       } catch (err) {
-        if (!isSendThrottle(err)) throw err;
+        if (!isThrottled(err)) throw err;
         const delay = fullJitterMs(attempt, 250, 5_000);
         if (Date.now() + delay > deadline) return 'retry';
         await new Promise((r) => setTimeout(r, delay));
