@@ -64,6 +64,29 @@ export function isThrottled(err: unknown): boolean {
   return Boolean(e && (THROTTLE_NAMES.has(String(e.name)) || e.$retryable?.throttling || e.$metadata?.httpStatusCode === 429));
 }
 
+/**
+ * Runs `attempt` until it succeeds, backing off with full jitter (from `baseMs`, at most `capMs`) while it
+ * is throttled, as long as the next try still fits before `deadline` (epoch ms): then it answers
+ * `'out of time'`, for the caller to leave the work for a later invocation. Any other error is thrown.
+ */
+export async function retryWhileThrottled<T>(
+  attempt: () => Promise<T>,
+  { deadline, baseMs, capMs, onThrottle }: { deadline: number; baseMs: number; capMs: number; onThrottle?: () => void },
+): Promise<{ done: true; value: T } | { done: false }> {
+  for (let n = 0; Date.now() <= deadline; n++) {
+    try {
+      return { done: true, value: await attempt() };
+    } catch (err) {
+      if (!isThrottled(err)) throw err;
+      onThrottle?.();
+      const delay = fullJitterMs(n, baseMs, capMs);
+      if (Date.now() + delay > deadline) break;
+      await sleep(delay);
+    }
+  }
+  return { done: false };
+}
+
 /** Runs `work` over `items` with at most `limit` in flight; resolves when all are done. */
 export async function mapPool<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;

@@ -20,7 +20,7 @@ import { documentClient } from '../shared/clients.js';
 import { loadConfig } from '../shared/config.js';
 import { leadStore } from '../shared/lead-store.js';
 import { logger } from '../shared/logger.js';
-import { fullJitterMs, isThrottled } from '../shared/pacing.js';
+import { retryWhileThrottled } from '../shared/pacing.js';
 import { sendDepsFactory } from '../shared/send-deps.js';
 
 const config = loadConfig('table', 'mail', 'signing');
@@ -48,18 +48,9 @@ export function pendingRequestOf(record: StreamRecord): { holder: RequestHolder;
 async function confirm(holder: RequestHolder, requestId: string, deadline: number): Promise<'done' | 'retry'> {
   const lead = holder.kind === 'lead' ? await leads.get(holder.leadId) : await leads.findByEmail(holder.email);
   if (lead) {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const result = await requestConsentConfirmation(await sendDeps(), lead);
-        logger.info('consent confirmation', { leadId: lead.leadId, requestId, outcome: result?.outcome ?? 'no pending request' });
-        break;
-      } catch (err) {
-        if (!isThrottled(err)) throw err;
-        const delay = fullJitterMs(attempt, 250, 5_000);
-        if (Date.now() + delay > deadline) return 'retry';
-        await new Promise((r) => setTimeout(r, delay));
-      }
-    }
+    const sent = await retryWhileThrottled(async () => requestConsentConfirmation(await sendDeps(), lead), { deadline, baseMs: 250, capMs: 5_000 });
+    if (!sent.done) return 'retry';
+    logger.info('consent confirmation', { leadId: lead.leadId, requestId, outcome: sent.value?.outcome ?? 'no pending request' });
   }
   await requests.markMailed(holder, requestId, config.clock.now().toISOString());
   return 'done';

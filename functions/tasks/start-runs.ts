@@ -24,7 +24,7 @@ import { documentClient, sfnClient } from '../shared/clients.js';
 import { loadConfig } from '../shared/config.js';
 import { logger } from '../shared/logger.js';
 import * as z from '../shared/schema.js';
-import { TokenBucket, fullJitterMs, isThrottled, mapPool } from '../shared/pacing.js';
+import { TokenBucket, mapPool, retryWhileThrottled } from '../shared/pacing.js';
 import { keys } from '../table/keys.js';
 
 const config = loadConfig('table', 'runs');
@@ -117,35 +117,25 @@ async function startAll(requests: Request[], deadline: number): Promise<{ summar
   const summary: StartRunsSummary = { started: 0, alreadyStarted: 0, notPending: 0, leftPending: 0, throttled: 0, maxWaitMs: 0 };
   const failed: Request[] = [];
   await mapPool(requests, CONCURRENCY, async (req) => {
-    for (let attempt = 0; ; attempt++) {
-      if (Date.now() > deadline) {
-        failed.push(req);
-        return;
+    try {
+      const attempt = await retryWhileThrottled(
+        async () => {
+          await bucket.take();
+          return startPendingRun(deps, req.workflow, req.subjectId, req.requestedAt);
+        },
+        { deadline, baseMs: 100, capMs: 5_000, onThrottle: () => summary.throttled++ },
+      );
+      if (!attempt.done) return void failed.push(req);
+      const result = attempt.value;
+      if (result.outcome === 'not-pending') summary.notPending++;
+      else {
+        if (result.outcome === 'started') summary.started++;
+        else summary.alreadyStarted++;
+        summary.maxWaitMs = Math.max(summary.maxWaitMs, result.waitedMs);
       }
-      await bucket.take();
-      try {
-        const result = await startPendingRun(deps, req.workflow, req.subjectId, req.requestedAt);
-        if (result.outcome === 'not-pending') summary.notPending++;
-        else {
-          if (result.outcome === 'started') summary.started++;
-          else summary.alreadyStarted++;
-          summary.maxWaitMs = Math.max(summary.maxWaitMs, result.waitedMs);
-        }
-        return;
-      } catch (err) {
-        if (!isThrottled(err)) {
-          logger.error('Could not start a pending run (left pending: retried by the stream or the sweeper)', { ...req, error: err as Error });
-          failed.push(req);
-          return;
-        }
-        summary.throttled++;
-        const delay = fullJitterMs(attempt, 100, 5_000);
-        if (Date.now() + delay > deadline) {
-          failed.push(req);
-          return;
-        }
-        await new Promise((r) => setTimeout(r, delay));
-      }
+    } catch (err) {
+      logger.error('Could not start a pending run (left pending: retried by the stream or the sweeper)', { ...req, error: err as Error });
+      failed.push(req);
     }
   });
   summary.leftPending = failed.length;

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { Lead, Rep, SubjectTimelineEntry, TimelineEntry, WorkflowName } from '../../functions/core/model.js';
 import type { StartOutcome, WorkflowInputs, WorkflowRuns } from '../../functions/core/ports.js';
 import { NOTABLE_WAIT_MS, runPending, startPendingRun, type RunOutboxStore, type RunSubjects } from '../../functions/core/run-outbox.js';
-import { TokenBucket, fullJitterMs, isThrottled, mapPool } from '../../functions/shared/pacing.js';
+import { TokenBucket, fullJitterMs, isThrottled, mapPool, retryWhileThrottled } from '../../functions/shared/pacing.js';
 import { keys } from '../../functions/table/keys.js';
 import { matchesPattern } from '../../local/streams.js';
 import { aLead } from '../fakes/leads.js';
@@ -172,6 +172,23 @@ describe('pacing', () => {
     expect(isThrottled(Object.assign(new Error('x'), { name: 'X', $metadata: { httpStatusCode: 429 } }))).toBe(true);
     expect(isThrottled(Object.assign(new Error('x'), { name: 'ExecutionAlreadyExists' }))).toBe(false);
     expect(isThrottled(undefined)).toBe(false);
+  });
+
+  it('retries a throttled call until it succeeds, gives up when the deadline comes, and throws anything else', async () => {
+    const throttle = () => Object.assign(new Error('slow down'), { name: 'ThrottlingException' });
+    let calls = 0;
+    let throttles = 0;
+    const ok = await retryWhileThrottled(
+      async () => {
+        if (++calls < 3) throw throttle();
+        return 'sent';
+      },
+      { deadline: Date.now() + 5_000, baseMs: 1, capMs: 2, onThrottle: () => throttles++ },
+    );
+    expect(ok).toEqual({ done: true, value: 'sent' });
+    expect([calls, throttles]).toEqual([3, 2]);
+    expect(await retryWhileThrottled(async () => Promise.reject(throttle()), { deadline: Date.now() + 30, baseMs: 1, capMs: 2 })).toEqual({ done: false });
+    await expect(retryWhileThrottled(async () => Promise.reject(new Error('broken')), { deadline: Date.now() + 5_000, baseMs: 1, capMs: 2 })).rejects.toThrow('broken');
   });
 
   it('runs a pool with at most `limit` in flight and finishes them all', async () => {
