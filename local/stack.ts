@@ -13,7 +13,7 @@ import { ensureTable, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb.
 import { startDynamoDbFaultProxy } from './dynamodb-faults.js';
 import { Faults } from './faults.js';
 import { StartExecutionQuota, type StartQuotaSettings } from './sfn/start-quota.js';
-import { combineStreams, readStreamMappings, startStreamMappings, type LocalStreams } from './streams.js';
+import { combineStreams, readStreamMappings, startStreamMapping, type LocalStreams } from './streams.js';
 import { collectFunctions, FunctionRuntime, mergeEnvironments } from './functions.js';
 import { reservePort } from './ports.js';
 import { localSecrets, generateKey } from './secrets.js';
@@ -203,7 +203,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // mappings do: each reads the stream on its own, so one waiting out a throttle holds up no other.
     const streams = combineStreams(
       readStreamMappings(template, refs, localArn.table(tableName)).map((mapping) =>
-        startStreamMappings({ endpoint: () => dynamodbEndpoint, tableName, mappings: [mapping], functions }),
+        startStreamMapping({ endpoint: () => dynamodbEndpoint, tableName, mapping, functions }),
       ),
     );
     cleanups.push(() => streams.stop());

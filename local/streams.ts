@@ -97,11 +97,12 @@ const IDLE_POLL_MS = 50;
 const DESCRIBE_EVERY_MS = 2_000;
 
 /**
- * Polls the table's stream for the mappings. `endpoint()` is read on every call, so a DynamoDB Local
- * restarted on another port (or the same) is followed.
+ * Polls the table's stream for one mapping, with its own shard iterators (as each Lambda mapping reads the
+ * stream on its own, one waiting out a throttle holds up no other). `endpoint()` is read on every call, so a
+ * DynamoDB Local restarted on another port (or the same) is followed.
  */
-export function startStreamMappings(options: { endpoint: () => string; tableName: string; mappings: StreamMapping[]; functions: FunctionRuntime }): LocalStreams {
-  const { mappings, functions, tableName } = options;
+export function startStreamMapping(options: { endpoint: () => string; tableName: string; mapping: StreamMapping; functions: FunctionRuntime }): LocalStreams {
+  const { mapping, functions, tableName } = options;
   let stopped = false;
   let paused = false;
   let busy = false;
@@ -148,27 +149,25 @@ export function startStreamMappings(options: { endpoint: () => string; tableName
   }
 
   async function deliver(records: StreamRecord[]): Promise<void> {
-    for (const mapping of mappings) {
-      const matching = records.filter((r) => recordMatches(mapping.filters, r));
-      for (let i = 0; i < matching.length; i += mapping.batchSize) {
-        let batch = matching.slice(i, i + mapping.batchSize);
-        for (let attempt = 0; batch.length && !stopped; attempt++) {
-          try {
-            const result = (await functions.invoke(mapping.functionName, { Records: batch })) as { batchItemFailures?: Array<{ itemIdentifier?: string }> } | undefined;
-            const failed = mapping.reportBatchItemFailures ? (result?.batchItemFailures ?? []).map((f) => f.itemIdentifier) : [];
-            if (!failed.length) break;
-            const first = batch.findIndex((r) => failed.includes(r.dynamodb?.SequenceNumber));
-            batch = first < 0 ? [] : batch.slice(first);
-          } catch (err) {
-            console.error(`[local] ${mapping.id} → ${mapping.functionName}: ${(err as Error).message}`);
-          }
-          if (!batch.length) break;
-          if (attempt >= mapping.maxRetries) {
-            console.error(`[local] ${mapping.id}: ${batch.length} record(s) skipped after ${attempt + 1} attempts`);
-            break;
-          }
-          await sleep(Math.min(5_000, 200 * 2 ** attempt));
+    const matching = records.filter((r) => recordMatches(mapping.filters, r));
+    for (let i = 0; i < matching.length; i += mapping.batchSize) {
+      let batch = matching.slice(i, i + mapping.batchSize);
+      for (let attempt = 0; batch.length && !stopped; attempt++) {
+        try {
+          const result = (await functions.invoke(mapping.functionName, { Records: batch })) as { batchItemFailures?: Array<{ itemIdentifier?: string }> } | undefined;
+          const failed = mapping.reportBatchItemFailures ? (result?.batchItemFailures ?? []).map((f) => f.itemIdentifier) : [];
+          if (!failed.length) break;
+          const first = batch.findIndex((r) => failed.includes(r.dynamodb?.SequenceNumber));
+          batch = first < 0 ? [] : batch.slice(first);
+        } catch (err) {
+          console.error(`[local] ${mapping.id} → ${mapping.functionName}: ${(err as Error).message}`);
         }
+        if (!batch.length) break;
+        if (attempt >= mapping.maxRetries) {
+          console.error(`[local] ${mapping.id}: ${batch.length} record(s) skipped after ${attempt + 1} attempts`);
+          break;
+        }
+        await sleep(Math.min(5_000, 200 * 2 ** attempt));
       }
     }
   }
