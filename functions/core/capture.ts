@@ -57,7 +57,11 @@ export interface CaptureResult {
 
 export interface CaptureDeps extends FunnelDeps {
   contacts: ContactStore;
-  /** Emails the double opt-in link for the lead's pending `consentRequest`. */
+  /**
+   * Told when a new `consentRequest` was stored whose link must be mailed (at most once a day per person).
+   * On AWS and locally nothing needs doing here: the stored request is itself the confirmation outbox's
+   * entry, which SendConfirmations mails from the table stream (functions/tasks/send-confirmations.ts).
+   */
   confirmConsent(lead: Lead): Promise<void>;
   /** Whether the address was erased on request: such a person is stored suppressed and never mailed. */
   isErased?(normalizedEmail: string): Promise<boolean>;
