@@ -16,6 +16,7 @@ export interface WorkflowEnvironment {
 export const WORKFLOW_ENVIRONMENT = {
   LeadFunnel: { arn: 'FUNNEL_STATE_MACHINE_ARN', version: 'FUNNEL_PROGRAMME_VERSION' },
   RepOnboarding: { arn: 'REP_ONBOARDING_STATE_MACHINE_ARN', version: 'ONBOARDING_PROGRAMME_VERSION' },
+  CustomerRetention: { arn: 'RETENTION_STATE_MACHINE_ARN', version: 'RETENTION_PROGRAMME_VERSION' },
 } as const satisfies Record<WorkflowName, WorkflowEnvironment>;
 
 /**

@@ -121,6 +121,8 @@ export interface Lead extends LeadProfileFields {
   suppressed?: Suppression;
   recentMarketingSends?: string[];
   customerId?: string;
+  /** The customer whose referral link brought this lead (source `referral`). */
+  referredBy?: string;
   closedReason?: string;
   /** The last web-form submission: a identical one soon after is a retry or double click, not engagement. */
   lastSubmission?: { fingerprint: string; at: string };
@@ -182,6 +184,8 @@ export const EVENT_TYPES = [
   'nps_submitted',
   'product_used',
   'support_ticket',
+  'subscription_renewed',
+  'subscription_cancelled',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -334,12 +338,93 @@ export interface SubjectRef {
   id: string;
 }
 
+/** active: in a contract term; cancelled: the subscription ended (win-back runs; a purchase reactivates). */
+export type CustomerStatus = 'active' | 'cancelled';
+
+/** One contract term: one CustomerRetention run (a new execution per term, so none meets the one-year limit). */
+export interface CustomerTerm {
+  /** 1 for the first term, +1 per renewal. */
+  number: number;
+  /** YYYY-MM-DD: check-ins count from it. */
+  startDate: string;
+  /** YYYY-MM-DD: startDate + termMonths; renewal reminders count back from it. */
+  renewalDate: string;
+  termMonths: number;
+}
+
+/** A customer's health as last computed (core/health.ts): 0–100, higher is healthier. */
+export interface CustomerHealth {
+  score: number;
+  band: 'healthy' | 'watch' | 'at-risk';
+  at: string;
+  reasons: string[];
+}
+
+/** One NPS answer (core/nps.ts). */
+export interface CustomerNps {
+  score: number;
+  at: string;
+  comment?: string;
+  surveyId?: string;
+  source: 'link' | 'api' | 'event';
+}
+
+/**
+ * A customer: the person behind a won lead (or one won outside the funnel, POST /customers, who gets a
+ * lead record too, so one erasure and one Contact cover them), on a cycle of contract terms. Its
+ * timeline and send ledger live in its own partition (`CUSTOMER#<id>`). Fields other than the first
+ * five are absent on a customer written before retention existed.
+ */
 export interface Customer {
   customerId: string;
   leadId: string;
   email: string;
   company?: string;
   since: string;
+  firstName?: string;
+  lastName?: string;
+  status?: CustomerStatus;
+  /** The rep (or CSM) who owns the relationship. */
+  ownerId?: string;
+  plan?: string;
+  amount?: number;
+  currency?: string;
+  term?: CustomerTerm;
+  cancelledAt?: string;
+  cancelReason?: string;
+  /** The CustomerRetention run (execution `<customerId>-r<run>`); tasks of an older run are superseded. */
+  run?: number;
+  /** The highest run StartRuns confirmed started (behind `run` → in the run outbox). */
+  startedRun?: number;
+  programmeVersion?: number;
+  health?: CustomerHealth;
+  /** The health model's inputs (core/health.ts HealthSignals), kept small on the record. */
+  signals?: Record<string, unknown>;
+  /** NPS answers, newest last (bounded). */
+  nps?: CustomerNps[];
+  /** When the last survey went out: at most one per 90 days, counted from the send. */
+  lastSurveyAt?: string;
+  /** A detractor gets no further survey until then. */
+  surveyQuietUntil?: string;
+  /** Follow-up tasks for the owner (a detractor's call), open until done. */
+  tasks?: Array<{ taskId: string; kind: string; at: string; due: string; summary: string }>;
+  /** The customer whose referral link brought this one's lead. */
+  referredBy?: string;
+  /** Leads this customer referred, and when each converted. */
+  referrals?: Array<{ leadId: string; at: string; convertedAt?: string }>;
+  /** Where the retention programme stands (core/retention.ts RetentionState). */
+  retention?: {
+    done?: string[];
+    notBefore?: Record<string, string>;
+    followUps?: Array<{ key: string; kind: 'detractor' | 'passive' | 'promoter' | 'at-risk' | 'referral-converted'; at: string; data?: Record<string, unknown> }>;
+    runStartedAt?: string;
+    noUsageAlertedFor?: string;
+    cancellations?: number;
+  };
+  createdAt?: string;
+  updatedAt?: string;
+  /** Optimistic-locking counter (absent on a customer written before retention: 0). */
+  version?: number;
 }
 
 export type DomainEventType =
@@ -350,7 +435,14 @@ export type DomainEventType =
   | 'RepOnboardingStarted'
   | 'RepModuleOverdue'
   | 'RepCertified'
-  | 'RepCertificationLapsed';
+  | 'RepCertificationLapsed'
+  | 'CustomerOnboarded'
+  | 'CustomerAtRisk'
+  | 'CustomerHealthChanged'
+  | 'RenewalDue'
+  | 'CustomerRenewed'
+  | 'CustomerChurned'
+  | 'ReferralReceived';
 export interface DomainEvent {
   type: DomainEventType;
   /** Deterministic id so consumers can drop duplicates (publishing is at-least-once). */
@@ -370,12 +462,20 @@ export interface FunnelInput {
 export const executionName = (leadId: string, run: number) => `${leadId}-r${run}`;
 
 /** Every workflow the starter can start, by its state machine's logical id. */
-export const WORKFLOWS = ['LeadFunnel', 'RepOnboarding'] as const;
+export const WORKFLOWS = ['LeadFunnel', 'RepOnboarding', 'CustomerRetention'] as const;
 export type WorkflowName = (typeof WORKFLOWS)[number];
 
 /** What a RepOnboarding execution receives. Its name is `${repId}-r${run}`. */
 export interface OnboardingInput {
   repId: string;
+  run: number;
+  /** The programme version the run started on (the starter adds it). */
+  version?: number;
+}
+
+/** What a CustomerRetention execution receives. Its name is `${customerId}-r${run}`. */
+export interface RetentionInput {
+  customerId: string;
   run: number;
   /** The programme version the run started on (the starter adds it). */
   version?: number;

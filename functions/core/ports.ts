@@ -14,6 +14,7 @@ import type {
   LedgerEntry,
   OnboardingInput,
   Rep,
+  RetentionInput,
   RepStatus,
   Stage,
   SubjectRef,
@@ -132,6 +133,41 @@ export interface RepStore extends RepRoster {
   ledger(repId: string): Promise<LedgerEntry[]>;
 }
 
+/** Customers to list (GET /customers): by health band and/or renewing before a date. */
+export interface CustomerQuery {
+  health?: 'at-risk' | 'watch' | 'healthy';
+  /** YYYY-MM-DD: only active customers whose renewal date is before it, soonest first. */
+  renewingBefore?: string;
+  limit: number;
+  cursor?: string;
+}
+
+/**
+ * The customer as an entity: its profile (indexed by health band and by renewal date), its timeline
+ * and its send ledger in its own partition, and the processed-event markers of the events it took.
+ */
+export interface CustomerStore {
+  get(customerId: string): Promise<Customer | undefined>;
+  /**
+   * Writes `customer` with version = expectedVersion + 1 if the stored version is still expectedVersion
+   * (a customer written before retention, with no version, counts as 0; a new one: expectedVersion -1 →
+   * must not exist, else ConflictError), its timeline entries and, if given, an exactly-once ledger claim
+   * (DuplicateSendError) and a processed-event marker (DuplicateEventError) — all or nothing, staged in
+   * `work` when given.
+   */
+  save(customer: Customer, expectedVersion: number, timeline: SubjectTimelineEntry[], extras?: { ledgerKey?: string; processedEventId?: string; work?: UnitOfWork }): Promise<Customer>;
+  appendTimeline(customerId: string, entries: SubjectTimelineEntry[]): Promise<void>;
+  /** Oldest first. */
+  timeline(customerId: string): Promise<SubjectTimelineEntry[]>;
+  markSent(customerId: string, ledgerKey: string, messageId: string): Promise<void>;
+  /** As LeadStore.releaseClaim. */
+  releaseClaim(customerId: string, ledgerKey: string, timeline: SubjectTimelineEntry[], withdrawn?: SubjectTimelineEntry[]): Promise<void>;
+  ledger(customerId: string): Promise<LedgerEntry[]>;
+  list(query: CustomerQuery): Promise<Page<Customer>>;
+  /** A unit of work to stage several stores' writes into (committed by the caller). */
+  begin(): UnitOfWork;
+}
+
 /** A timeline for any subject (lead, rep, customer), in the subject's own partition. */
 export interface TimelineStore {
   append(subject: SubjectRef, entries: SubjectTimelineEntry[]): Promise<void>;
@@ -181,6 +217,7 @@ export interface WorkflowStarter {
 export interface WorkflowInputs {
   LeadFunnel: FunnelInput;
   RepOnboarding: OnboardingInput;
+  CustomerRetention: RetentionInput;
 }
 
 /**

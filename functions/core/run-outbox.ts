@@ -11,7 +11,7 @@
  *
  * A fourth workflow adds its subject here (RUN_POLICIES) and its store to the adapter.
  */
-import type { Lead, Rep, SubjectTimelineEntry, TimelineEntry, WorkflowName } from './model.js';
+import type { Customer, Lead, Rep, SubjectTimelineEntry, TimelineEntry, WorkflowName } from './model.js';
 import type { IdGenerator, WorkflowInputs, WorkflowRuns } from './ports.js';
 import { runExecutionName } from './runs.js';
 import { repEntry } from './rep-send.js';
@@ -21,6 +21,7 @@ import { timelineEntry } from './timeline.js';
 export interface RunSubjects {
   LeadFunnel: Lead;
   RepOnboarding: Rep;
+  CustomerRetention: Customer;
 }
 
 /** A wait longer than this is worth a line on the subject's timeline (it is always in the metric). */
@@ -63,6 +64,19 @@ export const RUN_POLICIES: { readonly [W in WorkflowName]: RunPolicy<W> } = {
         run: rep.run,
         execution: runExecutionName(rep.repId, rep.run ?? 0),
         ...((rep.programmeVersion ?? version) !== undefined ? { version: rep.programmeVersion ?? version } : {}),
+        ...waitedData(waitedMs),
+      }),
+  },
+  CustomerRetention: {
+    // Every term is a run, and so is the win-back after a cancellation: a customer always wants its current one.
+    wantsRun: (customer) => Boolean(customer.run) && Boolean(customer.email),
+    id: (customer) => customer.customerId,
+    input: (customer) => ({ customerId: customer.customerId, run: customer.run ?? 0 }),
+    startedEntry: (ids, customer, at, version, waitedMs) =>
+      repEntry(ids, at, 'workflow_started', `Retention run ${customer.run} started${customer.term ? ` (term ${customer.term.number}${customer.status === 'cancelled' ? ', win-back' : ''})` : ''}${versionNote(customer.programmeVersion ?? version)}${waitedNote(waitedMs)}`, {
+        run: customer.run,
+        execution: runExecutionName(customer.customerId, customer.run ?? 0),
+        ...((customer.programmeVersion ?? version) !== undefined ? { version: customer.programmeVersion ?? version } : {}),
         ...waitedData(waitedMs),
       }),
   },

@@ -2,7 +2,7 @@
  * Every key of the single table is built here and nowhere else (no inline 'LEAD#' + id).
  * Each entity names the attributes its keys are made of; adapters spread these into items.
  */
-import type { Lead, LeadStatus, Rep, Stage, SubjectKind, WorkflowName } from '../core/model.js';
+import type { Customer, Lead, LeadStatus, Rep, Stage, SubjectKind, WorkflowName } from '../core/model.js';
 import { runPending } from '../core/run-outbox.js';
 
 const SUBJECT_PREFIX: Record<SubjectKind, string> = { lead: 'LEAD#', rep: 'REP#', customer: 'CUSTOMER#' };
@@ -10,6 +10,7 @@ const SUBJECT_PREFIX: Record<SubjectKind, string> = { lead: 'LEAD#', rep: 'REP#'
 const UNASSIGNED = 'UNASSIGNED';
 const CLOSED = 'CLOSED';
 const RUN_PENDING = 'RUNPENDING#';
+const RENEWALS = 'RENEWALS';
 
 /**
  * gsi4 (sparse): present only while the subject waits for its current run to start (core/run-outbox.ts),
@@ -84,6 +85,21 @@ export const keys = {
   sendRateSecond: (epochSecond: number) => ({ pk: `SENDRATE#${epochSecond}`, sk: 'SENDRATE' }),
 
   customer: (customerId: string) => ({ pk: `CUSTOMER#${customerId}`, sk: 'PROFILE' }),
+  /**
+   * GSI attributes of a customer profile: by health band (gsi1, `CUSTOMERS#<band>`, by customerId), by
+   * renewal date while active (gsi2, `RENEWALS`, `<renewalDate>#<customerId>`: the renewals due soonest
+   * first), and gsi4 while its current retention run waits to start (the run outbox).
+   */
+  customerIndexes: (customer: Customer) => ({
+    gsi1pk: `CUSTOMERS#${customer.health?.band ?? 'unscored'}`,
+    gsi1sk: customer.customerId,
+    ...(customer.status !== 'cancelled' && customer.term
+      ? { gsi2pk: RENEWALS, gsi2sk: `${customer.term.renewalDate}#${customer.customerId}` }
+      : { gsi2pk: undefined, gsi2sk: undefined }),
+    ...pendingRun('CustomerRetention', customer.customerId, runPending('CustomerRetention', customer), customer.updatedAt ?? customer.since),
+  }),
+  customerHealthPartition: (band: string) => `CUSTOMERS#${band}`,
+  renewalsPartition: () => RENEWALS,
 
   /** A person (consent, suppression, frequency cap), by normalized email, whatever kinds of recipient they are. */
   contact: (normalizedEmail: string) => ({ pk: `CONTACT#${normalizedEmail}`, sk: 'CONTACT' }),

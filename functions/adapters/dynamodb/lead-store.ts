@@ -20,6 +20,8 @@ import {
 } from '../../core/errors.js';
 import type { Customer, DomainEvent, Lead, Stage, TimelineEntry } from '../../core/model.js';
 import type { LeadStore, Page, SaveExtras } from '../../core/ports.js';
+import { customerItem } from './customer-store.js';
+import { processedEventPut } from './processed-events.js';
 import { keys } from '../../table/keys.js';
 import { decodeCursor, encodeCursor, type CursorKey } from './cursor.js';
 import { DynamoSendLedger } from './send-ledger.js';
@@ -28,7 +30,6 @@ import { DynamoUnitOfWork, workFor, type TransactItem } from './unit-of-work.js'
 type Item = Record<string, unknown>;
 
 /** Processed-event markers only guard against retries; a year is far longer than any webhook retries. */
-const PROCESSED_EVENT_TTL_SECONDS = 366 * 86_400;
 const KEY_ATTRIBUTES: readonly string[] = ['pk', 'sk', ...keys.leadIndexAttributes, 'entity', 'expiresAt'];
 
 const strip = <T>(item: Item | undefined): T | undefined => {
@@ -92,22 +93,8 @@ export class DynamoLeadStore implements LeadStore {
     );
     for (const e of timeline) work.stage(this.timelinePut(e));
     if (extras.processedEventId) {
-      const processedAt = this.now();
       work.stage(
-        {
-          Put: {
-            TableName: this.tableName,
-            Item: {
-              ...keys.processedEvent(extras.processedEventId),
-              entity: 'processedEvent',
-              leadId: lead.leadId,
-              processedAt: processedAt.toISOString(),
-              expiresAt: Math.floor(processedAt.getTime() / 1000) + PROCESSED_EVENT_TTL_SECONDS,
-              ...(extras.domainEvents?.length ? { unpublished: extras.domainEvents } : {}),
-            },
-            ConditionExpression: notExists,
-          },
-        },
+        processedEventPut(this.tableName, extras.processedEventId, { leadId: lead.leadId }, this.now(), extras.domainEvents),
         new DuplicateEventError(extras.processedEventId),
         { preferred: true },
       );
@@ -127,7 +114,7 @@ export class DynamoLeadStore implements LeadStore {
     }
     if (extras.customer) {
       work.stage(
-        { Put: { TableName: this.tableName, Item: { ...keys.customer(extras.customer.customerId), entity: 'customer', ...extras.customer }, ConditionExpression: notExists } },
+        { Put: { TableName: this.tableName, Item: customerItem({ ...extras.customer, version: 1 }), ConditionExpression: notExists } },
         new ConflictError(`customer ${extras.customer.customerId} exists`),
         { preferred: true },
       );

@@ -19,7 +19,7 @@ import type { LedgerEntry, Rep, RepStatus, SubjectTimelineEntry } from '../../co
 import type { Page, RepStore } from '../../core/ports.js';
 import { keys } from '../../table/keys.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
-import { DynamoSendLedger } from './send-ledger.js';
+import { DynamoSendLedger, ledgerEntries } from './send-ledger.js';
 import { DynamoTimelineStore, timelineItem } from './timeline-store.js';
 
 type Item = Record<string, unknown>;
@@ -165,22 +165,8 @@ export class DynamoRepStore implements RepStore {
     return this.sendLedger.releaseClaim('rep', repId, ledgerKey, [...timeline.map((e) => this.timelinePut(repId, e)), ...deletes]);
   }
 
-  async ledger(repId: string): Promise<LedgerEntry[]> {
-    const out = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': keys.subjectPartition('rep', repId), ':prefix': keys.sendLedgerPrefix },
-        ConsistentRead: true,
-      }),
-    );
-    return (out.Items ?? []).map((i) => ({
-      ledgerKey: String(i.sk).slice(keys.sendLedgerPrefix.length),
-      status: String(i.status),
-      ...(i.claimedAt ? { claimedAt: String(i.claimedAt) } : {}),
-      ...(i.sentAt ? { sentAt: String(i.sentAt) } : {}),
-      ...(i.messageId ? { messageId: String(i.messageId) } : {}),
-    }));
+  ledger(repId: string): Promise<LedgerEntry[]> {
+    return ledgerEntries(this.client, this.tableName, 'rep', repId);
   }
 
   private repItem(rep: Rep): Item {

@@ -10,16 +10,19 @@ import { QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-s
 import type { SubjectKind, SubjectTimelineEntry, TimelineEntry, WorkflowName } from '../../core/model.js';
 import type { RunOutboxStore, RunSubjects } from '../../core/run-outbox.js';
 import { keys } from '../../table/keys.js';
+import { DynamoCustomerStore } from './customer-store.js';
 import { DynamoLeadStore } from './lead-store.js';
 import { DynamoRepStore } from './rep-store.js';
 import { DynamoTimelineStore } from './timeline-store.js';
 
-const SUBJECT_OF: Record<WorkflowName, SubjectKind> = { LeadFunnel: 'lead', RepOnboarding: 'rep' };
-const subjectKey = (workflow: WorkflowName, id: string) => (SUBJECT_OF[workflow] === 'lead' ? keys.lead(id) : keys.rep(id));
+const SUBJECT_OF: Record<WorkflowName, SubjectKind> = { LeadFunnel: 'lead', RepOnboarding: 'rep', CustomerRetention: 'customer' };
+const KEY_OF: Record<SubjectKind, (id: string) => { pk: string; sk: string }> = { lead: keys.lead, rep: keys.rep, customer: keys.customer };
+const subjectKey = (workflow: WorkflowName, id: string) => KEY_OF[SUBJECT_OF[workflow]](id);
 
 export class DynamoRunOutbox implements RunOutboxStore {
   private readonly leads: DynamoLeadStore;
   private readonly reps: DynamoRepStore;
+  private readonly customers: DynamoCustomerStore;
   private readonly timelines: DynamoTimelineStore;
 
   constructor(
@@ -28,11 +31,13 @@ export class DynamoRunOutbox implements RunOutboxStore {
   ) {
     this.leads = new DynamoLeadStore(client, tableName);
     this.reps = new DynamoRepStore(client, tableName);
+    this.customers = new DynamoCustomerStore(client, tableName);
     this.timelines = new DynamoTimelineStore(client, tableName);
   }
 
   async load<W extends WorkflowName>(workflow: W, subjectId: string): Promise<RunSubjects[W] | undefined> {
-    const subject = SUBJECT_OF[workflow] === 'lead' ? await this.leads.get(subjectId) : await this.reps.get(subjectId);
+    const kind = SUBJECT_OF[workflow];
+    const subject = kind === 'lead' ? await this.leads.get(subjectId) : kind === 'rep' ? await this.reps.get(subjectId) : await this.customers.get(subjectId);
     return subject as RunSubjects[W] | undefined;
   }
 

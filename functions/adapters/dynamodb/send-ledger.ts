@@ -4,8 +4,8 @@
  * as the save that records the send; this store marks a claim sent, or gives back a claim whose email
  * the mail service refused or throttled — one implementation for every kind of subject.
  */
-import { TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { SubjectKind } from '../../core/model.js';
+import { QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { LedgerEntry, SubjectKind } from '../../core/model.js';
 import { keys } from '../../table/keys.js';
 import type { TransactItem } from './unit-of-work.js';
 
@@ -56,4 +56,32 @@ export class DynamoSendLedger {
       if ((err as Error)?.name !== 'TransactionCanceledException') throw err;
     }
   }
+}
+
+/** Every ledger entry of a subject, as stored (privacy export, GET of a rep or customer). */
+export async function ledgerEntries(client: DynamoDBDocumentClient, tableName: string, kind: SubjectKind, id: string): Promise<LedgerEntry[]> {
+  const entries: LedgerEntry[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await client.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': keys.subjectPartition(kind, id), ':prefix': keys.sendLedgerPrefix },
+        ExclusiveStartKey: start,
+        ConsistentRead: true,
+      }),
+    );
+    for (const i of out.Items ?? []) {
+      entries.push({
+        ledgerKey: String(i.sk).slice(keys.sendLedgerPrefix.length),
+        status: String(i.status),
+        ...(i.claimedAt ? { claimedAt: String(i.claimedAt) } : {}),
+        ...(i.sentAt ? { sentAt: String(i.sentAt) } : {}),
+        ...(i.messageId ? { messageId: String(i.messageId) } : {}),
+      });
+    }
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return entries;
 }
