@@ -488,6 +488,9 @@ export interface ErasureCounts {
   timeline: number;
   ledger: number;
   customer: number;
+  /** Items of the customer's own partition: its timeline (and anything else but profile and ledger), its send ledger. */
+  customerTimeline: number;
+  customerLedger: number;
   /** Processed-event markers whose pending domain events were dropped. */
   pendingEvents: number;
   /** Rep profiles with the person's email that were anonymized. */

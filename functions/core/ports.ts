@@ -246,6 +246,9 @@ export interface LeadRecords {
   timeline: TimelineEntry[];
   ledger: LedgerEntry[];
   customer?: Customer;
+  /** The customer's own timeline and send ledger (its partition, `CUSTOMER#<id>`); empty when not a customer. */
+  customerTimeline: SubjectTimelineEntry[];
+  customerLedger: LedgerEntry[];
   /** Ids of the processed events on the lead's timeline whose markers still hold pending domain events. */
   pendingEvents: Array<{ eventId: string; events: DomainEvent[] }>;
 }
@@ -282,6 +285,11 @@ export interface PrivacyStore {
   eraseLead(erasure: LeadErasure): Promise<void>;
   /** Deletes every item of the lead's partition except the tombstone; answers how many of each kind. */
   sweepPartition(leadId: string): Promise<Pick<ErasureCounts, 'timeline' | 'ledger'>>;
+  /**
+   * Deletes every item of the customer's partition (timeline, ledger, and a profile written back after
+   * the erasure's transaction); answers how many of each kind (anything else counts with the timeline).
+   */
+  sweepCustomerPartition(customerId: string): Promise<Pick<ErasureCounts, 'customer' | 'customerTimeline' | 'customerLedger'>>;
   /** Records the salted email hash; false if it was recorded already. */
   recordSuppression(hash: string, at: string, reason: ErasureReason): Promise<boolean>;
   /** Was this salted email hash (core/privacy suppressionHash) erased and suppressed? */

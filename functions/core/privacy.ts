@@ -2,7 +2,8 @@
  * Privacy by default (GDPR): erasure (Art. 17), export (Art. 15) and the retention of closed leads.
  *
  * Erasing a lead, in this order (each step is idempotent, so a retry after a crash finishes the job):
- *   1. read the lead and everything held with it (profile, timeline, ledger, customer, pending events);
+ *   1. read the lead and everything held with it (profile, timeline, ledger, the customer with its
+ *      timeline and ledger, pending events);
  *      no lead but a tombstone → "already erased" (a sweep still removes anything written late);
  *   2. record the suppression hash of the email FIRST, so a crash later never leaves the address mailable;
  *   3. stop the lead's running funnel execution, so no task writes or mails after the erasure;
@@ -10,17 +11,21 @@
  *      (stopping its RepOnboarding run, so no reminder goes to an erased person);
  *   5. one transaction: delete the profile (at the version read in 1, else start again from 1), the
  *      email index item and the customer, and write the tombstone — the lead is gone or untouched;
- *   6. sweep the lead's partition: every timeline and ledger entry (and anything a stopped task wrote late);
+ *   6. sweep the lead's partition: every timeline and ledger entry (and anything a stopped task wrote late),
+ *      then the customer's partition `CUSTOMER#<id>` whole: its timeline and ledger (summaries and
+ *      subjects name the person), and a profile a late task wrote back — on a repeat too, by the id
+ *      derived from the lead's, so a retry or a second erasure removes whatever is left;
  *   7. remove the person's Contact (consent, suppression, cap): the suppression hash now stands for it.
  * What is kept: the suppression hash (forever), the tombstone (no personal data), processed-event
- * markers without personal data until their TTL (a year).
+ * markers without personal data until their TTL (a year): a marker holds only the lead's or customer's
+ * id (adapters/dynamodb/processed-events.ts), and pending events naming the person are dropped in 4.
  */
 import { createHmac } from 'node:crypto';
 import type { Clock } from './clock.js';
 import { NotFoundError } from './errors.js';
 import { contactOf } from './contact.js';
 import type { Contact, Customer, DomainEvent, ErasureCounts, ErasureReason, Lead, LedgerEntry, Rep, SubjectTimelineEntry, TimelineEntry } from './model.js';
-import { normalizeEmail } from './normalize.js';
+import { customerIdFor, normalizeEmail } from './normalize.js';
 import type { ContactStore, PrivacyStore, WorkflowRuns, WorkflowStarter } from './ports.js';
 import { withOptimisticRetry } from './retry.js';
 
@@ -69,7 +74,7 @@ export interface ErasureResult {
   suppression: SuppressionOutcome;
 }
 
-const noCounts = (): ErasureCounts => ({ profile: 0, emailIndex: 0, timeline: 0, ledger: 0, customer: 0, pendingEvents: 0, reps: 0 });
+const noCounts = (): ErasureCounts => ({ profile: 0, emailIndex: 0, timeline: 0, ledger: 0, customer: 0, customerTimeline: 0, customerLedger: 0, pendingEvents: 0, reps: 0 });
 
 /** DELETE /leads/{leadId}: erase one lead; 404 if it never existed, "already-erased" if it was erased. */
 export async function eraseLead(deps: PrivacyDeps, leadId: string): Promise<ErasureResult> {
@@ -107,10 +112,13 @@ async function eraseRecords(
   const erased = noCounts();
   let executionsStopped = 0;
   let suppression: SuppressionOutcome = 'not-kept';
+  // Customer ids derive from lead ids; a read lead's own reference wins (and a repeat has only the id).
+  let customerId = customerIdFor(leadId);
   const outcome = await withOptimisticRetry(async (): Promise<'erased' | 'absent' | 'not-due'> => {
     const records = await deps.privacy.records(leadId);
     if (!records) return 'absent';
     const { lead } = records;
+    customerId = records.customer?.customerId ?? lead.customerId ?? customerId;
     // Checked on every attempt: a conflicting write may have re-opened the lead.
     if (options.onlyIf && !options.onlyIf(lead)) return 'not-due';
     const at = deps.clock.now().toISOString();
@@ -142,6 +150,11 @@ async function eraseRecords(
   const swept = await deps.privacy.sweepPartition(leadId);
   erased.timeline = swept.timeline;
   erased.ledger = swept.ledger;
+  const sweptCustomer = await deps.privacy.sweepCustomerPartition(customerId);
+  // A profile found by the sweep was written back after the transaction (or before a crash): still one customer.
+  erased.customer = Math.max(erased.customer, sweptCustomer.customer);
+  erased.customerTimeline = sweptCustomer.customerTimeline;
+  erased.customerLedger = sweptCustomer.customerLedger;
   if (!found) {
     const changed = Object.values(erased).some((n) => n > 0);
     return { status: changed ? 'erased' : 'already-erased', leadId, erased, executionsStopped, suppression: 'not-kept' };
@@ -165,6 +178,9 @@ export interface PersonalDataExport {
   timeline: TimelineEntry[];
   ledger: LedgerEntry[];
   customer?: Customer;
+  /** The customer's own timeline and send ledger (partition `CUSTOMER#<id>`); empty when not a customer. */
+  customerTimeline: SubjectTimelineEntry[];
+  customerLedger: LedgerEntry[];
   /** Domain events about the person not yet published. */
   pendingEvents: DomainEvent[];
   /** Each rep with the email, with its timeline. */
@@ -196,6 +212,8 @@ export async function exportPersonalData(deps: Pick<PrivacyDeps, 'privacy' | 'cl
     timeline: records?.timeline ?? [],
     ledger: records?.ledger ?? [],
     ...(records?.customer ? { customer: records.customer } : {}),
+    customerTimeline: records?.customerTimeline ?? [],
+    customerLedger: records?.customerLedger ?? [],
     pendingEvents: records?.pendingEvents.flatMap((p) => p.events) ?? [],
     reps: reps.map((rep, i) => ({ ...rep, timeline: repTimelines[i] ?? [] })),
     ...(stored ? { contact } : {}),

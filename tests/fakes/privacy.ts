@@ -1,6 +1,7 @@
 /**
  * An in-memory PrivacyStore with the DynamoDB adapter's semantics: the lead's partition (profile,
- * timeline, ledger, tombstone), the email index, customers, processed-event markers, reps, the
+ * timeline, ledger, tombstone), the email index, customers with their own partition (profile, timeline,
+ * ledger), processed-event markers, reps, the
  * suppression records and the closed-lead index. For unit tests of core/privacy only.
  */
 import { VersionConflictError } from '../../functions/core/errors.js';
@@ -16,6 +17,9 @@ export class InMemoryPrivacyStore implements PrivacyStore {
   timeline: TimelineEntry[] = [];
   ledger = new Map<string, LedgerEntry[]>();
   customers = new Map<string, Customer>();
+  /** The customer partition's timeline and ledger, by customerId (kept apart from the profile, as in the table). */
+  customerTimelines = new Map<string, SubjectTimelineEntry[]>();
+  customerLedgers = new Map<string, LedgerEntry[]>();
   pending = new Map<string, DomainEvent[]>();
   reps = new Map<string, Rep>();
   tombstones = new Map<string, ErasureTombstone>();
@@ -23,25 +27,40 @@ export class InMemoryPrivacyStore implements PrivacyStore {
   /** Writes made to the store, in order: lets tests check what a repeated call changed. */
   writes: string[] = [];
 
-  /** Seeds a lead with its email index, timeline, ledger and (optionally) customer. */
-  seed(lead: Lead, extra: { timeline?: TimelineEntry[]; ledger?: LedgerEntry[]; customer?: Customer } = {}) {
+  /** Seeds a lead with its email index, timeline, ledger and (optionally) customer with its timeline and ledger. */
+  seed(
+    lead: Lead,
+    extra: { timeline?: TimelineEntry[]; ledger?: LedgerEntry[]; customer?: Customer; customerTimeline?: SubjectTimelineEntry[]; customerLedger?: LedgerEntry[] } = {},
+  ) {
     this.leads.set(lead.leadId, clone(lead));
     this.emails.set(lead.email, lead.leadId);
     this.timeline.push(...clone(extra.timeline ?? []));
     this.ledger.set(lead.leadId, clone(extra.ledger ?? []));
     if (extra.customer) this.customers.set(extra.customer.customerId, clone(extra.customer));
+    const customerId = extra.customer?.customerId ?? lead.customerId ?? `cus-${lead.leadId}`;
+    if (extra.customerTimeline) this.customerTimelines.set(customerId, clone(extra.customerTimeline));
+    if (extra.customerLedger) this.customerLedgers.set(customerId, clone(extra.customerLedger));
   }
 
   async records(leadId: string): Promise<LeadRecords | undefined> {
     const lead = this.leads.get(leadId);
     if (!lead) return undefined;
     const timeline = this.timeline.filter((e) => e.leadId === leadId).map(clone);
-    const customer = [...this.customers.values()].find((c) => c.leadId === leadId);
+    const customerId = lead.customerId ?? `cus-${leadId}`;
+    const customer = this.customers.get(customerId);
     const pendingEvents = timeline
       .map((e) => e.data?.eventId)
       .filter((id): id is string => typeof id === 'string' && Boolean(this.pending.get(id)?.length))
       .map((eventId) => ({ eventId, events: clone(this.pending.get(eventId)!) }));
-    return { lead: clone(lead), timeline, ledger: clone(this.ledger.get(leadId) ?? []), ...(customer ? { customer: clone(customer) } : {}), pendingEvents };
+    return {
+      lead: clone(lead),
+      timeline,
+      ledger: clone(this.ledger.get(leadId) ?? []),
+      ...(customer ? { customer: clone(customer) } : {}),
+      customerTimeline: clone(this.customerTimelines.get(customerId) ?? []),
+      customerLedger: clone(this.customerLedgers.get(customerId) ?? []),
+      pendingEvents,
+    };
   }
   async leadIdByEmail(email: string) {
     return this.emails.get(email);
@@ -83,6 +102,16 @@ export class InMemoryPrivacyStore implements PrivacyStore {
     this.ledger.delete(leadId);
     if (timeline || ledger) this.writes.push(`sweep ${leadId}`);
     return { timeline, ledger };
+  }
+  async sweepCustomerPartition(customerId: string) {
+    const customer = this.customers.has(customerId) ? 1 : 0;
+    const customerTimeline = this.customerTimelines.get(customerId)?.length ?? 0;
+    const customerLedger = this.customerLedgers.get(customerId)?.length ?? 0;
+    this.customers.delete(customerId);
+    this.customerTimelines.delete(customerId);
+    this.customerLedgers.delete(customerId);
+    if (customer || customerTimeline || customerLedger) this.writes.push(`sweep ${customerId}`);
+    return { customer, customerTimeline, customerLedger };
   }
   async recordSuppression(hash: string, at: string, reason: ErasureReason) {
     if (this.suppressions.has(hash)) return false;

@@ -27,12 +27,16 @@ const entry = (leadId: string, n: number, data?: Record<string, unknown>) => ({
   ...(data ? { data } : {}),
 });
 
+const customerEntry = (n: number) => ({ entryId: `c${n}`, at: T0, type: 'nps_answered', summary: `NPS 3 from lead-1@example.com (${n})` });
+
 function seedCustomer(w: ReturnType<typeof world>, over: Partial<Lead> = {}) {
   const lead = aLead({ firstName: 'Ada', lastName: 'Lovelace', phone: '+44 20 7946 0000', status: 'won', run: 2, customerId: 'cus-lead-1', ...over });
   w.privacy.seed(lead, {
     timeline: [entry(lead.leadId, 1, { eventId: 'evt-buy' }), entry(lead.leadId, 2)],
     ledger: [{ ledgerKey: 'welcome', status: 'sent' }],
     customer: { customerId: 'cus-lead-1', leadId: lead.leadId, email: lead.email, since: T0 },
+    customerTimeline: [customerEntry(1), customerEntry(2)],
+    customerLedger: [{ ledgerKey: 'CustomerRetention#1#welcome', status: 'sent' }],
   });
   w.privacy.pending.set('evt-buy', [{ type: 'LeadConverted', id: 'x', at: T0, detail: { leadId: lead.leadId, email: lead.email } }]);
   return lead;
@@ -54,13 +58,14 @@ describe('eraseLead', () => {
     expect(result).toEqual({
       status: 'erased',
       leadId: lead.leadId,
-      erased: { profile: 1, emailIndex: 1, timeline: 2, ledger: 1, customer: 1, pendingEvents: 1, reps: 0 },
+      erased: { profile: 1, emailIndex: 1, timeline: 2, ledger: 1, customer: 1, customerTimeline: 2, customerLedger: 1, pendingEvents: 1, reps: 0 },
       executionsStopped: 1,
       suppression: 'recorded',
     });
     expect(w.starter.stopped).toEqual([{ leadId: lead.leadId, run: 2, reason: expect.stringContaining('erased') }]);
     expect(await w.privacy.isSuppressedHash(suppressionHash(lead.email, KEY))).toBe(true);
     expect(w.privacy.leads.size + w.privacy.emails.size + w.privacy.customers.size + w.privacy.timeline.length + w.privacy.pending.size).toBe(0);
+    expect(w.privacy.customerTimelines.size + w.privacy.customerLedgers.size).toBe(0);
     expect(w.privacy.tombstones.get(lead.leadId)).toEqual({ leadId: lead.leadId, erasedAt: '2026-06-01T00:00:00.000Z', reason: 'request' });
   });
 
@@ -81,6 +86,26 @@ describe('eraseLead', () => {
     expect(again).toMatchObject({ status: 'already-erased', executionsStopped: 0 });
     expect(Object.values(again.erased).every((n) => n === 0)).toBe(true);
     expect(w.privacy.writes.length).toBe(writes);
+  });
+
+  it('sweeps what a task wrote into the customer partition after the erasure when it is repeated', async () => {
+    const w = world();
+    const lead = seedCustomer(w);
+    await eraseLead(w.deps, lead.leadId);
+    // A retention task still in flight appends to the timeline, claims a send and writes the profile back.
+    w.privacy.customerTimelines.set('cus-lead-1', [customerEntry(3)]);
+    w.privacy.customerLedgers.set('cus-lead-1', [{ ledgerKey: 'CustomerRetention#1#check-in', status: 'claimed' }]);
+    w.privacy.customers.set('cus-lead-1', { customerId: 'cus-lead-1', leadId: lead.leadId, email: lead.email, since: T0 });
+    const again = await eraseLead(w.deps, lead.leadId);
+    expect(again).toMatchObject({ status: 'erased', executionsStopped: 0, erased: { profile: 0, customer: 1, customerTimeline: 1, customerLedger: 1 } });
+    expect(w.privacy.customers.size + w.privacy.customerTimelines.size + w.privacy.customerLedgers.size).toBe(0);
+    expect((await eraseLead(w.deps, lead.leadId)).status).toBe('already-erased');
+  });
+
+  it('counts no customer items for a lead that never bought', async () => {
+    const w = world();
+    w.privacy.seed(aLead({ status: 'lost' }));
+    expect((await eraseLead(w.deps, 'lead-1')).erased).toMatchObject({ customer: 0, customerTimeline: 0, customerLedger: 0 });
   });
 
   it('answers NotFound for a lead that never existed', async () => {
@@ -124,8 +149,16 @@ describe('exportPersonalData', () => {
     expect(data.timeline).toHaveLength(2);
     expect(data.ledger).toEqual([{ ledgerKey: 'welcome', status: 'sent' }]);
     expect(data.customer?.customerId).toBe('cus-lead-1');
+    expect(data.customerTimeline.map((e) => e.entryId)).toEqual(['c1', 'c2']);
+    expect(data.customerLedger).toEqual([{ ledgerKey: 'CustomerRetention#1#welcome', status: 'sent' }]);
     expect(data.pendingEvents).toHaveLength(1);
     expect(data.suppression).toEqual({ suppressed: true, reason: 'unsubscribed', at: T0 });
+  });
+
+  it('answers empty customer lists for a lead that is not a customer', async () => {
+    const w = world();
+    w.privacy.seed(aLead());
+    expect(await exportPersonalData(w.deps, 'lead-1@example.com')).toMatchObject({ customerTimeline: [], customerLedger: [] });
   });
 
   it('answers NotFound when nothing is held', async () => {

@@ -1,5 +1,6 @@
 /**
- * PrivacyStore over the single table: what GDPR export and erasure read and remove, the suppression
+ * PrivacyStore over the single table: what GDPR export and erasure read and remove (the lead's partition
+ * and the customer's, `CUSTOMER#<id>`, with its profile, timeline and ledger), the suppression
  * records of erased addresses, and the sparse closed-lead index (gsi3) the retention job pages through.
  * Every key comes from table/keys.ts.
  */
@@ -14,7 +15,7 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, VersionConflictError } from '../../core/errors.js';
-import type { Customer, DomainEvent, ErasureReason, ErasureTombstone, Lead, LedgerEntry, Rep, TimelineEntry } from '../../core/model.js';
+import type { Customer, DomainEvent, ErasureReason, ErasureTombstone, Lead, LedgerEntry, Rep, SubjectTimelineEntry, TimelineEntry } from '../../core/model.js';
 import { customerIdFor, normalizeEmail } from '../../core/normalize.js';
 import type { LeadErasure, LeadRecords, Page, PrivacyStore } from '../../core/ports.js';
 import { keys } from '../../table/keys.js';
@@ -29,6 +30,15 @@ const strip = <T>(item: Item): T => {
   for (const k of STORAGE_ATTRIBUTES) delete out[k];
   return out as T;
 };
+
+const isLedger = (item: Item) => String(item.sk).startsWith(keys.sendLedgerPrefix);
+
+/** The timeline and the send ledger among a subject partition's items (a lead's or a customer's). */
+function split<E>(items: Item[]): { timeline: E[]; ledger: LedgerEntry[] } {
+  const timeline = items.filter((i) => String(i.sk).startsWith(keys.timelinePrefix)).map((i) => strip<E>(i));
+  const ledger = items.filter(isLedger).map((i) => ({ ledgerKey: String(i.sk).slice(keys.sendLedgerPrefix.length), ...strip<Omit<LedgerEntry, 'ledgerKey'>>(i) }));
+  return { timeline, ledger };
+}
 
 /** Every status a rep item can be indexed under (keys.repIndexes); the roster is small. */
 const REP_STATUSES = ['active', 'onboarding', 'inactive', 'lapsed'] as const;
@@ -45,16 +55,18 @@ export class DynamoPrivacyStore implements PrivacyStore {
   private readonly timelines: DynamoTimelineStore;
 
   async records(leadId: string): Promise<LeadRecords | undefined> {
-    const items = await this.partition(leadId);
+    const items = await this.partition(keys.lead(leadId).pk);
     const profileSk = keys.lead(leadId).sk;
     const profile = items.find((i) => i.sk === profileSk);
     if (!profile) return undefined;
     const lead = strip<Lead>(profile);
-    const timeline = items.filter((i) => String(i.sk).startsWith(keys.timelinePrefix)).map((i) => strip<TimelineEntry>(i));
-    const ledger = items
-      .filter((i) => String(i.sk).startsWith(keys.sendLedgerPrefix))
-      .map((i) => ({ ledgerKey: String(i.sk).slice(keys.sendLedgerPrefix.length), ...strip<Omit<LedgerEntry, 'ledgerKey'>>(i) }));
-    const customer = await this.get<Customer>(keys.customer(lead.customerId ?? customerIdFor(leadId)));
+    const { timeline, ledger } = split<TimelineEntry>(items);
+    // The customer's partition holds its profile (copies of the person's data), its timeline and its ledger.
+    const customerId = lead.customerId ?? customerIdFor(leadId);
+    const customerItems = await this.partition(keys.subjectPartition('customer', customerId));
+    const customerProfile = customerItems.find((i) => i.sk === keys.customer(customerId).sk);
+    const customer = customerProfile ? strip<Customer>(customerProfile) : undefined;
+    const { timeline: customerTimeline, ledger: customerLedger } = split<SubjectTimelineEntry>(customerItems);
     const eventIds = [...new Set(timeline.map((e) => e.data?.eventId).filter((id): id is string => typeof id === 'string'))];
     const pendingEvents: LeadRecords['pendingEvents'] = [];
     for (const eventId of eventIds) {
@@ -62,7 +74,7 @@ export class DynamoPrivacyStore implements PrivacyStore {
       const events = marker?.unpublished as DomainEvent[] | undefined;
       if (events?.length) pendingEvents.push({ eventId, events });
     }
-    return { lead, timeline, ledger, ...(customer ? { customer } : {}), pendingEvents };
+    return { lead, timeline, ledger, ...(customer ? { customer } : {}), customerTimeline, customerLedger, pendingEvents };
   }
 
   async leadIdByEmail(normalizedEmail: string) {
@@ -187,19 +199,20 @@ export class DynamoPrivacyStore implements PrivacyStore {
 
   async sweepPartition(leadId: string) {
     const tombstoneSk = keys.erasureTombstone(leadId).sk;
-    const doomed = (await this.partition(leadId, 'pk, sk')).filter((i) => i.sk !== tombstoneSk);
-    const ledger = doomed.filter((i) => String(i.sk).startsWith(keys.sendLedgerPrefix)).length;
-    for (let i = 0; i < doomed.length; i += 25) {
-      let requests: Item[] | undefined = doomed.slice(i, i + 25).map((k) => ({ DeleteRequest: { Key: { pk: k.pk, sk: k.sk } } }));
-      for (let attempt = 0; requests?.length; attempt++) {
-        if (attempt > 8) throw new Error(`erasure left ${requests.length} item(s) of lead ${leadId} undeleted`);
-        if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
-        const out = await this.client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests as never } }));
-        requests = out.UnprocessedItems?.[this.tableName] as Item[] | undefined;
-      }
-    }
+    const doomed = (await this.partition(keys.lead(leadId).pk, 'pk, sk')).filter((i) => i.sk !== tombstoneSk);
+    await this.deleteAll(doomed, `lead ${leadId}`);
+    const ledger = doomed.filter(isLedger).length;
     // Anything else in the partition (timeline entries a stopped task wrote late) counts with the timeline.
     return { timeline: doomed.length - ledger, ledger };
+  }
+
+  async sweepCustomerPartition(customerId: string) {
+    const doomed = await this.partition(keys.subjectPartition('customer', customerId), 'pk, sk');
+    await this.deleteAll(doomed, `customer ${customerId}`);
+    const customer = doomed.filter((i) => i.sk === keys.customer(customerId).sk).length;
+    const customerLedger = doomed.filter(isLedger).length;
+    // As with the lead: anything that is neither profile nor ledger counts with the timeline.
+    return { customer, customerTimeline: doomed.length - customer - customerLedger, customerLedger };
   }
 
   async recordSuppression(hash: string, at: string, reason: ErasureReason) {
@@ -238,8 +251,8 @@ export class DynamoPrivacyStore implements PrivacyStore {
     return out.LastEvaluatedKey ? { items, cursor: encodeCursor(out.LastEvaluatedKey) } : { items };
   }
 
-  /** Every item of a lead's partition (profile, timeline, ledger, tombstone), strongly consistent. */
-  private async partition(leadId: string, projection?: string): Promise<Item[]> {
+  /** Every item of a partition (a lead's: profile, timeline, ledger, tombstone), strongly consistent. */
+  private async partition(pk: string, projection?: string): Promise<Item[]> {
     const items: Item[] = [];
     let start: Item | undefined;
     do {
@@ -247,7 +260,7 @@ export class DynamoPrivacyStore implements PrivacyStore {
         new QueryCommand({
           TableName: this.tableName,
           KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': keys.lead(leadId).pk },
+          ExpressionAttributeValues: { ':pk': pk },
           ...(projection ? { ProjectionExpression: projection } : {}),
           ExclusiveStartKey: start,
           ConsistentRead: true,
@@ -257,6 +270,19 @@ export class DynamoPrivacyStore implements PrivacyStore {
       start = out.LastEvaluatedKey;
     } while (start);
     return items;
+  }
+
+  /** Deletes these keys in batches of 25, retrying what DynamoDB leaves unprocessed. */
+  private async deleteAll(doomed: Item[], what: string) {
+    for (let i = 0; i < doomed.length; i += 25) {
+      let requests: Item[] | undefined = doomed.slice(i, i + 25).map((k) => ({ DeleteRequest: { Key: { pk: k.pk, sk: k.sk } } }));
+      for (let attempt = 0; requests?.length; attempt++) {
+        if (attempt > 8) throw new Error(`erasure left ${requests.length} item(s) of ${what} undeleted`);
+        if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
+        const out = await this.client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests as never } }));
+        requests = out.UnprocessedItems?.[this.tableName] as Item[] | undefined;
+      }
+    }
   }
 
   private async getRaw(key: Item): Promise<Item | undefined> {
