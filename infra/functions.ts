@@ -13,6 +13,7 @@ export type EnvName =
   | 'FUNNEL_STATE_MACHINE_ARN'
   | 'REP_ONBOARDING_STATE_MACHINE_ARN'
   | 'ONBOARDING_PROGRAMME_VERSION'
+  | 'RETENTION_STATE_MACHINE_ARN'
   | 'EVENT_BUS_NAME'
   | 'API_KEY_SECRET_ID'
   | 'SIGNING_SECRET_ID'
@@ -58,9 +59,9 @@ export const FUNCTION_SPECS = {
   },
   IngestEvent: {
     entry: 'functions/http/ingest-event.ts',
-    description: 'POST /events: score engagement, move stages, close or win leads',
+    description: 'POST /events: score engagement, move stages, close or win leads; customers\' usage, tickets, NPS, renewals and cancellations',
     table: 'read-write',
-    env: ['FUNNEL_STATE_MACHINE_ARN', 'EVENT_BUS_NAME', 'LOG_LEVEL'],
+    env: ['FUNNEL_STATE_MACHINE_ARN', 'RETENTION_STATE_MACHINE_ARN', 'EVENT_BUS_NAME', 'LOG_LEVEL'],
   },
   GetLead: { entry: 'functions/http/get-lead.ts', description: 'GET /leads/{leadId}', table: 'read', env: ['LOG_LEVEL'] },
   ListLeads: { entry: 'functions/http/list-leads.ts', description: 'GET /leads', table: 'read', env: ['LOG_LEVEL'] },
@@ -192,9 +193,17 @@ export const FUNCTION_SPECS = {
   },
   RecordRepFailure: {
     entry: 'functions/tasks/record-rep-failure.ts',
-    description: 'RepOnboarding: record a failed run on the rep timeline',
+    description: 'RepOnboarding and CustomerRetention: record a failed run on the rep or customer timeline',
     table: 'read-write',
     env: ['LOG_LEVEL'],
+    timeout: Duration.seconds(30),
+  },
+  RetentionStep: {
+    entry: 'functions/tasks/retention-step.ts',
+    description: 'CustomerRetention: plan the next step, and do what is due (check-ins, NPS, owner emails, renewals, follow-ups, the next term)',
+    table: 'read-write',
+    // Not the CustomerRetention ARN: its own state machine invokes it (a cycle); the run passes $$.StateMachine.Id.
+    env: ['EVENT_BUS_NAME', ...SENDER, 'POSTAL_ADDRESS', 'SIGNING_SECRET_ID', 'PUBLIC_BASE_URL', 'FORM_ORIGINS', 'CONSENT_POLICY', 'FREQUENCY_CAP', 'BUSINESS_HOURS', 'DEFAULT_TIME_ZONE', 'MANAGER_EMAIL', 'LOG_LEVEL'],
     timeout: Duration.seconds(30),
   },
   EraseClosedLeads: {
@@ -216,7 +225,7 @@ export const FUNCTION_SPECS = {
     description: 'The run outbox: starts every pending run (table stream, and a sweep every minute), paced to START_RATE',
     table: 'read-write',
     // The only caller of StartExecution, for every workflow of the registry.
-    env: ['FUNNEL_STATE_MACHINE_ARN', 'REP_ONBOARDING_STATE_MACHINE_ARN', 'START_RATE', 'LOG_LEVEL'],
+    env: ['FUNNEL_STATE_MACHINE_ARN', 'REP_ONBOARDING_STATE_MACHINE_ARN', 'RETENTION_STATE_MACHINE_ARN', 'START_RATE', 'LOG_LEVEL'],
     timeout: Duration.seconds(60),
   },
 } satisfies Record<string, FunctionSpec>;

@@ -122,6 +122,10 @@ export class SalesFlowStack extends Stack {
     // these machines' executions only. The erasers only ever stop a run (the person's, on either machine).
     stateMachine.grantStartExecution(fns.StartRuns.fn);
     onboarding.grantStartExecution(fns.StartRuns.fn);
+    const retention = this.workflows.CustomerRetention.stateMachine;
+    retention.grantStartExecution(fns.StartRuns.fn);
+    // A customer event that asks for a new run (a renewal, a cancellation, an NPS answer) stops the old one.
+    for (const name of functionsReading('RETENTION_STATE_MACHINE_ARN').filter((n) => n !== 'StartRuns')) retention.grantExecution(fns[name].fn, 'states:StopExecution');
     const erasers = new Set<FunctionName>(['EraseLead', 'PrivacyErasure', 'EraseClosedLeads']);
     const stopsOnboarding = functionsReading('REP_ONBOARDING_STATE_MACHINE_ARN').filter((name) => name !== 'StartRuns');
     for (const name of stopsOnboarding) onboarding.grantExecution(fns[name].fn, 'states:StopExecution');

@@ -10,6 +10,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoLeadStore } from '../functions/adapters/dynamodb/lead-store.js';
+import { DynamoCustomerStore } from '../functions/adapters/dynamodb/customer-store.js';
 import { DynamoRepStore } from '../functions/adapters/dynamodb/rep-store.js';
 import { StepFunctionsStarter } from '../functions/adapters/sfn-starter.js';
 import type { Clock } from '../functions/core/clock.js';
@@ -131,12 +132,47 @@ export async function resumeOnboardingRuns(target: Omit<ResumeTarget, 'funnelArn
 }
 
 /**
+ * The same for CustomerRetention: every customer (each health band's partition of the index) gets its
+ * current run started again; its plan reads what is done, so nothing is sent twice. A finished
+ * win-back's run starts, plans nothing and ends.
+ */
+export async function resumeRetentionRuns(target: Omit<ResumeTarget, 'funnelArn'>, arn: string): Promise<number> {
+  const db = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: target.dynamodbEndpoint }), { marshallOptions: { removeUndefinedValues: true } });
+  const sfn = new SFNClient({ endpoint: target.sfnEndpoint });
+  const customers = new DynamoCustomerStore(db, target.tableName, () => target.clock.now());
+  const starter = new StepFunctionsStarter(sfn, { CustomerRetention: arn });
+  let resumed = 0;
+  try {
+    for (const band of ['healthy', 'watch', 'at-risk', 'unscored'] as const) {
+      let cursor: string | undefined;
+      do {
+        const page = await customers.list({ health: band as never, limit: 100, cursor });
+        for (const customer of page.items) {
+          if (!customer.run || !customer.email) continue;
+          if ((await starter.startRun('CustomerRetention', customer.customerId, { customerId: customer.customerId, run: customer.run })) !== 'started') continue;
+          resumed++;
+          await customers.appendTimeline(customer.customerId, [
+            { entryId: randomIds.next(), at: target.clock.now().toISOString(), type: 'workflow_started', summary: `Retention run ${customer.run} resumed after a local restart`, data: { run: customer.run, execution: `${customer.customerId}-r${customer.run}` } },
+          ]);
+        }
+        cursor = page.cursor;
+      } while (cursor);
+    }
+  } finally {
+    db.destroy();
+    sfn.destroy();
+  }
+  return resumed;
+}
+
+/**
  * How each workflow's runs are resumed, given its state machine's ARN: which subjects should have a
  * run is the workflow's own rule (and its subject kind's store), so a new workflow adds its line here.
  */
 export const RESUMERS: Readonly<Record<string, (target: Omit<ResumeTarget, 'funnelArn'>, arn: string) => Promise<number>>> = {
   LeadFunnel: (target, arn) => resumeFunnelRuns({ ...target, funnelArn: arn }),
   RepOnboarding: (target, arn) => resumeOnboardingRuns({ ...target, onboardingArn: arn }),
+  CustomerRetention: (target, arn) => resumeRetentionRuns(target, arn),
 };
 
 /**

@@ -17,6 +17,8 @@ import { funnelProgramme } from './programmes/funnel.js';
 import { onboardingProgramme } from './programmes/onboarding.js';
 import type { FunnelProgramme } from './programmes/types.js';
 import { RepOnboarding, type RepOnboardingTaskFunctions } from './rep-onboarding.js';
+import { CustomerRetention, type CustomerRetentionTaskFunctions } from './customer-retention.js';
+import { retentionProgramme } from './programmes/retention.js';
 import { programmeVersion } from './versions.js';
 
 export interface WorkflowBuildProps<F> {
@@ -83,6 +85,17 @@ export const WORKFLOW_REGISTRY: readonly WorkflowEntry[] = [
     description: 'The RepOnboarding state machine',
     build: (scope, { functions, logRetention, programme }) =>
       new RepOnboarding(scope, 'RepOnboarding', { functions, logRetention, programme: (programme ?? onboardingProgramme) as typeof onboardingProgramme }),
+  }),
+  define<CustomerRetentionTaskFunctions>({
+    name: 'CustomerRetention',
+    subject: 'customer',
+    programme: retentionProgramme,
+    env: WORKFLOW_ENVIRONMENT.CustomerRetention,
+    // One failure recorder for every subject with its own timeline (reps, customers).
+    tasks: { retentionStep: 'RetentionStep', recordFailure: 'RecordRepFailure' },
+    description: 'The CustomerRetention state machine',
+    build: (scope, { functions, logRetention, programme }) =>
+      new CustomerRetention(scope, 'CustomerRetention', { functions, logRetention, programme: (programme ?? retentionProgramme) as typeof retentionProgramme }),
   }),
 ];
 

@@ -7,7 +7,8 @@
  *      concurrent change; a repeated eventId changes nothing;
  *   4. on a new run: stop the old execution, start the new one; publish domain events.
  */
-import { DuplicateEventError, NotFoundError } from './errors.js';
+import { applyCustomerEvent, isCustomerEvent, newCustomer, purchaseTerms, recordReferralConversion, type CustomerEventResult } from './customers.js';
+import { ConflictError, DuplicateEventError, NotFoundError } from './errors.js';
 import { ensureCurrentRun, switchRun, type FunnelDeps } from './funnel-runs.js';
 import { DAY_MS } from './clock.js';
 import type { DomainEvent, EngagementEvent, Lead, TimelineEntry } from './model.js';
@@ -42,6 +43,29 @@ export async function ingestEvent(deps: FunnelDeps, event: EngagementEvent): Pro
   return applyEvent(deps, lead, event);
 }
 
+export type IngestResult = ({ subject: 'lead' } & EventResult) | ({ subject: 'customer' } & CustomerEventResult);
+
+/**
+ * POST /events: a customer's events (usage, tickets, NPS, renewals, cancellations — and a purchase by a
+ * lead that is already a customer: a reactivation) go to the customer; every other event to the lead.
+ */
+export async function ingestAnyEvent(deps: FunnelDeps, event: EngagementEvent): Promise<IngestResult> {
+  const customers = deps.customers;
+  if (customers && (isCustomerEvent(event.type) || event.type === 'purchased')) {
+    // A repeated purchase is the lead's duplicate (its first delivery made the customer), not a reactivation.
+    const repeated = event.type === 'purchased' && (await deps.store.isEventProcessed(event.eventId));
+    const customerId = repeated ? undefined : (event.customerId ?? (await findLeadFor(deps.store, event))?.customerId);
+    if (customerId) return { subject: 'customer', ...(await applyCustomerEvent(customers, customerId, event)) };
+    if (isCustomerEvent(event.type)) {
+      if (event.customerId) throw new NotFoundError(`customer ${event.customerId} does not exist`);
+      const lead = await findLeadFor(deps.store, event);
+      if (!lead) throw new NotFoundError('No lead matches the event’s leadId, email or customerId');
+      throw new ConflictError(`${event.type} is a customer event, and lead ${lead.leadId} is not a customer (yet)`);
+    }
+  }
+  return { subject: 'lead', ...(await ingestEvent(deps, event)) };
+}
+
 export async function applyEvent(deps: FunnelDeps, lead: Lead, event: EngagementEvent, amend?: Amend): Promise<EventResult> {
   let current = lead;
   try {
@@ -56,6 +80,7 @@ export async function applyEvent(deps: FunnelDeps, lead: Lead, event: Engagement
       const saved = await deps.store.save(plan.lead, current.version, plan.timeline, plan.extras);
       await afterSave(deps, current, saved, plan.decision);
       await recordWonDeal(deps, saved, plan.decision);
+      if (plan.decision.outcome === 'purchased' && saved.referredBy && deps.customers) await recordReferralConversion(deps.customers, saved.referredBy, saved);
       await publishPending(deps, event.eventId, plan.extras.domainEvents ?? []);
       return { outcome: 'applied' as const, lead: saved };
     });
@@ -124,8 +149,8 @@ function planEvent(deps: FunnelDeps, current: Lead, event: EngagementEvent, amen
   }
   if (decision.outcome === 'purchased') {
     next.customerId = customerIdFor(current.leadId);
-    extras.customer = { customerId: next.customerId, leadId: current.leadId, email: current.email, since: at };
-    if (current.company) extras.customer.company = current.company;
+    // The customer's first term starts with it: its stored write asks for the CustomerRetention run.
+    extras.customer = newCustomer({ ...current, ...amended.lead }, purchaseTerms(event.properties), now);
   }
   const domainEvents = domainEventsOf(current, next, decision, at);
   if (domainEvents.length) extras.domainEvents = domainEvents;

@@ -2,6 +2,7 @@
  * Funnel runs: each (re)start of a lead's LeadFunnel execution is a new run with a derived
  * execution name, so starting a run twice is a no-op and a retried request repairs a lost start.
  */
+import type { CustomerEventDeps } from './customers.js';
 import type { Clock } from './clock.js';
 import type { Lead, TimelineEntry } from './model.js';
 import { RUN_POLICIES } from './run-outbox.js';
@@ -22,6 +23,8 @@ export interface FunnelDeps {
   rules: ScoringRules;
   /** Records the owner's first won deal on the rep when a lead is won (ramp); without it, ramp is not recorded. */
   reps?: RampDeps['reps'];
+  /** Customers' events and referrals (core/customers.ts); without it, every event goes to the lead. */
+  customers?: CustomerEventDeps;
 }
 
 /**

@@ -14,7 +14,7 @@
 import { DAY_MS } from './clock.js';
 import { customerLedgerKey, customerName, deliverCustomerEmail, type CustomerDelivery, type CustomerMail, type CustomerSendDeps } from './customer-send.js';
 import { signalsOf, updateHealth } from './customer-health.js';
-import { NotFoundError } from './errors.js';
+import { SupersededError } from './errors.js';
 import { daysWithoutUsage, hasHighSeverityOpen, type HealthModel } from './health.js';
 import type { Customer, DomainEvent, Rep, SubjectTimelineEntry } from './model.js';
 import { signSurveyToken } from './nps-token.js';
@@ -27,6 +27,8 @@ import { withOptimisticRetry } from './retry.js';
 import { assertCurrentRun, supersedeRun } from './runs.js';
 
 const WORKFLOW = 'CustomerRetention' as const;
+/** A check-in more than this late is skipped rather than sent. */
+const STALE_CHECK_IN_DAYS = 14;
 
 export interface RetentionDeps extends CustomerSendDeps {
   runs: WorkflowRuns;
@@ -42,7 +44,8 @@ export interface RetentionDeps extends CustomerSendDeps {
 
 async function currentCustomer(deps: Pick<RetentionDeps, 'customers'>, customerId: string, run: number): Promise<RetentionCustomer> {
   const customer = await deps.customers.get(customerId);
-  if (!customer) throw new NotFoundError(`customer ${customerId} does not exist`);
+  // Erased meanwhile: the run ends quietly (nothing may be written into the erased partition again).
+  if (!customer) throw new SupersededError(`customer ${customerId} no longer exists`);
   assertCurrentRun(WORKFLOW, customerId, customer.run, run);
   return customer as RetentionCustomer;
 }
@@ -137,6 +140,13 @@ async function act(deps: RetentionDeps, req: { customerId: string; run: number }
     case 'assign-owner':
       return assignOwner(deps, req, key);
     case 'check-in':
+      // Held by an open ticket or a run started late: a check-in weeks past its moment would read oddly; skipped, noted.
+      if (item.due && deps.clock.now().getTime() - item.due.getTime() > STALE_CHECK_IN_DAYS * DAY_MS) {
+        await deps.customers.appendTimeline(req.customerId, [repEntry(deps.ids, deps.clock.now(), 'email_skipped', `Skipped ${item.template}: more than ${STALE_CHECK_IN_DAYS} days past its moment`, { step: key, reason: 'stale' })]);
+        await markItem(deps, req, key);
+        return 'stale';
+      }
+      return send(deps, req, key, key, item.template!, () => ({ to: 'customer', template: item.template!, category: 'transactional' }));
     case 'renewal-customer':
       return send(deps, req, key, key, item.template!, () => ({ to: 'customer', template: item.template!, category: 'transactional' }));
     case 'win-back':

@@ -11,7 +11,7 @@
  * playbook, a referral's thank-you) are due at once. A run also wakes at least every `checkEveryHours`
  * to recompute health (it decays with inactivity) and to notice a customer who stopped using the product.
  */
-import { addDays, nextOpening, type BusinessHours } from './business-hours.js';
+import { addDays, endOfLocalDate, nextOpening, type BusinessHours } from './business-hours.js';
 import { DAY_MS, HOUR_MS } from './clock.js';
 import type { Customer, CustomerTerm } from './model.js';
 
@@ -82,6 +82,8 @@ export interface RetentionItem {
   key: string;
   at: Date;
   template?: string;
+  /** When it was due before any deferral (a check-in far past it is stale: skipped, not sent late). */
+  due?: Date;
   /** renewal reminders: days before; business reviews: which one (1, 2, …). */
   n?: number;
   followUp?: FollowUp;
@@ -109,8 +111,8 @@ export function termFrom(number: number, startDate: string, termMonths: number):
   return { number, startDate, renewalDate: addMonths(startDate, termMonths), termMonths };
 }
 
-/** Midnight UTC of a YYYY-MM-DD plus `days` (the raw moment; customer-facing ones move into business hours). */
-const dayOf = (date: string, days: number) => new Date(Date.parse(`${addDays(date, Math.floor(days))}T00:00:00.000Z`) + (days % 1) * DAY_MS);
+/** The start of the local day `days` after a YYYY-MM-DD in `zone` (the raw moment; customer-facing ones move into business hours). */
+const dayOf = (date: string, days: number, zone: string) => new Date(endOfLocalDate(addDays(date, Math.floor(days) - 1), zone).getTime() + 1000);
 
 /** Days in a term (its renewal date minus its start). */
 export const termDays = (term: CustomerTerm) => Math.round((Date.parse(`${term.renewalDate}T00:00:00Z`) - Date.parse(`${term.startDate}T00:00:00Z`)) / DAY_MS);
@@ -143,18 +145,19 @@ export function retentionAgenda(customer: RetentionCustomer, programme: Retentio
   const push = (item: Omit<RetentionItem, 'at'> & { raw: Date; customerFacing: boolean }) => {
     if (done.has(item.key)) return;
     const { raw, customerFacing, ...rest } = item;
-    items.push({ ...rest, at: customerFacing ? toCustomer(item.key, raw) : toOwner(item.key, raw) });
+    items.push({ ...rest, due: raw, at: customerFacing ? toCustomer(item.key, raw) : toOwner(item.key, raw) });
   };
 
+  // A detractor's alert goes to the owner at once ("within the hour"); the others mail the customer, in business hours.
   for (const f of state.followUps ?? []) {
-    push({ kind: 'follow-up', key: `follow-up#${f.key}`, raw: new Date(f.at), customerFacing: false, followUp: f });
+    push({ kind: 'follow-up', key: `follow-up#${f.key}`, raw: new Date(f.at), customerFacing: f.kind !== 'detractor', followUp: f });
   }
 
   if (customer.status === 'cancelled') {
     const cancelledOn = (customer.cancelledAt ?? now.toISOString()).slice(0, 10);
     const round = state.cancellations ?? 1;
     for (const step of programme.winBack) {
-      push({ kind: 'win-back', key: `w${round}#${step.id}`, raw: dayOf(cancelledOn, step.day), customerFacing: true, template: step.template });
+      push({ kind: 'win-back', key: `w${round}#${step.id}`, raw: dayOf(cancelledOn, step.day, zone), customerFacing: true, template: step.template });
     }
     return items;
   }
@@ -163,22 +166,23 @@ export function retentionAgenda(customer: RetentionCustomer, programme: Retentio
   if (!term) return items;
   const start = term.startDate;
   const length = termDays(term);
-  const renewal = dayOf(term.renewalDate, 0);
+  const renewal = dayOf(term.renewalDate, 0, zone);
 
-  if (!customer.ownerId && !done.has(termKey(term, 'assign-owner'))) push({ kind: 'assign-owner', key: termKey(term, 'assign-owner'), raw: dayOf(start, 0), customerFacing: false });
+  if (!customer.ownerId && !done.has(termKey(term, 'assign-owner'))) push({ kind: 'assign-owner', key: termKey(term, 'assign-owner'), raw: dayOf(start, 0, zone), customerFacing: false });
 
-  for (const c of programme.checkIns) {
+  // The one-off check-ins (welcome, set-up, first value) belong to a customer's first term only.
+  for (const c of term.number === 1 ? programme.checkIns : []) {
     if (c.day >= length) continue;
     if (c.hold && usage.highSeverityOpen) continue;
-    push({ kind: 'check-in', key: termKey(term, c.id), raw: dayOf(start, c.day), customerFacing: true, template: c.template });
+    push({ kind: 'check-in', key: termKey(term, c.id), raw: dayOf(start, c.day, zone), customerFacing: true, template: c.template });
   }
   for (let day = programme.quarterly.firstDay, n = 1; day < length; day += programme.quarterly.everyDays, n++) {
     if (usage.highSeverityOpen) break;
-    push({ kind: 'check-in', key: termKey(term, `quarterly-${n}`), raw: dayOf(start, day), customerFacing: true, template: programme.quarterly.template, n });
+    push({ kind: 'check-in', key: termKey(term, `quarterly-${n}`), raw: dayOf(start, day, zone), customerFacing: true, template: programme.quarterly.template, n });
   }
-  if (programme.survey.day < length) push({ kind: 'survey', key: termKey(term, 'nps'), raw: dayOf(start, programme.survey.day), customerFacing: true, template: programme.survey.template });
+  if (programme.survey.day < length) push({ kind: 'survey', key: termKey(term, 'nps'), raw: dayOf(start, programme.survey.day, zone), customerFacing: true, template: programme.survey.template });
   for (let day = programme.businessReview.firstDay, n = 1; day < length; day += programme.businessReview.everyDays, n++) {
-    push({ kind: 'business-review', key: termKey(term, `review-${n}`), raw: dayOf(start, day), customerFacing: false, n });
+    push({ kind: 'business-review', key: termKey(term, `review-${n}`), raw: dayOf(start, day, zone), customerFacing: false, n });
   }
   for (const d of programme.renewal.ownerDaysBefore) {
     if (d >= length) continue;

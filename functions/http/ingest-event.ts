@@ -1,14 +1,15 @@
 /** POST /events — engagement and business events from webhooks (API key). */
-import { ingestEvent } from '../core/events.js';
+import { ingestAnyEvent } from '../core/events.js';
 import { EVENT_TYPES } from '../core/model.js';
 import { loadConfig } from '../shared/config.js';
 import { funnelDeps } from '../shared/funnel-deps.js';
+import { customerEventDeps } from '../shared/retention-deps.js';
 import { httpRoute, json } from '../shared/http.js';
 import * as z from '../shared/schema.js';
 import { emailAddress, identifier, jsonProperties, plainText } from '../shared/validation.js';
 
-const config = loadConfig('table', 'funnel', 'events');
-const deps = funnelDeps(config);
+const config = loadConfig('table', 'funnel', 'customers', 'events');
+const deps = { ...funnelDeps(config), customers: customerEventDeps(config) };
 
 export const eventBody = z
   .strictObject({
@@ -32,7 +33,12 @@ export const handler = httpRoute(
   async (event) => {
     const body = eventBody.parse(event.parsedBody);
     const occurredAt = new Date(Math.min(config.clock.now().getTime(), body.occurredAt ? config.clock.fromWallClock(new Date(body.occurredAt)).getTime() : Infinity)).toISOString();
-    const result = await ingestEvent(deps, { ...body, occurredAt });
+    const result = await ingestAnyEvent(deps, { ...body, occurredAt });
+    if (result.subject === 'customer') {
+      const { customerId, leadId, status, health } = result.customer;
+      if (result.outcome === 'duplicate') return json(200, { status: 'duplicate', customerId, leadId });
+      return json(202, { customerId, leadId, status: status ?? 'active', ...(health ? { health: { score: health.score, band: health.band } } : {}) });
+    }
     const { leadId, stage, score, status } = result.lead;
     if (result.outcome === 'duplicate') return json(200, { status: 'duplicate', leadId });
     return json(202, { leadId, stage, score, status });

@@ -16,6 +16,7 @@ const envSchema = z.object({
   FUNNEL_STATE_MACHINE_ARN: optionalText,
   REP_ONBOARDING_STATE_MACHINE_ARN: optionalText,
   ONBOARDING_PROGRAMME_VERSION: positiveInt(),
+  RETENTION_STATE_MACHINE_ARN: optionalText,
   EVENT_BUS_NAME: optionalText,
   API_KEY_SECRET_ID: optionalText,
   SIGNING_SECRET_ID: optionalText,
@@ -60,8 +61,10 @@ const needs = {
   manager: ['MANAGER_EMAIL'],
   /** The retention job: how long closed leads are kept. */
   retention: ['CLOSED_LEAD_RETENTION_MONTHS'],
+  /** Customers' events: stopping a superseded CustomerRetention run. */
+  customers: ['RETENTION_STATE_MACHINE_ARN'],
   /** StartRuns: starting the runs of every workflow (the run outbox). */
-  runs: ['FUNNEL_STATE_MACHINE_ARN', 'REP_ONBOARDING_STATE_MACHINE_ARN'],
+  runs: ['FUNNEL_STATE_MACHINE_ARN', 'REP_ONBOARDING_STATE_MACHINE_ARN', 'RETENTION_STATE_MACHINE_ARN'],
 } as const satisfies Record<string, readonly (keyof z.infer<typeof envSchema>)[]>;
 export type Capability = keyof typeof needs;
 
@@ -73,6 +76,7 @@ export interface Config {
   tableName: string;
   funnelStateMachineArn: string;
   repOnboardingStateMachineArn: string;
+  retentionStateMachineArn: string;
   onboardingProgrammeVersion: number;
   eventBusName: string;
   apiKeySecretId: string;
@@ -117,6 +121,7 @@ export function loadConfig(...capabilities: Capability[]): Config {
     tableName: env.TABLE_NAME ?? '',
     funnelStateMachineArn: env.FUNNEL_STATE_MACHINE_ARN ?? '',
     repOnboardingStateMachineArn: env.REP_ONBOARDING_STATE_MACHINE_ARN ?? '',
+    retentionStateMachineArn: env.RETENTION_STATE_MACHINE_ARN ?? '',
     onboardingProgrammeVersion: env.ONBOARDING_PROGRAMME_VERSION ?? 0,
     eventBusName: env.EVENT_BUS_NAME ?? '',
     apiKeySecretId: env.API_KEY_SECRET_ID ?? '',

@@ -30,7 +30,7 @@ import { keys } from '../table/keys.js';
 const config = loadConfig('table', 'runs');
 const deps: RunOutboxDeps = {
   outbox: new DynamoRunOutbox(documentClient(), config.tableName),
-  runs: new StepFunctionsStarter(sfnClient(), { LeadFunnel: config.funnelStateMachineArn, RepOnboarding: config.repOnboardingStateMachineArn }),
+  runs: new StepFunctionsStarter(sfnClient(), { LeadFunnel: config.funnelStateMachineArn, RepOnboarding: config.repOnboardingStateMachineArn, CustomerRetention: config.retentionStateMachineArn }),
   clock: config.clock,
   ids: randomIds,
   timeScale: config.timeScale,

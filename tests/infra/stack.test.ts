@@ -105,10 +105,10 @@ describe('the Sales Flow stack', () => {
   it('lets only the functions that need them read the secrets, publish events, send email and control runs', () => {
     // Capture reads the API key to tell integrations from browsers, and signs double opt-in links.
     expect(functionsGranted('secretsmanager:GetSecretValue', 'ApiKeySecret')).toEqual(['Authorizer', 'CaptureLead']);
-    expect(functionsGranted('secretsmanager:GetSecretValue', 'SigningKeySecret')).toEqual(['CaptureLead', 'ConfirmConsent', 'EraseClosedLeads', 'EraseLead', 'PrivacyErasure', 'SendConfirmations', 'SendEmail', 'Unsubscribe']);
+    expect(functionsGranted('secretsmanager:GetSecretValue', 'SigningKeySecret')).toEqual(['CaptureLead', 'ConfirmConsent', 'EraseClosedLeads', 'EraseLead', 'PrivacyErasure', 'RetentionStep', 'SendConfirmations', 'SendEmail', 'Unsubscribe']);
     expect(functionsGranted('events:PutEvents')).toEqual(withEnv('EVENT_BUS_NAME'));
     // Capture sends nothing itself: the confirmation outbox (SendConfirmations) mails the double opt-in link.
-    expect(functionsGranted('ses:SendEmail')).toEqual(['AssignRep', 'CreateRep', 'OnboardingStep', 'RecordCompletion', 'ResetModule', 'SendConfirmations', 'SendEmail', 'SetRepStatus', 'SignOffRep']);
+    expect(functionsGranted('ses:SendEmail')).toEqual(['AssignRep', 'CreateRep', 'OnboardingStep', 'RecordCompletion', 'ResetModule', 'RetentionStep', 'SendConfirmations', 'SendEmail', 'SetRepStatus', 'SignOffRep']);
     const ses = statementsOf('SendEmail').find((s) => [s.Action].flat().includes('ses:SendEmail'));
     expect(JSON.stringify(ses.Resource)).toContain('configuration-set/');
     expect(JSON.stringify(ses.Resource)).toContain('identity/sales@example.com');
@@ -117,6 +117,9 @@ describe('the Sales Flow stack', () => {
     expect(functionsGranted('states:StartExecution')).toEqual(['StartRuns']);
     expect(functionsGranted('states:StartExecution', 'LeadFunnel')).toEqual(['StartRuns']);
     expect(functionsGranted('states:StartExecution', 'RepOnboarding')).toEqual(['StartRuns']);
+    expect(functionsGranted('states:StartExecution', 'CustomerRetention')).toEqual(['StartRuns']);
+    // A customer event that starts the next run stops the old one; nobody else stops retention runs.
+    expect(functionsGranted('states:StopExecution', 'CustomerRetention')).toEqual(['IngestEvent']);
     expect(functionsGranted('states:StopExecution')).toEqual(['EraseClosedLeads', 'EraseLead', 'IngestEvent', 'PrivacyErasure', ...repChangers].sort());
     // Erasing a rep stops their onboarding run too: the erasers may stop (never start) RepOnboarding runs.
     for (const eraser of ['EraseClosedLeads', 'EraseLead', 'PrivacyErasure']) expect(functionsGranted('states:StopExecution', 'RepOnboarding')).toContain(eraser);

@@ -7,6 +7,7 @@ export function handlerEnv() {
   Object.assign(process.env, {
     TABLE_NAME: 'sales-flow-test',
     FUNNEL_STATE_MACHINE_ARN: STATE_MACHINE_ARN,
+    RETENTION_STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:123456789012:stateMachine:CustomerRetention',
     EVENT_BUS_NAME: 'sales-flow-events',
     API_KEY_SECRET_ID: 'api-key-secret',
     SIGNING_SECRET_ID: 'signing-secret',

@@ -79,6 +79,7 @@ describe('the OpenAPI document', () => {
     it('lists the same rep fields as the rep routes accept', async () => {
       Object.assign(process.env, {
         REP_ONBOARDING_STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:123456789012:stateMachine:RepOnboarding',
+        RETENTION_STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:123456789012:stateMachine:CustomerRetention',
         ONBOARDING_PROGRAMME_VERSION: '1',
         MANAGER_EMAIL: 'manager@example.com',
       });

@@ -202,7 +202,8 @@ describe('a cancelled customer', () => {
   it('has only the win-back sequence, 3, 14 and 45 days after the cancellation in business hours, and its follow-ups', () => {
     const agenda = retentionAgenda(cancelled(), programme, activeUse(now), now);
     expect(agenda.map((i) => [i.kind, i.key, i.template, i.at])).toEqual([
-      ['follow-up', 'follow-up#nps-1', undefined, now],
+      // A passive's follow-up mails the customer: at the next opening (17:00 on a Wednesday is closing time).
+      ['follow-up', 'follow-up#nps-1', undefined, utc('2026-03-05T09:00:00.000Z')],
       ['win-back', 'w1#winback-1', 'retention-winback-1', utc('2026-03-09T09:00:00.000Z')], // day 3 is a Saturday
       ['win-back', 'w1#winback-2', 'retention-winback-2', utc('2026-03-18T09:00:00.000Z')],
       ['win-back', 'w1#winback-3', 'retention-winback-3', utc('2026-04-20T09:00:00.000Z')], // day 45 is a Saturday

@@ -26,7 +26,7 @@ const inputOf = (call: number) => JSON.parse(sfn.commandCalls(StartExecutionComm
 describe('the registry of workflows', () => {
   it('lists every workflow of the core once, with its subject kind, programme and tasks', () => {
     expect(WORKFLOW_REGISTRY.map((w) => w.name).sort()).toEqual([...WORKFLOWS].sort());
-    expect(Object.fromEntries(WORKFLOW_REGISTRY.map((w) => [w.name, w.subject]))).toEqual({ LeadFunnel: 'lead', RepOnboarding: 'rep' });
+    expect(Object.fromEntries(WORKFLOW_REGISTRY.map((w) => [w.name, w.subject]))).toEqual({ LeadFunnel: 'lead', RepOnboarding: 'rep', CustomerRetention: 'customer' });
     for (const w of WORKFLOW_REGISTRY) {
       expect(w.env, w.name).toBe(WORKFLOW_ENVIRONMENT[w.name]);
       expect(Object.keys(w.tasks).length, w.name).toBeGreaterThan(0);
