@@ -158,6 +158,7 @@ export const FUNCTION_SPECS = {
   },
   ListReps: { entry: 'functions/http/list-reps.ts', description: 'GET /reps', table: 'read', env: ['LOG_LEVEL'] },
   GetRep: { entry: 'functions/http/get-rep.ts', description: 'GET /reps/{repId}', table: 'read', env: ['LOG_LEVEL'] },
+  GetCustomer: { entry: 'functions/http/get-customer.ts', description: 'GET /customers/{customerId}', table: 'read', env: ['LOG_LEVEL'] },
   RecordCompletion: {
     entry: 'functions/http/record-completion.ts',
     description: 'POST /reps/{repId}/modules/{moduleId}/completions: a module attempt (idempotent by attemptId)',

@@ -205,6 +205,7 @@ export class SalesFlowStack extends Stack {
         resetModule: fns.ResetModule.fn,
         signOffRep: fns.SignOffRep.fn,
         setRepStatus: fns.SetRepStatus.fn,
+        getCustomer: fns.GetCustomer.fn,
       },
       formOrigins: config.formOrigins,
       throttle: config.throttle,

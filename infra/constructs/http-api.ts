@@ -29,6 +29,7 @@ export interface HttpApiHandlers {
   readonly resetModule: IFunction;
   readonly signOffRep: IFunction;
   readonly setRepStatus: IFunction;
+  readonly getCustomer: IFunction;
 }
 
 export interface SalesHttpApiProps {
@@ -109,6 +110,7 @@ export class SalesHttpApi extends Construct {
     route('/reps/{repId}/modules/{moduleId}/reset', [HttpMethod.POST], handlers.resetModule, 'ResetModuleIntegration', apiKey);
     route('/reps/{repId}/signoff', [HttpMethod.POST], handlers.signOffRep, 'SignOffRepIntegration', apiKey);
     route('/reps/{repId}/status', [HttpMethod.POST], handlers.setRepStatus, 'SetRepStatusIntegration', apiKey);
+    route('/customers/{customerId}', [HttpMethod.GET], handlers.getCustomer, 'GetCustomerIntegration', apiKey);
   }
 
   /** Base URL without a trailing slash (the $default stage serves at the root). */

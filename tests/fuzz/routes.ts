@@ -1460,6 +1460,74 @@ const repStatusRoute: RouteFuzz<RepStatusCase> = {
   },
 };
 
+// ---- customers ---------------------------------------------------------------------------------------
+
+/** Customers made once per suite (a lead captured with the key, then bought): the customer routes' known targets. */
+async function knownCustomers(ctx: FuzzContext): Promise<Array<{ customerId: string; leadId: string }>> {
+  if (!ctx.memory.customers) {
+    const made: Array<{ customerId: string; leadId: string }> = [];
+    for (let i = 0; i < 2; i++) {
+      const email = `customer.${ctx.uniq()}@example.com`;
+      const captured = await send(ctx, { method: 'POST', path: '/leads', headers: { 'content-type': 'application/json', authorization: `Bearer ${ctx.apiKey}` }, body: JSON.stringify({ email, consent: true }) });
+      const leadId = captured.json?.leadId as string;
+      const bought = await send(ctx, {
+        method: 'POST',
+        path: '/events',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${ctx.apiKey}` },
+        body: JSON.stringify({ eventId: `${leadId}-buy`, type: 'purchased', leadId, properties: { plan: 'Growth', termMonths: 12 } }),
+      });
+      if (bought.status !== 202) throw new Error(`fuzz setup: no customer (${captured.status} ${bought.status} ${bought.text})`);
+      made.push({ customerId: `cus-${leadId}`, leadId });
+    }
+    ctx.memory.customers = made;
+  }
+  return ctx.memory.customers;
+}
+
+type CustomerTarget = { kind: 'known'; i: number } | { kind: 'unknown' } | { kind: 'lead'; i: number } | { kind: 'garbage'; raw: string };
+const customerTargetArb: fc.Arbitrary<CustomerTarget> = fc.oneof(
+  { arbitrary: fc.record({ kind: fc.constant('known' as const), i: fc.nat(1) }), weight: 3 },
+  fc.constant({ kind: 'unknown' as const }),
+  fc.record({ kind: fc.constant('lead' as const), i: fc.nat(5) }),
+  { arbitrary: fc.record({ kind: fc.constant('garbage' as const), raw: fc.oneof(urlPart, fc.constantFrom('%E0%A4%A', '..', '%2e%2e', 'a%2Fb', '%00', 'c'.repeat(121), 'x'.repeat(5000))) }), weight: 3 },
+);
+async function customerSegment(ctx: FuzzContext, t: CustomerTarget): Promise<string> {
+  switch (t.kind) {
+    case 'known':
+      return (await knownCustomers(ctx))[t.i]!.customerId;
+    case 'unknown':
+      return `cus-nobody-${ctx.uniq()}`;
+    case 'lead': // a lead that is no customer: its id, and the customer id it would have
+      return t.i % 2 ? ctx.sentinels[t.i]!.leadId : `cus-${ctx.sentinels[t.i]!.leadId}`;
+    case 'garbage':
+      return t.raw;
+  }
+}
+
+interface CustomerReadCase {
+  auth: Auth;
+  target: CustomerTarget;
+}
+const getCustomerRoute: RouteFuzz<CustomerReadCase> = {
+  name: 'GET /customers/{customerId}',
+  routeKey: 'GET /customers/{customerId}',
+  suite: 'admin',
+  writes: false,
+  cases: () => fc.record({ auth: authArb, target: customerTargetArb }),
+  request: async (ctx, c) => ({ method: 'GET', path: `/customers/${await customerSegment(ctx, c.target)}`, headers: bearer(ctx, c.auth) }),
+  // A path with no id segment matches no route: the gateway's 404 comes before any key check.
+  mustReject: (_ctx, c, req) =>
+    unroutable(req.path, '/customers/') ? { statuses: [404] } : (authRejection(c.auth) ?? (c.target.kind === 'known' ? undefined : { statuses: [400, 404] })),
+  verify: async (ctx, c, _req, res) => {
+    if (c.auth !== 'key' || c.target.kind !== 'known') return [];
+    const { customerId } = (await knownCustomers(ctx))[c.target.i]!;
+    const customer = res.json?.customer;
+    return res.status === 200 && customer?.customerId === customerId && customer?.plan === 'Growth' && Array.isArray(res.json?.timeline) && !('version' in customer)
+      ? []
+      : [{ property: PROPERTIES.stored, detail: `GET of a stored customer answered ${res.status} ${res.text.slice(0, 200)}` }];
+  },
+};
+
 /** Every fuzzed route: one entry each. */
 export const ROUTES: Array<RouteFuzz<any>> = [
   captureRoute('json'),
@@ -1480,4 +1548,5 @@ export const ROUTES: Array<RouteFuzz<any>> = [
   resetRoute,
   signOffRoute,
   repStatusRoute,
+  getCustomerRoute,
 ];

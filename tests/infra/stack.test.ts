@@ -175,6 +175,7 @@ describe('the Sales Flow stack', () => {
       'POST /reps/{repId}/modules/{moduleId}/reset': 'CUSTOM',
       'POST /reps/{repId}/signoff': 'CUSTOM',
       'POST /reps/{repId}/status': 'CUSTOM',
+      'GET /customers/{customerId}': 'CUSTOM',
     });
     const target = (key: string) => {
       const route = routes.find((r) => r.RouteKey === key);
@@ -187,6 +188,7 @@ describe('the Sales Flow stack', () => {
     expect(target('POST /events')).toBe('IngestEvent');
     expect(target('POST /unsubscribe')).toBe('Unsubscribe');
     expect(target('POST /consent/confirm')).toBe('ConfirmConsent');
+    expect(target('GET /customers/{customerId}')).toBe('GetCustomer');
   });
 
   it('checks the API key with a REQUEST authorizer, payload 2.0, simple responses, answers cached per key for 5 minutes', () => {

@@ -46,6 +46,8 @@ export async function bootApp(
     startQuota?: LocalStackOptions['startQuota'];
     /** Settings the handlers read (e.g. START_RATE, SEND_RATE_CEILING) over the synthesized ones. */
     env?: Record<string, string>;
+    /** The HMAC key of signed links (unsubscribe, survey), for a test that signs its own; random otherwise. */
+    signingKey?: string;
   } = {},
 ): Promise<App> {
   const stack = await startLocalStack({
@@ -53,6 +55,7 @@ export async function bootApp(
     ...(options.virtualStartMs !== undefined ? { virtualStartMs: options.virtualStartMs } : {}),
     ...(options.dynamodbFaults ? { dynamodbFaults: options.dynamodbFaults } : {}),
     ...(options.startQuota ? { startQuota: options.startQuota } : {}),
+    ...(options.signingKey ? { signingKey: options.signingKey } : {}),
     dynamodb: { endpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB! },
     ports: 0,
     timeScale,

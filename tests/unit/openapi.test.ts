@@ -44,7 +44,7 @@ describe('the OpenAPI document', () => {
   it('asks for the API key exactly on the admin and webhook routes', () => {
     const secured = operations.filter(({ op }) => op.security?.length).map(({ route }) => route).sort();
     expect(secured).toEqual([
-      'DELETE /leads/{leadId}', 'GET /leads', 'GET /leads/{leadId}', 'GET /privacy/export', 'GET /reps', 'GET /reps/{repId}', 'POST /events', 'POST /privacy/erasure',
+      'DELETE /leads/{leadId}', 'GET /customers/{customerId}', 'GET /leads', 'GET /leads/{leadId}', 'GET /privacy/export', 'GET /reps', 'GET /reps/{repId}', 'POST /events', 'POST /privacy/erasure',
       'POST /reps', 'POST /reps/{repId}/modules/{moduleId}/completions', 'POST /reps/{repId}/modules/{moduleId}/reset', 'POST /reps/{repId}/signoff', 'POST /reps/{repId}/status',
     ]);
   });

@@ -1,0 +1,33 @@
+/**
+ * Reading customers (GET /customers/{customerId}): the profile without its storage-only fields, the
+ * NPS answers with the score and the monthly trend computed on read, its timeline and send ledger.
+ */
+import { NotFoundError } from './errors.js';
+import type { Customer } from './model.js';
+import { npsByMonth, npsScore } from './nps.js';
+import type { CustomerStore } from './ports.js';
+
+export interface CustomerReadDeps {
+  customers: Pick<CustomerStore, 'get' | 'timeline' | 'ledger'>;
+}
+
+/** The customer without its run bookkeeping (optimistic-locking version, run counters, health inputs, programme state). */
+export function publicCustomer(customer: Customer) {
+  const { version: _v, run: _r, startedRun: _s, signals: _g, retention: _t, ...rest } = customer;
+  const nps = customer.nps ?? [];
+  return {
+    ...rest,
+    nps,
+    npsScore: npsScore(nps) ?? null,
+    npsByMonth: npsByMonth(nps),
+    referrals: customer.referrals ?? [],
+    tasks: customer.tasks ?? [],
+  };
+}
+
+export async function getCustomerProfile(deps: CustomerReadDeps, customerId: string) {
+  const customer = await deps.customers.get(customerId);
+  if (!customer) throw new NotFoundError(`Customer ${customerId} not found`);
+  const [timeline, ledger] = await Promise.all([deps.customers.timeline(customerId), deps.customers.ledger(customerId)]);
+  return { customer: publicCustomer(customer), timeline, ledger };
+}
