@@ -158,6 +158,13 @@ export const FUNCTION_SPECS = {
   },
   ListReps: { entry: 'functions/http/list-reps.ts', description: 'GET /reps', table: 'read', env: ['LOG_LEVEL'] },
   GetRep: { entry: 'functions/http/get-rep.ts', description: 'GET /reps/{repId}', table: 'read', env: ['LOG_LEVEL'] },
+  NpsLink: {
+    entry: 'functions/http/nps-link.ts',
+    description: 'GET|POST /nps: the NPS survey links (GET shows the page, POST records one answer per survey)',
+    table: 'read-write',
+    // An answer asks the customer's retention run for the closed loop: it stops the old run, queues the next.
+    env: ['SIGNING_SECRET_ID', 'RETENTION_STATE_MACHINE_ARN', 'EVENT_BUS_NAME', 'LOG_LEVEL'],
+  },
   GetCustomer: { entry: 'functions/http/get-customer.ts', description: 'GET /customers/{customerId}', table: 'read', env: ['LOG_LEVEL'] },
   RecordCompletion: {
     entry: 'functions/http/record-completion.ts',

@@ -26,10 +26,12 @@ export function acknowledgeFindings(stack: SalesFlowStack) {
     'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"LeadFunnel"}]}]}:*]',
     'A stage change stops the lead’s running LeadFunnel execution; execution names are per lead and run, so the ' +
     'grant covers executions of this one state machine only.');
-  ack(stack.functions.IngestEvent.role,
-    'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"CustomerRetention"}]}]}:*]',
-    'A customer event that starts the next run (a renewal, a cancellation, an NPS answer) stops the customer’s running ' +
-    'CustomerRetention execution; names are per customer and run, so the grant covers executions of this one state machine only.');
+  for (const name of ['IngestEvent', 'NpsLink'] as const) {
+    ack(stack.functions[name].role,
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"CustomerRetention"}]}]}:*]',
+      `${name}: a customer event that starts the next run (a renewal, a cancellation, an NPS answer) stops the customer’s running ` +
+      'CustomerRetention execution; names are per customer and run, so the grant covers executions of this one state machine only.');
+  }
 
   for (const name of ['EraseLead', 'PrivacyErasure', 'EraseClosedLeads'] as const) {
     for (const machine of ['LeadFunnel', 'RepOnboarding']) {
@@ -72,6 +74,10 @@ export function acknowledgeFindings(stack: SalesFlowStack) {
     publicReason('GET /unsubscribe', 'the link in every email; the signed HMAC token in the query is the authorization.'));
   ack(routes.findChild('POST--unsubscribe'), 'AwsSolutions-APIG4',
     publicReason('POST /unsubscribe', 'RFC 8058 one-click unsubscribe from mail clients; the signed HMAC token is the authorization.'));
+  ack(routes.findChild('GET--nps'), 'AwsSolutions-APIG4',
+    publicReason('GET /nps', 'the score links in the NPS survey email; it only shows a page, and the signed HMAC token in the query is the authorization.'));
+  ack(routes.findChild('POST--nps'), 'AwsSolutions-APIG4',
+    publicReason('POST /nps', 'the survey page’s form; the signed HMAC token in the form is the authorization, and one answer per survey is kept.'));
   ack(routes.findChild('GET--consent--confirm'), 'AwsSolutions-APIG4',
     publicReason('GET /consent/confirm', 'the double opt-in link in the confirmation email; it only shows a page, and the signed HMAC token is the authorization.'));
   ack(routes.findChild('POST--consent--confirm'), 'AwsSolutions-APIG4',

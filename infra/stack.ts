@@ -206,6 +206,7 @@ export class SalesFlowStack extends Stack {
         signOffRep: fns.SignOffRep.fn,
         setRepStatus: fns.SetRepStatus.fn,
         getCustomer: fns.GetCustomer.fn,
+        npsLink: fns.NpsLink.fn,
       },
       formOrigins: config.formOrigins,
       throttle: config.throttle,

@@ -30,6 +30,7 @@ export interface HttpApiHandlers {
   readonly signOffRep: IFunction;
   readonly setRepStatus: IFunction;
   readonly getCustomer: IFunction;
+  readonly npsLink: IFunction;
 }
 
 export interface SalesHttpApiProps {
@@ -97,6 +98,7 @@ export class SalesHttpApi extends Construct {
     route('/leads', [HttpMethod.POST], handlers.captureLead, 'CaptureLeadIntegration');
     route('/unsubscribe', [HttpMethod.GET, HttpMethod.POST], handlers.unsubscribe, 'UnsubscribeIntegration');
     route('/consent/confirm', [HttpMethod.GET, HttpMethod.POST], handlers.confirmConsent, 'ConfirmConsentIntegration');
+    route('/nps', [HttpMethod.GET, HttpMethod.POST], handlers.npsLink, 'NpsLinkIntegration');
     route('/events', [HttpMethod.POST], handlers.ingestEvent, 'IngestEventIntegration', apiKey);
     route('/leads/{leadId}', [HttpMethod.GET], handlers.getLead, 'GetLeadIntegration', apiKey);
     route('/leads', [HttpMethod.GET], handlers.listLeads, 'ListLeadsIntegration', apiKey);

@@ -7,6 +7,8 @@
 import fc from 'fast-check';
 import { z } from 'zod';
 import { signUnsubscribeToken } from '../../functions/core/unsubscribe-token.js';
+import { signSurveyToken } from '../../functions/core/nps-token.js';
+import { plainTextProblem } from '../../functions/core/text.js';
 import { EVENT_TYPES, STAGES } from '../../functions/core/model.js';
 import {
   RawJson,
@@ -1528,6 +1530,150 @@ const getCustomerRoute: RouteFuzz<CustomerReadCase> = {
   },
 };
 
+// ---- GET|POST /nps (the survey's score links) ----------------------------------------------------------
+
+type SurveyTokenSpec =
+  | { kind: 'missing' }
+  | { kind: 'empty' }
+  | { kind: 'garbage'; raw: string }
+  | { kind: 'flip'; i: number; at: number }
+  | { kind: 'wrongKey'; i: number }
+  | { kind: 'unsubscribeToken'; i: number }
+  | { kind: 'valid'; i: number }
+  | { kind: 'validUnknown' };
+
+interface NpsCase {
+  method: 'GET' | 'POST';
+  token: SurveyTokenSpec;
+  score?: string;
+  comment?: string;
+  encoding: 'form' | 'json' | 'wrong';
+}
+
+const NPS_SCORE = /^(10|[0-9])$/;
+const surveyTokenValid = (t: SurveyTokenSpec) => t.kind === 'valid' || t.kind === 'validUnknown';
+
+/** The token text (not yet encoded); a valid one is signed for a fresh survey, so a POST of it is a new answer. */
+async function surveyToken(ctx: FuzzContext, t: SurveyTokenSpec): Promise<{ token?: string; customerId?: string; surveyId?: string }> {
+  const surveyId = `fz#${ctx.uniq()}`;
+  const known = async (i: number) => (await knownCustomers(ctx))[i % 2]!.customerId;
+  switch (t.kind) {
+    case 'missing':
+      return {};
+    case 'empty':
+      return { token: '' };
+    case 'garbage':
+      return { token: decodeURIComponentSafe(t.raw) };
+    case 'flip':
+      return { token: flipAt(signSurveyToken(await known(t.i), surveyId, ctx.signingKey), t.at) };
+    case 'wrongKey':
+      return { token: signSurveyToken(await known(t.i), surveyId, 'not-the-signing-key') };
+    case 'unsubscribeToken': // another link's token, signed with the same key: never a survey token
+      return { token: signUnsubscribeToken(ctx.sentinels[t.i]!.leadId, ctx.signingKey) };
+    case 'valid': {
+      const customerId = await known(t.i);
+      return { token: signSurveyToken(customerId, surveyId, ctx.signingKey), customerId, surveyId };
+    }
+    case 'validUnknown':
+      return { token: signSurveyToken(`cus-nobody-${ctx.uniq()}`, surveyId, ctx.signingKey) };
+  }
+}
+function decodeURIComponentSafe(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+/** The comment as the handler reads it (a form sends lone surrogates as U+FFFD), and whether it must be refused. */
+function commentRefused(c: NpsCase): boolean {
+  if (c.comment === undefined) return false;
+  const seen = (c.encoding === 'form' ? asSentText(c.comment) : c.comment).trim();
+  return seen.length > 2000 || plainTextProblem(seen, true) !== undefined;
+}
+const asSentText = (s: string) => s.replace(/\p{Cs}/gu, '\uFFFD');
+
+async function npsCount(ctx: FuzzContext, customerId: string): Promise<number> {
+  const res = await send(ctx, { method: 'GET', path: `/customers/${customerId}`, headers: bearer(ctx, 'key') });
+  return (res.json?.customer?.nps ?? []).length;
+}
+
+const npsRoute = (method: 'GET' | 'POST'): RouteFuzz<NpsCase> => ({
+  name: `${method} /nps`,
+  routeKey: `${method} /nps`,
+  suite: 'public',
+  writes: method === 'POST',
+  cases: () =>
+    fc.record(
+      {
+        method: fc.constant(method),
+        token: fc.oneof(
+          fc.constant({ kind: 'missing' as const }),
+          fc.constant({ kind: 'empty' as const }),
+          fc.record({ kind: fc.constant('garbage' as const), raw: urlPart }),
+          fc.record({ kind: fc.constant('flip' as const), i: fc.nat(5), at: fc.nat(200) }),
+          fc.record({ kind: fc.constant('wrongKey' as const), i: fc.nat(5) }),
+          fc.record({ kind: fc.constant('unsubscribeToken' as const), i: fc.nat(5) }),
+          { arbitrary: fc.record({ kind: fc.constant('valid' as const), i: fc.nat(5) }), weight: 4 },
+          fc.constant({ kind: 'validUnknown' as const }),
+        ),
+        score: fc.oneof(
+          { arbitrary: fc.integer({ min: 0, max: 10 }).map(String), weight: 6 },
+          fc.constantFrom('11', '-1', '1.0', ' 5', '05', '', 'ten', '1e1', '0x5'),
+          hostileString,
+        ),
+        comment: fc.oneof({ arbitrary: plainText(40), weight: 4 }, hostileString, fc.integer({ min: 1, max: 30 }).map((n) => 'y'.repeat(2000 + n))),
+        encoding: fc.oneof({ arbitrary: fc.constant('form' as const), weight: 8 }, fc.constantFrom('json' as const, 'wrong' as const)),
+      },
+      { requiredKeys: ['method', 'token', 'encoding'] },
+    ),
+  request: async (ctx, c): Promise<Req> => {
+    const t = await surveyToken(ctx, c.token);
+    // Garbage goes on the wire as generated (raw percent garbage included); everything else is encoded.
+    const put = (name: string, v: string) => `${name}=${name === 'token' && c.token.kind === 'garbage' ? (c.token as { raw: string }).raw : enc(v)}`;
+    ctx.memory.nps = t;
+    if (c.method === 'GET') {
+      const query = [t.token !== undefined ? put('token', t.token) : '', c.score !== undefined ? `score=${enc(c.score)}` : ''].filter(Boolean).join('&');
+      return { method: 'GET', path: `/nps${query ? `?${query}` : ''}`, headers: {} };
+    }
+    const fields: Array<[string, string]> = [
+      ...(t.token !== undefined ? [['token', t.token] as [string, string]] : []),
+      ...(c.score !== undefined ? [['score', c.score] as [string, string]] : []),
+      ...(c.comment !== undefined ? [['comment', c.comment] as [string, string]] : []),
+    ];
+    const body = c.encoding === 'json' ? JSON.stringify(Object.fromEntries(fields)) : fields.map(([k, v]) => put(k, v)).join('&');
+    const type = { form: 'application/x-www-form-urlencoded', json: 'application/json', wrong: 'text/plain' }[c.encoding];
+    return { method: 'POST', path: '/nps', headers: { 'content-type': type }, body };
+  },
+  mustReject: (_ctx, c, req) => {
+    if (c.method === 'GET') return surveyTokenValid(c.token) ? undefined : field400('token');
+    if (tooBig(req)) return { statuses: [413, 415] };
+    if (c.encoding === 'wrong' && req.body) return { statuses: [415] };
+    if (!surveyTokenValid(c.token)) return field400('token');
+    if (c.score === undefined || !NPS_SCORE.test(c.encoding === 'form' ? asSentText(c.score) : c.score)) return field400('score');
+    if (commentRefused(c)) return field400('comment');
+    return undefined;
+  },
+  before: async (ctx) => {
+    const t = ctx.memory.nps as { customerId?: string };
+    return t.customerId ? { customerId: t.customerId, count: await npsCount(ctx, t.customerId) } : undefined;
+  },
+  verify: async (ctx, c, req, res, raw) => {
+    const before = raw as { customerId: string; count: number } | undefined;
+    const out: Violation[] = [];
+    const valid = surveyTokenValid(c.token) && (c.method === 'GET' || (!tooBig(req) && c.encoding !== 'wrong' && c.score !== undefined && NPS_SCORE.test(c.encoding === 'form' ? asSentText(c.score) : c.score) && !commentRefused(c)));
+    if (valid && res.status !== 200) out.push({ property: PROPERTIES.acceptsValid, detail: `a valid ${c.method} /nps was answered ${res.status} ${res.text.slice(0, 200)}` });
+    if (!before) return out;
+    const count = await npsCount(ctx, before.customerId);
+    const expected = c.method === 'POST' && valid && res.status === 200 ? before.count + 1 : before.count;
+    // The answers kept are bounded (20): at the bound a new answer replaces the oldest.
+    if (count !== expected && !(expected > before.count && count === before.count && count >= 20))
+      out.push({ property: c.method === 'GET' || !valid ? PROPERTIES.writesNothing : PROPERTIES.stored, detail: `${c.method} /nps left ${before.customerId} with ${count} answers, expected ${expected}` });
+    return out;
+  },
+});
+
 /** Every fuzzed route: one entry each. */
 export const ROUTES: Array<RouteFuzz<any>> = [
   captureRoute('json'),
@@ -1549,4 +1695,6 @@ export const ROUTES: Array<RouteFuzz<any>> = [
   signOffRoute,
   repStatusRoute,
   getCustomerRoute,
+  npsRoute('GET'),
+  npsRoute('POST'),
 ];

@@ -105,7 +105,7 @@ describe('the Sales Flow stack', () => {
   it('lets only the functions that need them read the secrets, publish events, send email and control runs', () => {
     // Capture reads the API key to tell integrations from browsers, and signs double opt-in links.
     expect(functionsGranted('secretsmanager:GetSecretValue', 'ApiKeySecret')).toEqual(['Authorizer', 'CaptureLead']);
-    expect(functionsGranted('secretsmanager:GetSecretValue', 'SigningKeySecret')).toEqual(['CaptureLead', 'ConfirmConsent', 'EraseClosedLeads', 'EraseLead', 'PrivacyErasure', 'RetentionStep', 'SendConfirmations', 'SendEmail', 'Unsubscribe']);
+    expect(functionsGranted('secretsmanager:GetSecretValue', 'SigningKeySecret')).toEqual(['CaptureLead', 'ConfirmConsent', 'EraseClosedLeads', 'EraseLead', 'NpsLink', 'PrivacyErasure', 'RetentionStep', 'SendConfirmations', 'SendEmail', 'Unsubscribe']);
     expect(functionsGranted('events:PutEvents')).toEqual(withEnv('EVENT_BUS_NAME'));
     // Capture sends nothing itself: the confirmation outbox (SendConfirmations) mails the double opt-in link.
     expect(functionsGranted('ses:SendEmail')).toEqual(['AssignRep', 'CreateRep', 'OnboardingStep', 'RecordCompletion', 'ResetModule', 'RetentionStep', 'SendConfirmations', 'SendEmail', 'SetRepStatus', 'SignOffRep']);
@@ -119,8 +119,8 @@ describe('the Sales Flow stack', () => {
     expect(functionsGranted('states:StartExecution', 'RepOnboarding')).toEqual(['StartRuns']);
     expect(functionsGranted('states:StartExecution', 'CustomerRetention')).toEqual(['StartRuns']);
     // A customer event that starts the next run stops the old one; nobody else stops retention runs.
-    expect(functionsGranted('states:StopExecution', 'CustomerRetention')).toEqual(['IngestEvent']);
-    expect(functionsGranted('states:StopExecution')).toEqual(['EraseClosedLeads', 'EraseLead', 'IngestEvent', 'PrivacyErasure', ...repChangers].sort());
+    expect(functionsGranted('states:StopExecution', 'CustomerRetention')).toEqual(['IngestEvent', 'NpsLink']);
+    expect(functionsGranted('states:StopExecution')).toEqual(['EraseClosedLeads', 'EraseLead', 'IngestEvent', 'NpsLink', 'PrivacyErasure', ...repChangers].sort());
     // Erasing a rep stops their onboarding run too: the erasers may stop (never start) RepOnboarding runs.
     for (const eraser of ['EraseClosedLeads', 'EraseLead', 'PrivacyErasure']) expect(functionsGranted('states:StopExecution', 'RepOnboarding')).toContain(eraser);
   });
@@ -162,6 +162,8 @@ describe('the Sales Flow stack', () => {
       'POST /unsubscribe': 'NONE',
       'GET /consent/confirm': 'NONE',
       'POST /consent/confirm': 'NONE',
+      'GET /nps': 'NONE',
+      'POST /nps': 'NONE',
       'POST /events': 'CUSTOM',
       'GET /leads/{leadId}': 'CUSTOM',
       'GET /leads': 'CUSTOM',
@@ -189,6 +191,7 @@ describe('the Sales Flow stack', () => {
     expect(target('POST /unsubscribe')).toBe('Unsubscribe');
     expect(target('POST /consent/confirm')).toBe('ConfirmConsent');
     expect(target('GET /customers/{customerId}')).toBe('GetCustomer');
+    expect(target('POST /nps')).toBe('NpsLink');
   });
 
   it('checks the API key with a REQUEST authorizer, payload 2.0, simple responses, answers cached per key for 5 minutes', () => {

@@ -1,14 +1,18 @@
 /**
  * The customer routes over real HTTP (real handlers, DynamoDB Local): a customer made the way
  * integrations make one — a lead captured with the API key, then its `purchased` event — read back
- * with its term, status and timeline; 404 for an unknown customer, 400 naming a malformed id.
+ * with its term, status and timeline; 404 for an unknown customer, 400 naming a malformed id. The
+ * survey's score links: GET shows the page and records nothing, POST records one answer per survey,
+ * a forged token gets a page that names nobody.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signSurveyToken } from '../../functions/core/nps-token.js';
 import { adminGet, bootApp, eventually, uniqueEmail, type App } from '../support/app.js';
 
+const signingKey = `test-signing-${Math.random().toString(36).slice(2)}`;
 let app: App;
 beforeAll(async () => {
-  app = await bootApp(1);
+  app = await bootApp(1, { signingKey });
 });
 afterAll(() => app?.stop());
 
@@ -44,5 +48,63 @@ describe('GET /customers/{customerId}', () => {
   it('answers 404 for an unknown customer and 400 naming customerId for a malformed one', async () => {
     expectError(await adminGet(app, '/customers/cus-nobody'), 404);
     expectError(await adminGet(app, `/customers/${encodeURIComponent('bad id!')}`), 400, 'customerId');
+  });
+});
+
+const page = async (method: 'GET' | 'POST', path: string, form?: Record<string, string>) => {
+  const res = await fetch(`${app.stack.apiUrl}${path}`, {
+    method,
+    headers: { accept: 'text/html', ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+    ...(form ? { body: new URLSearchParams(form).toString() } : {}),
+  });
+  return { status: res.status, type: res.headers.get('content-type') ?? '', text: await res.text() };
+};
+const customer = async (customerId: string) => (await adminGet(app, `/customers/${customerId}`)).body.customer;
+
+describe('GET|POST /nps (the survey links)', () => {
+  it('shows the page on GET with the score chosen and records nothing; POST records the answer once', async () => {
+    const customerId = await newCustomer('nps');
+    const token = signSurveyToken(customerId, 't1#nps', signingKey);
+    const shown = await page('GET', `/nps?token=${encodeURIComponent(token)}&score=9`);
+    expect(shown.status).toBe(200);
+    expect(shown.type).toMatch(/text\/html/);
+    expect(shown.text).toContain('value="9" required checked');
+    expect((await customer(customerId)).nps).toEqual([]);
+
+    const answered = await page('POST', '/nps', { token, score: '9', comment: 'Great support' });
+    expect(answered.status).toBe(200);
+    expect(answered.text).toContain('Thank you');
+    const after = await customer(customerId);
+    expect(after.nps).toMatchObject([{ score: 9, comment: 'Great support', surveyId: 't1#nps', source: 'link' }]);
+    expect(after.npsScore).toBe(100);
+
+    const again = await page('POST', '/nps', { token, score: '2' });
+    expect(again.status).toBe(200);
+    expect(again.text).toContain('Thank you');
+    expect((await customer(customerId)).nps).toHaveLength(1);
+  });
+
+  it('answers a forged or missing token, or a bad score, with a 400 page that names nobody', async () => {
+    const customerId = await newCustomer('forged');
+    const forged = signSurveyToken(customerId, 't1#nps', 'not-the-key');
+    for (const res of [await page('GET', `/nps?token=${encodeURIComponent(forged)}&score=9`), await page('GET', '/nps'), await page('POST', '/nps', { token: forged, score: '9' })]) {
+      expect(res.status).toBe(400);
+      expect(res.text).toContain('This link is not valid');
+      expect(res.text).not.toContain(customerId);
+    }
+    // A caller that asks for no page (a scanner, a script) gets the API's error, naming only the field.
+    const scripted = await fetch(`${app.stack.apiUrl}/nps?token=${encodeURIComponent(forged)}`);
+    expectError({ status: scripted.status, body: await scripted.json() }, 400, 'token');
+    const badScore = await page('POST', '/nps', { token: signSurveyToken(customerId, 't1#nps', signingKey), score: '11' });
+    expect(badScore.status).toBe(400);
+    expect(badScore.text).not.toContain(customerId);
+    expect((await customer(customerId)).nps).toEqual([]);
+  });
+
+  it('thanks an answer for a customer who does not exist, and writes nothing', async () => {
+    const res = await page('POST', '/nps', { token: signSurveyToken('cus-gone', 't1#nps', signingKey), score: '3' });
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('Thank you');
+    expect((await adminGet(app, '/customers/cus-gone')).status).toBe(404);
   });
 });
