@@ -26,6 +26,7 @@ import { applyEvent, type Amend } from './events.js';
 import { ensureCurrentRun, type FunnelDeps } from './funnel-runs.js';
 import type { Consent, ConsentRequest, Contact, Lead, LeadProfileFields, Stage, TimelineEntry } from './model.js';
 import { normalizeEmail } from './normalize.js';
+import { isSelfReferral } from './referral.js';
 import { contactOfLead, saveContact } from './contact.js';
 import type { ContactStore } from './ports.js';
 import { withOptimisticRetry } from './retry.js';
@@ -45,6 +46,8 @@ export interface CaptureInput {
   trusted: boolean;
   /** An anonymous opt-in needs the person's confirmation by email (the default; a setting). */
   doubleOptIn: boolean;
+  /** The customer whose referral link the form was opened from (its code already verified). */
+  referredBy?: string;
 }
 
 export interface CaptureResult {
@@ -65,6 +68,11 @@ export interface CaptureDeps extends FunnelDeps {
   confirmConsent(lead: Lead): Promise<void>;
   /** Whether the address was erased on request: such a person is stored suppressed and never mailed. */
   isErased?(normalizedEmail: string): Promise<boolean>;
+  /** Referrals (core/customers.ts): the referrer's email, and the referral counted on the referrer. */
+  referrals?: {
+    referrerEmail(customerId: string): Promise<string | undefined>;
+    record(customerId: string, leadId: string): Promise<void>;
+  };
 }
 
 const PROFILE_KEYS = [
@@ -97,15 +105,27 @@ export async function captureLead(deps: CaptureDeps, input: CaptureInput): Promi
   const { consent, request } = consentOnCreate(deps, input, at);
   const erased = (await deps.isErased?.(email)) ?? false;
   const lead: Lead = {
-    ...newLead(deps, input, email, at, consent),
+    ...newLead(deps, input, email, at, consent, await referrerOf(deps, input, email)),
     ...(request ? { consentRequest: request } : {}),
     ...(erased ? { suppressed: { at, reason: 'erased' as const } } : {}),
   };
   const lost = await createOrMerge(deps, lead, input, [...capturedEntries(deps, lead, input, now), ...consentEntries(deps, lead.leadId, now, consent, request)]);
   if (lost) return lost;
   await ensureCurrentRun(deps, lead);
+  if (lead.referredBy) await deps.referrals?.record(lead.referredBy, lead.leadId);
   if (request && !erased) await deps.confirmConsent(lead);
   return { created: true, leadId: lead.leadId, stage: lead.stage };
+}
+
+/**
+ * The referrer of a new lead: a referral code's customer, unless it no longer exists or is the person
+ * themselves (a customer cannot refer themselves). Either way the submission is answered the same.
+ */
+async function referrerOf(deps: CaptureDeps, input: CaptureInput, email: string): Promise<string | undefined> {
+  if (!input.referredBy || !deps.referrals) return undefined;
+  const referrer = await deps.referrals.referrerEmail(input.referredBy);
+  if (!referrer || isSelfReferral(referrer, email)) return undefined;
+  return input.referredBy;
 }
 
 async function mergeIntoKnown(deps: CaptureDeps, known: Lead, input: CaptureInput): Promise<CaptureResult> {
@@ -171,9 +191,10 @@ async function changeContactConsent(deps: CaptureDeps, lead: Lead, input: Captur
  */
 async function captureKnownContact(deps: CaptureDeps, input: CaptureInput, email: string, stored: Contact): Promise<CaptureResult> {
   const now = deps.clock.now();
-  const lead = newLead(deps, input, email, now.toISOString(), stored.consent);
+  const lead = newLead(deps, input, email, now.toISOString(), stored.consent, await referrerOf(deps, input, email));
   const lost = await createOrMerge(deps, lead, input, capturedEntries(deps, lead, input, now));
   if (lost) return lost;
+  if (lead.referredBy) await deps.referrals?.record(lead.referredBy, lead.leadId);
   const change = await changeContactConsent(deps, lead, input, now);
   if (change.changed) await deps.store.appendTimeline(consentEntries(deps, lead.leadId, now, change.consent, change.request, change.change));
   await ensureCurrentRun(deps, lead);
@@ -182,11 +203,13 @@ async function captureKnownContact(deps: CaptureDeps, input: CaptureInput, email
 }
 
 /** A lead as a first submission makes it: awareness, run 1, the submitted profile. */
-function newLead(deps: CaptureDeps, input: CaptureInput, email: string, at: string, consent: Consent): Lead {
+function newLead(deps: CaptureDeps, input: CaptureInput, email: string, at: string, consent: Consent, referredBy?: string): Lead {
   return {
     lastSubmission: { fingerprint: fingerprint(email, input), at },
     leadId: deps.ids.next(),
     email,
+    // A referred lead's source says so unless the form named one.
+    ...(referredBy ? { referredBy, source: 'referral' } : {}),
     ...nonEmpty(input.profile),
     stage: 'awareness',
     status: 'active',
@@ -206,6 +229,7 @@ function capturedEntries(deps: CaptureDeps, lead: Lead, input: CaptureInput, now
       sourceForm,
       trusted: input.trusted,
       ...(lead.source ? { source: lead.source } : {}),
+      ...(lead.referredBy ? { referredBy: lead.referredBy } : {}),
     }),
   ];
 }

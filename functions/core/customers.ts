@@ -163,6 +163,12 @@ function changeFor(deps: CustomerEventDeps, current: RetentionCustomer, event: P
   switch (event.type) {
     case 'product_used':
       return withSignal({ kind: 'usage', at }, entry('event', 'product used', { eventType: event.type, ...(props && Object.keys(props).length ? { properties: props } : {}) }));
+    case 'email_opened':
+    case 'email_clicked': {
+      // Engagement with a check-in (the lead's event, passed on when its email was a retention template).
+      const step = str(props.step, 100);
+      return withSignal({ kind: 'engaged', at, ...(step ? { checkInId: step } : {}) }, entry('event', `${event.type === 'email_opened' ? 'opened' : 'clicked'} ${str(props.template, 100) ?? 'a check-in'}`, { eventType: event.type }));
+    }
     case 'support_ticket': {
       const severity = (TICKET_SEVERITIES as readonly string[]).includes(String(props.severity)) ? (props.severity as TicketSeverity) : undefined;
       const ticketId = str(props.ticketId, 100);

@@ -63,7 +63,13 @@ export async function ingestAnyEvent(deps: FunnelDeps, event: EngagementEvent): 
       throw new ConflictError(`${event.type} is a customer event, and lead ${lead.leadId} is not a customer (yet)`);
     }
   }
-  return { subject: 'lead', ...(await ingestEvent(deps, event)) };
+  const result = await ingestEvent(deps, event);
+  // Opening or clicking a customer's check-in is also engagement on the customer (its health).
+  const template = event.properties?.template;
+  if (customers && result.outcome === 'applied' && result.lead.customerId && (event.type === 'email_opened' || event.type === 'email_clicked') && typeof template === 'string' && template.startsWith('retention-')) {
+    await applyCustomerEvent(customers, result.lead.customerId, { ...event, eventId: `${event.eventId}:customer` });
+  }
+  return { subject: 'lead', ...result };
 }
 
 export async function applyEvent(deps: FunnelDeps, lead: Lead, event: EngagementEvent, amend?: Amend): Promise<EventResult> {

@@ -33,8 +33,10 @@ export interface PrivacyDeps {
   privacy: PrivacyStore;
   starter: WorkflowStarter;
   contacts: ContactStore;
-  /** Stops an erased rep's RepOnboarding run (absent where no rep workflow is deployed). */
+  /** Stops an erased rep's RepOnboarding run (absent where no rep workflow is deployed), and a customer's retention run. */
   runs?: Pick<WorkflowRuns, 'stopRun'>;
+  /** The retention workflow is deployed where this runs: a customer's run is stopped on erasure. */
+  stopsRetention?: boolean;
   clock: Clock;
   /** The HMAC key of suppression hashes (the signing secret). Read lazily: not every path needs it. */
   suppressionKey: () => Promise<string>;
@@ -131,6 +133,9 @@ async function eraseRecords(
       await deps.starter.stop(leadId, lead.run, `personal data erased (${reason})`);
       executionsStopped = 1;
     }
+    // A customer's retention run is stopped too, so no check-in goes to an erased person (its next task would
+    // find no customer and end anyway).
+    if (records.customer?.run && deps.stopsRetention) await deps.runs?.stopRun('CustomerRetention', records.customer.customerId, records.customer.run, `personal data erased (${reason})`);
     for (const pending of records.pendingEvents) {
       if (!mentionsPerson(pending.events, lead)) continue;
       await deps.privacy.dropPendingEvents(pending.eventId);

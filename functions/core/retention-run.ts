@@ -15,7 +15,7 @@ import { DAY_MS } from './clock.js';
 import { customerLedgerKey, customerName, deliverCustomerEmail, type CustomerDelivery, type CustomerMail, type CustomerSendDeps } from './customer-send.js';
 import { signalsOf, updateHealth } from './customer-health.js';
 import { SupersededError } from './errors.js';
-import { daysWithoutUsage, hasHighSeverityOpen, type HealthModel } from './health.js';
+import { daysWithoutUsage, hasHighSeverityOpen, recordSignal, type HealthModel } from './health.js';
 import type { Customer, DomainEvent, Rep, SubjectTimelineEntry } from './model.js';
 import { signSurveyToken } from './nps-token.js';
 import { renderSurveyScale, surveyAllowed, surveyLinks } from './nps.js';
@@ -124,7 +124,9 @@ async function send(deps: RetentionDeps, req: { customerId: string; run: number 
       const mail = compose(c as RetentionCustomer, now);
       if (!mail) return undefined;
       const base = (mail.customer ?? c) as RetentionCustomer;
-      return { ...mail, customer: markDone ? withDone(base, key) : base };
+      // A check-in sent counts for the health score's engagement (did the customer open or click it?).
+      const counted = mail.to === 'customer' ? { ...base, signals: recordSignal(signalsOf(base), { kind: 'check-in-sent', at: now.toISOString(), checkInId: step }, deps.healthModel) as unknown as Record<string, unknown> } : base;
+      return { ...mail, customer: markDone ? withDone(counted, key) : counted };
     },
   };
   const result = await deliverCustomerEmail(deps, delivery);

@@ -5,7 +5,10 @@
  */
 import { suppressionHash } from '../core/privacy.js';
 import { captureLead, type CaptureDeps } from '../core/capture.js';
-import { UnauthorizedError } from '../core/errors.js';
+import { UnauthorizedError, ValidationError } from '../core/errors.js';
+import { recordReferral } from '../core/customers.js';
+import { verifyReferralCode } from '../core/referral.js';
+import { customerEventDeps } from '../shared/retention-deps.js';
 import { secretReader } from '../adapters/secrets.js';
 import { bearerMatches } from '../shared/api-key.js';
 import { secretsClient } from '../shared/clients.js';
@@ -22,6 +25,7 @@ import { emailAddress, plainText } from '../shared/validation.js';
 const config = loadConfig('table', 'funnel', 'events', 'signing', 'apiKey');
 const readSecret = secretReader(secretsClient());
 const privacy = privacyStore(config);
+const customers = customerEventDeps(config);
 const deps: CaptureDeps = {
   ...funnelDeps(config),
   contacts: contactStore(config),
@@ -29,6 +33,11 @@ const deps: CaptureDeps = {
   // from the table's stream (the confirmation outbox), so a form post never waits on SES or the send ceiling.
   confirmConsent: async () => {},
   isErased: async (email) => privacy.isSuppressedHash(suppressionHash(email, await readSecret(config.signingSecretId))),
+  // A referral link's lead is counted on the referring customer (ReferralReceived).
+  referrals: {
+    referrerEmail: async (customerId) => (await customers.customers.get(customerId))?.email || undefined,
+    record: (customerId, leadId) => recordReferral(customers, customerId, leadId),
+  },
 };
 
 const text = (max: number) => z.optional(plainText(max));
@@ -60,6 +69,8 @@ export const captureBody = z.strictObject({
   _redirect: z.optional(z.string().check(z.maxLength(2000))),
   _formId: blankAsMissing(100),
   _consentVersion: blankAsMissing(100),
+  /** A referral link's code (`?ref=` on the form's page, carried in a hidden field). */
+  ref: blankAsMissing(200),
 });
 
 /** Anonymous unless an Authorization header is presented; a wrong key is refused, not downgraded. */
@@ -80,8 +91,12 @@ export const handler = httpRoute(
   async (event) => {
     const arrived = Date.now();
     const trusted = await isIntegration(header(event, 'authorization'));
-    const { email, consent, _hp, _redirect, _formId, _consentVersion, ...profile } = captureBody.parse(event.parsedBody);
+    const { email, consent, _hp, _redirect, _formId, _consentVersion, ref, ...profile } = captureBody.parse(event.parsedBody);
+    // A code that does not verify is a bad field; one that verifies says nothing about whether its customer still exists.
+    const referredBy = ref ? verifyReferralCode(ref, await readSecret(config.signingSecretId)) : undefined;
+    if (ref && !referredBy) throw new ValidationError('Invalid referral code', [{ path: 'ref', message: 'not a valid referral code' }]);
     const result = await captureLead(deps, {
+      ...(referredBy ? { referredBy } : {}),
       email,
       profile,
       consent,

@@ -13,11 +13,13 @@ export function privacyDeps(config: Config): PrivacyDeps {
   const starter = new StepFunctionsStarter(sfnClient(), {
     LeadFunnel: config.funnelStateMachineArn,
     ...(config.repOnboardingStateMachineArn ? { RepOnboarding: config.repOnboardingStateMachineArn } : {}),
+    ...(config.retentionStateMachineArn ? { CustomerRetention: config.retentionStateMachineArn } : {}),
   });
   return {
     privacy: privacyStore(config),
     starter,
     runs: starter,
+    stopsRetention: Boolean(config.retentionStateMachineArn),
     contacts: contactStore(config),
     clock: config.clock,
     suppressionKey: () => readSecret(config.signingSecretId),
