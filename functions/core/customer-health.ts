@@ -11,6 +11,9 @@ import type { IdGenerator } from './ports.js';
 import type { RetentionCustomer } from './retention.js';
 import { repEntry } from './rep-send.js';
 
+/** A score wavering around the at-risk threshold runs the playbook at most once in this many days (it is still recorded). */
+export const AT_RISK_COOLDOWN_DAYS = 30;
+
 export const signalsOf = (customer: Customer) => customer.signals as unknown as HealthSignals | undefined;
 
 export interface HealthUpdate {
@@ -38,10 +41,12 @@ export function updateHealth(customer: RetentionCustomer, model: HealthModel, id
     entries.push(repEntry(ids, now, 'health_changed', `Health ${from} → ${health.score} (${health.band}): ${health.reasons.join('; ') || 'no signals yet'}`, { from: previous?.score, to: health.score, band: health.band, reasons: health.reasons }));
     events.push({ type: 'CustomerHealthChanged', id: `${customer.customerId}:CustomerHealthChanged:${at}`, at, detail: { customerId: customer.customerId, score: health.score, band: health.band, previousBand: previous?.band ?? null } });
   }
-  if (change.crossedIntoAtRisk && customer.status !== 'cancelled') {
+  const last = customer.retention?.atRiskPlaybookAt;
+  const cooling = last !== undefined && now.getTime() - Date.parse(last) < AT_RISK_COOLDOWN_DAYS * 86_400_000;
+  if (change.crossedIntoAtRisk && customer.status !== 'cancelled' && !cooling) {
     playbook = true;
     const key = `at-risk-${at}`;
-    next = { ...next, retention: { ...next.retention, followUps: [...(next.retention?.followUps ?? []), { key, kind: 'at-risk', at, data: { reasons: health.reasons } }] } };
+    next = { ...next, retention: { ...next.retention, atRiskPlaybookAt: at, followUps: [...(next.retention?.followUps ?? []), { key, kind: 'at-risk', at, data: { reasons: health.reasons } }] } };
     events.push({ type: 'CustomerAtRisk', id: `${customer.customerId}:CustomerAtRisk:${at}`, at, detail: { customerId: customer.customerId, score: health.score, reasons: health.reasons, cause: 'health' } });
   }
   return { customer: next, entries, events, playbook };

@@ -420,6 +420,8 @@ export interface Customer {
     runStartedAt?: string;
     noUsageAlertedFor?: string;
     cancellations?: number;
+    /** When the at-risk playbook last ran (a score wavering around the threshold runs it once a cooldown). */
+    atRiskPlaybookAt?: string;
   };
   createdAt?: string;
   updatedAt?: string;
