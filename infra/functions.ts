@@ -165,6 +165,13 @@ export const FUNCTION_SPECS = {
     // An answer asks the customer's retention run for the closed loop: it stops the old run, queues the next.
     env: ['SIGNING_SECRET_ID', 'RETENTION_STATE_MACHINE_ARN', 'EVENT_BUS_NAME', 'LOG_LEVEL'],
   },
+  CustomerFeedback: {
+    entry: 'functions/http/customer-feedback.ts',
+    description: 'POST /customers/{customerId}/feedback: an NPS answer from an integration (the closed loop, idempotent by responseId)',
+    table: 'read-write',
+    // An answer asks the customer's retention run for the closed loop: it stops the old run, queues the next.
+    env: ['RETENTION_STATE_MACHINE_ARN', 'EVENT_BUS_NAME', 'LOG_LEVEL'],
+  },
   GetCustomer: { entry: 'functions/http/get-customer.ts', description: 'GET /customers/{customerId}', table: 'read', env: ['LOG_LEVEL'] },
   RecordCompletion: {
     entry: 'functions/http/record-completion.ts',

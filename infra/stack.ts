@@ -207,6 +207,7 @@ export class SalesFlowStack extends Stack {
         setRepStatus: fns.SetRepStatus.fn,
         getCustomer: fns.GetCustomer.fn,
         npsLink: fns.NpsLink.fn,
+        customerFeedback: fns.CustomerFeedback.fn,
       },
       formOrigins: config.formOrigins,
       throttle: config.throttle,

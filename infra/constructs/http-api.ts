@@ -31,6 +31,7 @@ export interface HttpApiHandlers {
   readonly setRepStatus: IFunction;
   readonly getCustomer: IFunction;
   readonly npsLink: IFunction;
+  readonly customerFeedback: IFunction;
 }
 
 export interface SalesHttpApiProps {
@@ -113,6 +114,7 @@ export class SalesHttpApi extends Construct {
     route('/reps/{repId}/signoff', [HttpMethod.POST], handlers.signOffRep, 'SignOffRepIntegration', apiKey);
     route('/reps/{repId}/status', [HttpMethod.POST], handlers.setRepStatus, 'SetRepStatusIntegration', apiKey);
     route('/customers/{customerId}', [HttpMethod.GET], handlers.getCustomer, 'GetCustomerIntegration', apiKey);
+    route('/customers/{customerId}/feedback', [HttpMethod.POST], handlers.customerFeedback, 'CustomerFeedbackIntegration', apiKey);
   }
 
   /** Base URL without a trailing slash (the $default stage serves at the root). */

@@ -1674,6 +1674,59 @@ const npsRoute = (method: 'GET' | 'POST'): RouteFuzz<NpsCase> => ({
   },
 });
 
+// POST /customers/{customerId}/feedback
+
+const FEEDBACK_FIELDS = ['nps', 'comment', 'respondentEmail', 'responseId'];
+interface FeedbackCase extends RepBodyCase {
+  target: CustomerTarget;
+}
+const badComment = fc.oneof(notAString, fc.constantFrom('a\u0000b', 'a\u202eb', '\ud800', 'x'.repeat(2001)));
+const feedbackRoute: RouteFuzz<FeedbackCase> = {
+  name: 'POST /customers/{customerId}/feedback',
+  routeKey: 'POST /customers/{customerId}/feedback',
+  suite: 'admin',
+  writes: true,
+  cases: () =>
+    fc
+      .record({
+        ...bodyCase({
+          // Not notAString: its raw numbers (1e-400) parse to a valid score.
+          nps: field(fc.constantFrom(11, -1, 4.5, 10.000001, 1e21, '7', null, true, [], {}, 'ten'), false),
+          comment: field(badComment, true),
+          respondentEmail: field(badEmail, true),
+          responseId: field(fc.oneof(notAString, fc.constantFrom('', '   ', 'x'.repeat(201), 'a\u0000b')), true),
+        }),
+        // fc.option's `freq` is the chance of null (1/freq): bodyCase's raw body and extra field come in
+        // most cases, which leaves few valid ones. Here each is the exception, so answers get recorded too.
+        raw: fc.oneof({ arbitrary: fc.constant(null), weight: 11 }, brokenJsonText),
+        extra: fc.oneof({ arbitrary: fc.constant(null), weight: 7 }, fc.tuple(fc.oneof(fc.constantFrom('score', 'customerId', '__proto__'), plainText(8)), jsonish)),
+        target: customerTargetArb,
+      })
+      .map((c) => clean(c)),
+  request: async (ctx, c) => {
+    const segment = await customerSegment(ctx, c.target);
+    ctx.memory.feedbackCustomer = c.target.kind === 'known' ? segment : undefined;
+    const valid = { nps: 6, comment: 'Solid product.\nSupport could be faster.', respondentEmail: 'someone@example.com', responseId: `fz-${ctx.uniq()}` };
+    return { method: 'POST', path: `/customers/${segment}/feedback`, headers: jsonHeaders(ctx, c.auth, c.contentType), body: bodyOf(c, valid) };
+  },
+  mustReject: (_ctx, c, req) => {
+    if (emptySegment(req.path)) return { statuses: [404] };
+    if (c.auth !== 'key') return c.target.kind === 'garbage' ? { statuses: [401, 403, 404] } : authRejection(c.auth);
+    const target = c.target.kind === 'garbage' ? { statuses: [400, 404] } : c.target.kind === 'known' ? undefined : { statuses: [404] };
+    return bodyFirst(bodyRejection(c, req, ['nps'], FEEDBACK_FIELDS), target);
+  },
+  before: async (ctx) => (ctx.memory.feedbackCustomer ? npsCount(ctx, ctx.memory.feedbackCustomer) : undefined),
+  verify: async (ctx, _c, _req, res, before) => {
+    const customerId = ctx.memory.feedbackCustomer as string | undefined;
+    if (!customerId || before === undefined) return [];
+    const count = await npsCount(ctx, customerId);
+    const expected = res.status === 202 ? (before as number) + 1 : (before as number);
+    // The answers kept are bounded (20): at the bound a new answer replaces the oldest.
+    if (count === expected || (res.status === 202 && count === before && count >= 20)) return [];
+    return [{ property: res.status === 202 ? PROPERTIES.stored : PROPERTIES.writesNothing, detail: `answered ${res.status}, ${customerId} holds ${count} answers (before: ${before})` }];
+  },
+};
+
 /** Every fuzzed route: one entry each. */
 export const ROUTES: Array<RouteFuzz<any>> = [
   captureRoute('json'),
@@ -1697,4 +1750,5 @@ export const ROUTES: Array<RouteFuzz<any>> = [
   getCustomerRoute,
   npsRoute('GET'),
   npsRoute('POST'),
+  feedbackRoute,
 ];

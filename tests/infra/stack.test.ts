@@ -119,8 +119,8 @@ describe('the Sales Flow stack', () => {
     expect(functionsGranted('states:StartExecution', 'RepOnboarding')).toEqual(['StartRuns']);
     expect(functionsGranted('states:StartExecution', 'CustomerRetention')).toEqual(['StartRuns']);
     // A customer event that starts the next run stops the old one; nobody else stops retention runs.
-    expect(functionsGranted('states:StopExecution', 'CustomerRetention')).toEqual(['IngestEvent', 'NpsLink']);
-    expect(functionsGranted('states:StopExecution')).toEqual(['EraseClosedLeads', 'EraseLead', 'IngestEvent', 'NpsLink', 'PrivacyErasure', ...repChangers].sort());
+    expect(functionsGranted('states:StopExecution', 'CustomerRetention')).toEqual(['CustomerFeedback', 'IngestEvent', 'NpsLink']);
+    expect(functionsGranted('states:StopExecution')).toEqual(['CustomerFeedback', 'EraseClosedLeads', 'EraseLead', 'IngestEvent', 'NpsLink', 'PrivacyErasure', ...repChangers].sort());
     // Erasing a rep stops their onboarding run too: the erasers may stop (never start) RepOnboarding runs.
     for (const eraser of ['EraseClosedLeads', 'EraseLead', 'PrivacyErasure']) expect(functionsGranted('states:StopExecution', 'RepOnboarding')).toContain(eraser);
   });
@@ -178,6 +178,7 @@ describe('the Sales Flow stack', () => {
       'POST /reps/{repId}/signoff': 'CUSTOM',
       'POST /reps/{repId}/status': 'CUSTOM',
       'GET /customers/{customerId}': 'CUSTOM',
+      'POST /customers/{customerId}/feedback': 'CUSTOM',
     });
     const target = (key: string) => {
       const route = routes.find((r) => r.RouteKey === key);
@@ -192,6 +193,7 @@ describe('the Sales Flow stack', () => {
     expect(target('POST /consent/confirm')).toBe('ConfirmConsent');
     expect(target('GET /customers/{customerId}')).toBe('GetCustomer');
     expect(target('POST /nps')).toBe('NpsLink');
+    expect(target('POST /customers/{customerId}/feedback')).toBe('CustomerFeedback');
   });
 
   it('checks the API key with a REQUEST authorizer, payload 2.0, simple responses, answers cached per key for 5 minutes', () => {

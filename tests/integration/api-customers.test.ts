@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signSurveyToken } from '../../functions/core/nps-token.js';
 import { adminGet, bootApp, eventually, uniqueEmail, type App } from '../support/app.js';
+import { post } from '../support/reps.js';
 
 const signingKey = `test-signing-${Math.random().toString(36).slice(2)}`;
 let app: App;
@@ -106,5 +107,35 @@ describe('GET|POST /nps (the survey links)', () => {
     expect(res.status).toBe(200);
     expect(res.text).toContain('Thank you');
     expect((await adminGet(app, '/customers/cus-gone')).status).toBe(404);
+  });
+});
+
+describe('POST /customers/{customerId}/feedback', () => {
+  it('records a detractor: 202 with its category, then the answer, the owner task and the quiet period on the customer', async () => {
+    const customerId = await newCustomer('detractor');
+    const answered = await post(app, `/customers/${customerId}/feedback`, { nps: 3, comment: 'Reports are slow', responseId: 'r-1', respondentEmail: 'someone@example.com' });
+    expect(answered.status, JSON.stringify(answered.body)).toBe(202);
+    expect(answered.body).toMatchObject({ customerId, nps: 3, category: 'detractor' });
+    const after = await customer(customerId);
+    expect(after.nps).toMatchObject([{ score: 3, comment: 'Reports are slow', source: 'api' }]);
+    expect(after.tasks).toMatchObject([{ kind: 'detractor-call' }]);
+    expect(after.surveyQuietUntil).toEqual(expect.any(String));
+    expect(after.npsScore).toBe(-100);
+
+    const repeated = await post(app, `/customers/${customerId}/feedback`, { nps: 10, responseId: 'r-1' });
+    expect(repeated).toMatchObject({ status: 200, body: { status: 'duplicate', customerId } });
+    expect((await customer(customerId)).nps).toHaveLength(1);
+  });
+
+  it('answers 400 naming the field for a bad body (unknown fields too) and 404 for an unknown customer', async () => {
+    const customerId = await newCustomer('badfeedback');
+    expectError(await post(app, `/customers/${customerId}/feedback`, { nps: 11 }), 400, 'nps');
+    expectError(await post(app, `/customers/${customerId}/feedback`, { nps: 4.5 }), 400, 'nps');
+    expectError(await post(app, `/customers/${customerId}/feedback`, { comment: 'no score' }), 400, 'nps');
+    expectError(await post(app, `/customers/${customerId}/feedback`, { nps: 5, mood: 'ok' }), 400, 'mood');
+    expectError(await post(app, `/customers/${customerId}/feedback`, { nps: 5, respondentEmail: 'not-an-email' }), 400, 'respondentEmail');
+    expectError(await post(app, `/customers/${customerId}/feedback`, { nps: 5, comment: 'x'.repeat(2001) }), 400, 'comment');
+    expect((await customer(customerId)).nps).toEqual([]);
+    expectError(await post(app, '/customers/cus-nobody/feedback', { nps: 5 }), 404);
   });
 });
