@@ -105,6 +105,8 @@ export interface CustomerEventDeps {
   clock: { now(): Date };
   ids: IdGenerator;
   healthModel: HealthModel;
+  /** No survey for this many days after a detractor's answer (the programme's survey.detractorQuietDays; default 90). */
+  detractorQuietDays?: number;
 }
 
 export interface CustomerEventResult {
@@ -238,7 +240,7 @@ function npsChange(deps: CustomerEventDeps, current: RetentionCustomer, answer: 
   const events = [...update.events];
   if (category === 'detractor') {
     const due = new Date(now.getTime() + 2 * 86_400_000).toISOString();
-    customer = { ...customer, surveyQuietUntil: new Date(now.getTime() + DETRACTOR_QUIET_DAYS * 86_400_000).toISOString(), tasks: [...(customer.tasks ?? []), { taskId: deps.ids.next('task_'), kind: 'detractor-call', at: now.toISOString(), due, summary: `Call back about NPS ${answer.score}` }].slice(-20) };
+    customer = { ...customer, surveyQuietUntil: new Date(now.getTime() + (deps.detractorQuietDays ?? DETRACTOR_QUIET_DAYS) * 86_400_000).toISOString(), tasks: [...(customer.tasks ?? []), { taskId: deps.ids.next('task_'), kind: 'detractor-call', at: now.toISOString(), due, summary: `Call back about NPS ${answer.score}` }].slice(-20) };
     entries.push(repEntry(deps.ids, now, 'task_created', `Follow-up task for the owner: call back about the NPS ${answer.score} by ${due.slice(0, 10)}`, { kind: 'detractor-call', due }));
     if (!events.some((e) => e.type === 'CustomerAtRisk')) events.push({ type: 'CustomerAtRisk', id: `${current.customerId}:CustomerAtRisk:nps:${followUpKey}`, at: now.toISOString(), detail: { customerId: current.customerId, score: answer.score, cause: 'detractor' } });
   }

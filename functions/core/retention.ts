@@ -168,7 +168,8 @@ export function retentionAgenda(customer: RetentionCustomer, programme: Retentio
   const length = termDays(term);
   const renewal = dayOf(term.renewalDate, 0, zone);
 
-  if (!customer.ownerId && !done.has(termKey(term, 'assign-owner'))) push({ kind: 'assign-owner', key: termKey(term, 'assign-owner'), raw: dayOf(start, 0, zone), customerFacing: false });
+  // The first term decides the owner: a certified CSM when the roster has one, else the rep who won the deal.
+  if (term.number === 1) push({ kind: 'assign-owner', key: termKey(term, 'assign-owner'), raw: dayOf(start, 0, zone), customerFacing: false });
 
   // The one-off check-ins (welcome, set-up, first value) belong to a customer's first term only.
   for (const c of term.number === 1 ? programme.checkIns : []) {

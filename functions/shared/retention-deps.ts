@@ -32,6 +32,7 @@ export function customerEventDeps(config: Config, arns: WorkflowArns = { Custome
     clock: config.clock,
     ids: randomIds,
     healthModel,
+    detractorQuietDays: retentionProgramme.survey.detractorQuietDays,
   };
 }
 

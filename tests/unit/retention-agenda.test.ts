@@ -45,7 +45,7 @@ const utc = (iso: string) => new Date(iso);
 const activeUse = (now: Date): UsageView => ({ highSeverityOpen: false, lastUsedAt: new Date(now.getTime() - DAY_MS).toISOString() });
 const keys = (items: RetentionItem[]) => items.map((i) => i.key);
 const find = (items: RetentionItem[], key: string) => items.find((i) => i.key === key);
-const ONE_OFF = ['t1#welcome', 't1#setup-check', 't1#first-value'];
+const ONE_OFF = ['t1#assign-owner', 't1#welcome', 't1#setup-check', 't1#first-value'];
 
 describe('the start of a term', () => {
   it('makes the welcome due at once when the term starts inside business hours', () => {
@@ -61,11 +61,12 @@ describe('the start of a term', () => {
     expect(keys(dueRetentionItems(c, programme, activeUse(now), now))).not.toContain('t1#welcome');
   });
 
-  it('asks for an owner only when the customer has none', () => {
+  it('decides the owner once, at the start of the first term, whether or not a rep won the deal', () => {
     const now = day(0);
-    expect(keys(dueRetentionItems(customer(), programme, activeUse(now), now))).not.toContain('t1#assign-owner');
+    expect(find(dueRetentionItems(customer(), programme, activeUse(now), now), 't1#assign-owner')).toMatchObject({ kind: 'assign-owner', at: now });
     const due = dueRetentionItems(customer({ ownerId: undefined }), programme, activeUse(now), now);
     expect(find(due, 't1#assign-owner')).toMatchObject({ kind: 'assign-owner', at: now });
+    expect(keys(dueRetentionItems(customer({ retention: { done: ['t1#assign-owner'] } }), programme, activeUse(now), now))).not.toContain('t1#assign-owner');
   });
 
   it('has nothing on the agenda of a customer without an email (erased)', () => {
@@ -77,7 +78,7 @@ describe('the start of a term', () => {
 describe('the next wake-up', () => {
   it('is no later than the next health check, 24 hours ahead, on a quiet day', () => {
     const now = day(1);
-    const c = customer({ retention: { done: ['t1#welcome'] } });
+    const c = customer({ retention: { done: ['t1#assign-owner', 't1#welcome'] } });
     const wakeUp = nextRetentionWakeUp(c, programme, activeUse(now), now)!;
     expect(wakeUp.getTime()).toBeLessThanOrEqual(now.getTime() + 24 * HOUR_MS);
     expect(wakeUp).toEqual(new Date(now.getTime() + 24 * HOUR_MS));
@@ -235,7 +236,7 @@ describe('follow-ups', () => {
     const due = dueRetentionItems(c, programme, activeUse(now), now);
     expect(due[0]).toMatchObject({ kind: 'follow-up', key: 'follow-up#nps-7', at: now });
     expect(due[1]).toMatchObject({ kind: 'assign-owner' });
-    expect(keys(due.slice(2))).toEqual(expect.arrayContaining([...ONE_OFF, 't1#nps']));
+    expect(keys(due.slice(2))).toEqual(expect.arrayContaining([...ONE_OFF.filter((k) => k !== 't1#assign-owner'), 't1#nps']));
     const rest = due.slice(2).map((i) => i.at.getTime());
     expect(rest).toEqual([...rest].sort((a, b) => a - b));
   });
