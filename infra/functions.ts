@@ -172,6 +172,7 @@ export const FUNCTION_SPECS = {
     // An answer asks the customer's retention run for the closed loop: it stops the old run, queues the next.
     env: ['RETENTION_STATE_MACHINE_ARN', 'EVENT_BUS_NAME', 'LOG_LEVEL'],
   },
+  ListCustomers: { entry: 'functions/http/list-customers.ts', description: 'GET /customers', table: 'read', env: ['LOG_LEVEL'] },
   GetCustomer: { entry: 'functions/http/get-customer.ts', description: 'GET /customers/{customerId}', table: 'read', env: ['LOG_LEVEL'] },
   RecordCompletion: {
     entry: 'functions/http/record-completion.ts',

@@ -208,6 +208,7 @@ export class SalesFlowStack extends Stack {
         getCustomer: fns.GetCustomer.fn,
         npsLink: fns.NpsLink.fn,
         customerFeedback: fns.CustomerFeedback.fn,
+        listCustomers: fns.ListCustomers.fn,
       },
       formOrigins: config.formOrigins,
       throttle: config.throttle,

@@ -5,7 +5,7 @@
 import { NotFoundError } from './errors.js';
 import type { Customer } from './model.js';
 import { npsByMonth, npsScore } from './nps.js';
-import type { CustomerStore } from './ports.js';
+import type { CustomerQuery, CustomerStore, Page } from './ports.js';
 
 export interface CustomerReadDeps {
   customers: Pick<CustomerStore, 'get' | 'timeline' | 'ledger'>;
@@ -30,4 +30,11 @@ export async function getCustomerProfile(deps: CustomerReadDeps, customerId: str
   if (!customer) throw new NotFoundError(`Customer ${customerId} not found`);
   const [timeline, ledger] = await Promise.all([deps.customers.timeline(customerId), deps.customers.ledger(customerId)]);
   return { customer: publicCustomer(customer), timeline, ledger };
+}
+
+/** GET /customers: by health band, or renewing before a date (soonest first), a page at a time. */
+export async function listCustomers(deps: { customers: Pick<CustomerStore, 'list'> }, query: CustomerQuery): Promise<Page<ReturnType<typeof publicCustomer>>> {
+  const page = await deps.customers.list(query);
+  const items = page.items.map(publicCustomer);
+  return page.cursor ? { items, cursor: page.cursor } : { items };
 }

@@ -1727,6 +1727,96 @@ const feedbackRoute: RouteFuzz<FeedbackCase> = {
   },
 };
 
+// GET /customers?health=&renewingBefore=&limit=&cursor=
+
+const HEALTH_BANDS = ['at-risk', 'watch', 'healthy'];
+const FAR_DATES = ['2100-01-01', '2099-12-31', '2400-02-29'];
+interface CustomerListCase {
+  auth: Auth;
+  health?: string;
+  renewingBefore?: string;
+  limit?: string;
+  cursor?: { kind: 'real' } | { kind: 'garbage'; raw: string };
+  unknown?: [string, string];
+}
+/** A real cursor of the renewals list (two known customers renew within the far dates). */
+async function customerCursor(ctx: FuzzContext): Promise<string> {
+  await knownCustomers(ctx);
+  if (!ctx.memory.customerCursor) {
+    const page = await send(ctx, { method: 'GET', path: '/customers?renewingBefore=2100-01-01&limit=1', headers: bearer(ctx, 'key') });
+    ctx.memory.customerCursor = page.json?.cursor;
+    if (!ctx.memory.customerCursor) throw new Error(`fuzz setup: no customer cursor (${page.status} ${page.text})`);
+  }
+  return ctx.memory.customerCursor;
+}
+/** Absent in `absent` of `absent + 1` cases (fc.option's `freq` is the chance of null, the other way round). */
+const sometimes = <T>(arb: fc.Arbitrary<T>, absent: number) => fc.oneof({ arbitrary: fc.constant(null), weight: absent }, { arbitrary: arb, weight: 1 });
+const customerListRoute: RouteFuzz<CustomerListCase> = {
+  name: 'GET /customers?health|renewingBefore|limit|cursor',
+  routeKey: 'GET /customers',
+  suite: 'admin',
+  writes: false,
+  cases: () =>
+    fc
+      .record({
+        auth: authArb,
+        health: sometimes(fc.oneof({ arbitrary: fc.constantFrom(...HEALTH_BANDS), weight: 6 }, fc.constantFrom('Healthy', 'at risk', 'sick', ''), hostileString), 1),
+        renewingBefore: sometimes(
+          fc.oneof({ arbitrary: fc.constantFrom(...FAR_DATES, '2000-01-01', '1970-01-01'), weight: 6 }, fc.constantFrom('2026-13-01', '2026-02-30', '2100-1-1', 'tomorrow', '', '2100-01-01T00:00:00Z'), hostileString),
+          1,
+        ),
+        limit: sometimes(fc.oneof({ arbitrary: fc.integer({ min: 1, max: 100 }).map(String), weight: 6 }, fc.constantFrom('0', '101', '0x10', '1e1', '-1', ' 16', '')), 2),
+        cursor: sometimes(fc.oneof({ arbitrary: fc.constant({ kind: 'real' as const }), weight: 3 }, fc.record({ kind: fc.constant('garbage' as const), raw: fc.oneof(plainText(8), hostileString, fc.constant('A'.repeat(2001))) })), 2),
+        unknown: sometimes(fc.tuple(fc.constantFrom('page', 'status', 'Health', 'stage'), plainText(6)), 7),
+      })
+      .map(clean),
+  request: async (ctx, c) => {
+    const real = await customerCursor(ctx);
+    const params: Array<[string, string]> = [];
+    if (c.health !== undefined) params.push(['health', c.health]);
+    if (c.renewingBefore !== undefined) params.push(['renewingBefore', c.renewingBefore]);
+    if (c.limit !== undefined) params.push(['limit', c.limit]);
+    if (c.cursor) params.push(['cursor', c.cursor.kind === 'real' ? real : c.cursor.raw]);
+    if (c.unknown) params.push(c.unknown);
+    const query = params.map(([k, v]) => `${enc(k)}=${enc(v)}`).join('&');
+    return { method: 'GET', path: `/customers${query ? `?${query}` : ''}`, headers: bearer(ctx, c.auth) };
+  },
+  mustReject: (_ctx, c) => {
+    const auth = authRejection(c.auth);
+    if (auth) return auth;
+    if (c.unknown) return field400(c.unknown[0]);
+    let r: Rejection | undefined;
+    const add = (...paths: string[]) => (r = merge(r, field400(...paths)));
+    const health = c.health !== undefined && HEALTH_BANDS.includes(c.health);
+    const date = c.renewingBefore !== undefined && /^\d{4}-\d{2}-\d{2}$/.test(c.renewingBefore) && !Number.isNaN(Date.parse(`${c.renewingBefore}T00:00:00Z`)) && new Date(`${c.renewingBefore}T00:00:00Z`).toISOString().startsWith(c.renewingBefore);
+    if (c.health !== undefined && !health) add('health');
+    if (c.renewingBefore !== undefined && !date) add('renewingBefore');
+    if (c.limit !== undefined && !(CANONICAL_LIMIT.test(c.limit) && Number(c.limit) <= 100)) add('limit');
+    // A cursor of the right alphabet is decoded (and refused) by the list itself, after the query is whole.
+    const wellFormed = c.cursor?.kind === 'garbage' && /^[A-Za-z0-9_-]{1,2000}$/.test(c.cursor.raw);
+    if (c.cursor?.kind === 'garbage' && !wellFormed) add('cursor');
+    if (r) return r;
+    if (c.health === undefined && c.renewingBefore === undefined) return field400('health', 'renewingBefore');
+    if (wellFormed) return field400('cursor');
+    // The real cursor is a position in the renewals list before 2100-01-01: in any other list, or past the end, forged.
+    if (c.cursor?.kind === 'real' && (c.renewingBefore === undefined || !FAR_DATES.includes(c.renewingBefore))) return field400('cursor');
+    return undefined;
+  },
+  verify: async (_ctx, c, _req, res) => {
+    if (res.status !== 200) return [];
+    const items = res.json?.items;
+    if (!Array.isArray(items)) return [{ property: PROPERTIES.stored, detail: `a 200 without items: ${res.text.slice(0, 200)}` }];
+    const out: Violation[] = [];
+    const limit = c.limit !== undefined ? Number(c.limit) : 25;
+    if (items.length > limit) out.push({ property: PROPERTIES.stored, detail: `${items.length} items for limit ${c.limit}` });
+    if (items.some((x: any) => 'version' in x)) out.push({ property: PROPERTIES.stored, detail: 'items carry the internal version' });
+    if (c.health && items.some((x: any) => x.health?.band !== c.health && !(c.health === 'healthy' && !x.health && !c.renewingBefore)))
+      out.push({ property: PROPERTIES.stored, detail: `items of another band than ${c.health}` });
+    if (c.renewingBefore && items.some((x: any) => !(x.term?.renewalDate < c.renewingBefore!))) out.push({ property: PROPERTIES.stored, detail: `items renewing on or after ${c.renewingBefore}` });
+    return out;
+  },
+};
+
 /** Every fuzzed route: one entry each. */
 export const ROUTES: Array<RouteFuzz<any>> = [
   captureRoute('json'),
@@ -1751,4 +1841,5 @@ export const ROUTES: Array<RouteFuzz<any>> = [
   npsRoute('GET'),
   npsRoute('POST'),
   feedbackRoute,
+  customerListRoute,
 ];

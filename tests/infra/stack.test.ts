@@ -177,6 +177,7 @@ describe('the Sales Flow stack', () => {
       'POST /reps/{repId}/modules/{moduleId}/reset': 'CUSTOM',
       'POST /reps/{repId}/signoff': 'CUSTOM',
       'POST /reps/{repId}/status': 'CUSTOM',
+      'GET /customers': 'CUSTOM',
       'GET /customers/{customerId}': 'CUSTOM',
       'POST /customers/{customerId}/feedback': 'CUSTOM',
     });
@@ -193,6 +194,7 @@ describe('the Sales Flow stack', () => {
     expect(target('POST /consent/confirm')).toBe('ConfirmConsent');
     expect(target('GET /customers/{customerId}')).toBe('GetCustomer');
     expect(target('POST /nps')).toBe('NpsLink');
+    expect(target('GET /customers')).toBe('ListCustomers');
     expect(target('POST /customers/{customerId}/feedback')).toBe('CustomerFeedback');
   });
 

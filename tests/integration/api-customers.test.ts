@@ -139,3 +139,36 @@ describe('POST /customers/{customerId}/feedback', () => {
     expectError(await post(app, '/customers/cus-nobody/feedback', { nps: 5 }), 404);
   });
 });
+
+describe('GET /customers', () => {
+  it('lists customers renewing before a date, soonest first, a page at a time', async () => {
+    const customerId = await newCustomer('renewing');
+    await newCustomer('renewing2');
+    const all = await adminGet(app, '/customers?renewingBefore=2100-01-01');
+    expect(all.status, JSON.stringify(all.body)).toBe(200);
+    expect(all.body.items.map((c: any) => c.customerId)).toContain(customerId);
+    const dates = all.body.items.map((c: any) => c.term.renewalDate);
+    expect(dates).toEqual([...dates].sort());
+    expect(all.body.items.every((c: any) => !('version' in c))).toBe(true);
+
+    const first = await adminGet(app, '/customers?renewingBefore=2100-01-01&limit=1');
+    expect(first.body.items).toHaveLength(1);
+    const next = await adminGet(app, `/customers?renewingBefore=2100-01-01&limit=1&cursor=${first.body.cursor}`);
+    expect(next.status).toBe(200);
+    expect(next.body.items[0].customerId).not.toBe(first.body.items[0].customerId);
+    // The cursor of one list is no position in another.
+    expectError(await adminGet(app, `/customers?health=healthy&cursor=${first.body.cursor}`), 400, 'cursor');
+    // Nor is a position past the end of a shorter range (DynamoDB would refuse the query).
+    expectError(await adminGet(app, `/customers?renewingBefore=2000-01-01&cursor=${first.body.cursor}`), 400, 'cursor');
+  });
+
+  it('refuses a list without health or renewingBefore, unknown parameters and bad values, naming them', async () => {
+    expectError(await adminGet(app, '/customers'), 400, 'health');
+    expectError(await adminGet(app, '/customers?bogus=1'), 400, 'bogus');
+    expectError(await adminGet(app, '/customers?health=sick'), 400, 'health');
+    expectError(await adminGet(app, '/customers?renewingBefore=2026-13-01'), 400, 'renewingBefore');
+    expectError(await adminGet(app, '/customers?health=healthy&limit=0'), 400, 'limit');
+    expectError(await adminGet(app, '/customers?health=healthy&cursor=not*a*cursor'), 400, 'cursor');
+    expect((await adminGet(app, '/customers?health=at-risk')).status).toBe(200);
+  });
+});

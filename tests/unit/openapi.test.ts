@@ -44,7 +44,7 @@ describe('the OpenAPI document', () => {
   it('asks for the API key exactly on the admin and webhook routes', () => {
     const secured = operations.filter(({ op }) => op.security?.length).map(({ route }) => route).sort();
     expect(secured).toEqual([
-      'DELETE /leads/{leadId}', 'GET /customers/{customerId}', 'GET /leads', 'GET /leads/{leadId}', 'GET /privacy/export', 'GET /reps', 'GET /reps/{repId}', 'POST /customers/{customerId}/feedback', 'POST /events', 'POST /privacy/erasure',
+      'DELETE /leads/{leadId}', 'GET /customers', 'GET /customers/{customerId}', 'GET /leads', 'GET /leads/{leadId}', 'GET /privacy/export', 'GET /reps', 'GET /reps/{repId}', 'POST /customers/{customerId}/feedback', 'POST /events', 'POST /privacy/erasure',
       'POST /reps', 'POST /reps/{repId}/modules/{moduleId}/completions', 'POST /reps/{repId}/modules/{moduleId}/reset', 'POST /reps/{repId}/signoff', 'POST /reps/{repId}/status',
     ]);
   });
@@ -88,6 +88,12 @@ describe('the OpenAPI document', () => {
       expect(fields('CompletionRequest')).toEqual(Object.keys((await import('../../functions/http/record-completion.js')).completionBody.shape).sort());
       expect(fields('SignOffRequest')).toEqual(Object.keys((await import('../../functions/http/sign-off-rep.js')).signOffBody.shape).sort());
       expect(fields('RepStatusRequest')).toEqual(Object.keys((await import('../../functions/http/set-rep-status.js')).repStatusBody.shape).sort());
+    });
+
+    it('lists the same query parameters as GET /customers accepts', async () => {
+      const { listCustomersQuery } = await import('../../functions/http/list-customers.js');
+      const params = (spec.paths['/customers']!.get as unknown as { parameters: Array<{ name: string }> }).parameters.map((p) => p.name);
+      expect(params.sort()).toEqual(Object.keys(listCustomersQuery.shape).sort());
     });
 
     it('lists the same feedback fields as POST /customers/{customerId}/feedback accepts', async () => {

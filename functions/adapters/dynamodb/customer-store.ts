@@ -124,7 +124,12 @@ export class DynamoCustomerStore implements CustomerStore {
         ...(byRenewal && query.health ? { FilterExpression: 'health.band = :band' } : {}),
         Limit: query.limit,
         ExclusiveStartKey: query.cursor
-          ? decodeCursor(query.cursor, names, (key) => key[names[2]!] === partition && key.sk === 'PROFILE' && key.pk.startsWith('CUSTOMER#'))
+          ? decodeCursor(
+              query.cursor,
+              names,
+              // A position outside the range asked for would fail the query (DynamoDB refuses it): not a cursor of this list.
+              (key) => key[names[2]!] === partition && key.sk === 'PROFILE' && key.pk.startsWith('CUSTOMER#') && (!byRenewal || String(key.gsi2sk) < query.renewingBefore!),
+            )
           : undefined,
       }),
     );
