@@ -130,16 +130,16 @@ export const FUNCTION_SPECS = {
     entry: 'functions/http/erase-lead.ts',
     description: 'DELETE /leads/{leadId}: erase a lead (GDPR Art. 17), stop its funnel, keep a suppression hash',
     table: 'read-write',
-    // Erasure stops the person's running executions: their funnel run, and their onboarding if they are a rep.
-    env: ['FUNNEL_STATE_MACHINE_ARN', 'REP_ONBOARDING_STATE_MACHINE_ARN', 'SIGNING_SECRET_ID', 'LOG_LEVEL'],
+    // Erasure stops the person's running executions: their funnel run, their onboarding if they are a rep, their retention if a customer.
+    env: ['FUNNEL_STATE_MACHINE_ARN', 'REP_ONBOARDING_STATE_MACHINE_ARN', 'RETENTION_STATE_MACHINE_ARN', 'SIGNING_SECRET_ID', 'LOG_LEVEL'],
     timeout: Duration.seconds(30),
   },
   PrivacyErasure: {
     entry: 'functions/http/privacy-erasure.ts',
     description: 'POST /privacy/erasure: erase everything held under an email (GDPR Art. 17)',
     table: 'read-write',
-    // Erasure stops the person's running executions: their funnel run, and their onboarding if they are a rep.
-    env: ['FUNNEL_STATE_MACHINE_ARN', 'REP_ONBOARDING_STATE_MACHINE_ARN', 'SIGNING_SECRET_ID', 'LOG_LEVEL'],
+    // Erasure stops the person's running executions: their funnel run, their onboarding if they are a rep, their retention if a customer.
+    env: ['FUNNEL_STATE_MACHINE_ARN', 'REP_ONBOARDING_STATE_MACHINE_ARN', 'RETENTION_STATE_MACHINE_ARN', 'SIGNING_SECRET_ID', 'LOG_LEVEL'],
     timeout: Duration.seconds(30),
   },
   PrivacyExport: {
@@ -226,7 +226,7 @@ export const FUNCTION_SPECS = {
     entry: 'functions/tasks/erase-closed-leads.ts',
     description: 'Daily: erase closed leads whose last activity is older than the retention period',
     table: 'read-write',
-    env: ['FUNNEL_STATE_MACHINE_ARN', 'REP_ONBOARDING_STATE_MACHINE_ARN', 'SIGNING_SECRET_ID', 'CLOSED_LEAD_RETENTION_MONTHS', 'LOG_LEVEL'],
+    env: ['FUNNEL_STATE_MACHINE_ARN', 'REP_ONBOARDING_STATE_MACHINE_ARN', 'RETENTION_STATE_MACHINE_ARN', 'SIGNING_SECRET_ID', 'CLOSED_LEAD_RETENTION_MONTHS', 'LOG_LEVEL'],
     timeout: Duration.minutes(5),
   },
   SendConfirmations: {

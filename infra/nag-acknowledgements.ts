@@ -34,7 +34,7 @@ export function acknowledgeFindings(stack: SalesFlowStack) {
   }
 
   for (const name of ['EraseLead', 'PrivacyErasure', 'EraseClosedLeads'] as const) {
-    for (const machine of ['LeadFunnel', 'RepOnboarding']) {
+    for (const machine of ['LeadFunnel', 'RepOnboarding', 'CustomerRetention']) {
       ack(stack.functions[name].role,
         `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${machine}"}]}]}:*]`,
         `${name} stops the erased person’s running ${machine} execution (named per subject and run, so not known ` +

@@ -118,8 +118,8 @@ describe('the Sales Flow stack', () => {
     expect(functionsGranted('states:StartExecution', 'LeadFunnel')).toEqual(['StartRuns']);
     expect(functionsGranted('states:StartExecution', 'RepOnboarding')).toEqual(['StartRuns']);
     expect(functionsGranted('states:StartExecution', 'CustomerRetention')).toEqual(['StartRuns']);
-    // A customer event that starts the next run stops the old one; nobody else stops retention runs.
-    expect(functionsGranted('states:StopExecution', 'CustomerRetention')).toEqual(['CustomerFeedback', 'IngestEvent', 'NpsLink']);
+    // A customer event that starts the next run stops the old one, and erasure stops an erased customer's run.
+    expect(functionsGranted('states:StopExecution', 'CustomerRetention')).toEqual(['CustomerFeedback', 'EraseClosedLeads', 'EraseLead', 'IngestEvent', 'NpsLink', 'PrivacyErasure']);
     expect(functionsGranted('states:StopExecution')).toEqual(['CustomerFeedback', 'EraseClosedLeads', 'EraseLead', 'IngestEvent', 'NpsLink', 'PrivacyErasure', ...repChangers].sort());
     // Erasing a rep stops their onboarding run too: the erasers may stop (never start) RepOnboarding runs.
     for (const eraser of ['EraseClosedLeads', 'EraseLead', 'PrivacyErasure']) expect(functionsGranted('states:StopExecution', 'RepOnboarding')).toContain(eraser);
