@@ -51,6 +51,19 @@ describe('suppressionHash', () => {
 });
 
 describe('eraseLead', () => {
+  it('stops an erased customer’s retention run where retention is deployed, and only there', async () => {
+    const on = world();
+    const lead = seedCustomer(on);
+    on.privacy.seed(lead, { customer: { customerId: 'cus-lead-1', leadId: lead.leadId, email: lead.email, since: T0, run: 3 } } as never);
+    await eraseLead({ ...on.deps, stopsRetention: true }, lead.leadId);
+    expect(on.runs.stopped).toEqual([{ workflow: 'CustomerRetention', subjectId: 'cus-lead-1', run: 3, reason: expect.stringContaining('erased') }]);
+    const off = world();
+    const other = seedCustomer(off);
+    off.privacy.seed(other, { customer: { customerId: 'cus-lead-1', leadId: other.leadId, email: other.email, since: T0, run: 3 } } as never);
+    await eraseLead(off.deps, other.leadId);
+    expect(off.runs.stopped).toEqual([]);
+  });
+
   it('records the suppression hash, stops the run, and removes profile, index, timeline, ledger, customer and personal pending events', async () => {
     const w = world();
     const lead = seedCustomer(w);
