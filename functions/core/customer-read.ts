@@ -29,7 +29,11 @@ export async function getCustomerProfile(deps: CustomerReadDeps, customerId: str
   const customer = await deps.customers.get(customerId);
   if (!customer) throw new NotFoundError(`Customer ${customerId} not found`);
   const [timeline, ledger] = await Promise.all([deps.customers.timeline(customerId), deps.customers.ledger(customerId)]);
-  return { customer: publicCustomer(customer), timeline, ledger };
+  // Health with its history: every recorded change, oldest first, with the reasons it changed.
+  const healthHistory = timeline
+    .filter((e) => e.type === 'health_changed')
+    .map((e) => ({ at: e.at, score: e.data?.to, band: e.data?.band, reasons: e.data?.reasons ?? [] }));
+  return { customer: { ...publicCustomer(customer), healthHistory }, timeline, ledger };
 }
 
 /** GET /customers: by health band, or renewing before a date (soonest first), a page at a time. */
