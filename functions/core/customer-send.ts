@@ -12,7 +12,8 @@
  * same conditional write as the claim.
  */
 import type { Clock } from './clock.js';
-import { displayDate } from './business-hours.js';
+import { displayDate, type BusinessHours } from './business-hours.js';
+import { outsideBusinessHours } from './send-window.js';
 import type { Customer, Rep, SubjectTimelineEntry } from './model.js';
 import { composeOwnerEmail, type CustomerSummary, type OwnerMessage, type OwnerMessages } from './owner-emails.js';
 import type { ContactStore, CustomerStore, IdGenerator, Mailer, OutgoingEmail, RepRoster, SendRateCeiling } from './ports.js';
@@ -44,6 +45,11 @@ export interface CustomerDelivery {
   run?: number;
   /** The step; the ledger key is `CustomerRetention#<step>` in the customer's partition. */
   step: string;
+  /**
+   * Mail to the customer goes only inside these hours (checked at send time, like every windowed step: a
+   * task that runs late defers to the next opening instead of mailing at night).
+   */
+  window?: { timeZone: string; hours: BusinessHours };
   what: string;
   /**
    * What to send, from the customer as read now (undefined: nothing to send any more), and the customer
@@ -128,6 +134,8 @@ export async function deliverCustomerEmail(deps: CustomerSendDeps, req: Customer
       if (!customer.email) return { kind: 'skip', reason: 'erased' };
       const mail = req.compose(customer, now);
       if (!mail) return { kind: 'skip', reason: 'nothing due' };
+      const outside = mail.to === 'customer' && req.window && outsideBusinessHours(now, req.window.timeZone, req.window.hours);
+      if (outside) return outside;
       const tags = { customerId: customer.customerId, template: mail.to === 'customer' ? mail.template : req.step.split('#')[0]! };
       let email: OutgoingEmail;
       if (mail.to === 'customer') {

@@ -120,6 +120,7 @@ async function send(deps: RetentionDeps, req: { customerId: string; run: number 
     run: req.run,
     step,
     what,
+    window: { timeZone: deps.programme.defaultTimeZone, hours: deps.programme.businessHours },
     compose: (c, now) => {
       const mail = compose(c as RetentionCustomer, now);
       if (!mail) return undefined;
