@@ -3,42 +3,24 @@
  * all get the same answer, new email or known, so nobody learns who is on the list; a caller with
  * the API key (an integration) is told the lead's id and whether it was new.
  */
-import { suppressionHash } from '../core/privacy.js';
 import { captureLead, type CaptureDeps } from '../core/capture.js';
 import { UnauthorizedError, ValidationError } from '../core/errors.js';
-import { recordReferral } from '../core/customers.js';
 import { verifyReferralCode } from '../core/referral.js';
 import { customerEventDeps } from '../shared/retention-deps.js';
 import { secretReader } from '../adapters/secrets.js';
 import { bearerMatches } from '../shared/api-key.js';
+import { captureDeps } from '../shared/capture-deps.js';
 import { secretsClient } from '../shared/clients.js';
 import { loadConfig } from '../shared/config.js';
-import { funnelDeps } from '../shared/funnel-deps.js';
-import { contactStore } from '../shared/lead-store.js';
 import { allowedRedirect, page } from '../shared/html.js';
 import { header, html, httpRoute, json, redirect, wantsHtml } from '../shared/http.js';
 import { logger } from '../shared/logger.js';
-import { privacyStore } from '../shared/privacy-deps.js';
 import * as z from '../shared/schema.js';
 import { emailAddress, plainText } from '../shared/validation.js';
 
 const config = loadConfig('table', 'funnel', 'events', 'signing', 'apiKey');
 const readSecret = secretReader(secretsClient());
-const privacy = privacyStore(config);
-const customers = customerEventDeps(config);
-const deps: CaptureDeps = {
-  ...funnelDeps(config),
-  contacts: contactStore(config),
-  // The request stored with the lead (or its Contact) is what asks for the email: SendConfirmations mails it
-  // from the table's stream (the confirmation outbox), so a form post never waits on SES or the send ceiling.
-  confirmConsent: async () => {},
-  isErased: async (email) => privacy.isSuppressedHash(suppressionHash(email, await readSecret(config.signingSecretId))),
-  // A referral link's lead is counted on the referring customer (ReferralReceived).
-  referrals: {
-    referrerEmail: async (customerId) => (await customers.customers.get(customerId))?.email || undefined,
-    record: (customerId, leadId) => recordReferral(customers, customerId, leadId),
-  },
-};
+const deps: CaptureDeps = captureDeps(config, customerEventDeps(config), readSecret);
 
 const text = (max: number) => z.optional(plainText(max));
 /** Hidden form fields are often present but empty: empty means "not given". */
