@@ -173,6 +173,14 @@ export const FUNCTION_SPECS = {
     env: ['RETENTION_STATE_MACHINE_ARN', 'EVENT_BUS_NAME', 'LOG_LEVEL'],
   },
   ListCustomers: { entry: 'functions/http/list-customers.ts', description: 'GET /customers', table: 'read', env: ['LOG_LEVEL'] },
+  CreateCustomer: {
+    entry: 'functions/http/create-customer.ts',
+    description: 'POST /customers: a customer won outside the funnel (its lead found by email or captured, then bought; idempotent by email)',
+    table: 'read-write',
+    // Winning a known lead stops its funnel run; a referred lead's purchase stops the referrer's retention run.
+    // The signing key checks a new address against erasures; the run outbox starts the new runs.
+    env: ['FUNNEL_STATE_MACHINE_ARN', 'RETENTION_STATE_MACHINE_ARN', 'EVENT_BUS_NAME', 'SIGNING_SECRET_ID', 'LOG_LEVEL'],
+  },
   GetCustomer: { entry: 'functions/http/get-customer.ts', description: 'GET /customers/{customerId}', table: 'read', env: ['LOG_LEVEL'] },
   RecordCompletion: {
     entry: 'functions/http/record-completion.ts',

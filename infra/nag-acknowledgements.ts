@@ -22,14 +22,16 @@ export function acknowledgeFindings(stack: SalesFlowStack) {
     }
   }
 
-  ack(stack.functions.IngestEvent.role,
-    'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"LeadFunnel"}]}]}:*]',
-    'A stage change stops the lead’s running LeadFunnel execution; execution names are per lead and run, so the ' +
-    'grant covers executions of this one state machine only.');
-  for (const name of ['IngestEvent', 'NpsLink', 'CustomerFeedback'] as const) {
+  for (const name of ['IngestEvent', 'CreateCustomer'] as const) {
+    ack(stack.functions[name].role,
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"LeadFunnel"}]}]}:*]',
+      `${name}: a stage change or a win stops the lead’s running LeadFunnel execution; execution names are per lead and run, so the ` +
+      'grant covers executions of this one state machine only.');
+  }
+  for (const name of ['IngestEvent', 'NpsLink', 'CustomerFeedback', 'CreateCustomer'] as const) {
     ack(stack.functions[name].role,
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"CustomerRetention"}]}]}:*]',
-      `${name}: a customer event that starts the next run (a renewal, a cancellation, an NPS answer) stops the customer’s running ` +
+      `${name}: a customer event that starts the next run (a renewal, a cancellation, an NPS answer, a referral that converted) stops the customer’s running ` +
       'CustomerRetention execution; names are per customer and run, so the grant covers executions of this one state machine only.');
   }
 

@@ -144,6 +144,8 @@ export class SalesFlowStack extends Stack {
     });
     // A stage change stops the old run: StopExecution is granted on this machine's executions only.
     stateMachine.grantExecution(fns.IngestEvent.fn, 'states:StopExecution', 'states:DescribeExecution');
+    // POST /customers wins a known lead: its funnel run ends the same way.
+    stateMachine.grantExecution(fns.CreateCustomer.fn, 'states:StopExecution');
     // Erasure stops the person's running execution so no task mails or writes after it.
     for (const fn of [fns.EraseLead.fn, fns.PrivacyErasure.fn, fns.EraseClosedLeads.fn]) stateMachine.grantExecution(fn, 'states:StopExecution');
 
@@ -208,6 +210,7 @@ export class SalesFlowStack extends Stack {
         getCustomer: fns.GetCustomer.fn,
         npsLink: fns.NpsLink.fn,
         customerFeedback: fns.CustomerFeedback.fn,
+        createCustomer: fns.CreateCustomer.fn,
         listCustomers: fns.ListCustomers.fn,
       },
       formOrigins: config.formOrigins,

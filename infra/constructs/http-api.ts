@@ -32,6 +32,7 @@ export interface HttpApiHandlers {
   readonly getCustomer: IFunction;
   readonly npsLink: IFunction;
   readonly customerFeedback: IFunction;
+  readonly createCustomer: IFunction;
   readonly listCustomers: IFunction;
 }
 
@@ -115,6 +116,7 @@ export class SalesHttpApi extends Construct {
     route('/reps/{repId}/signoff', [HttpMethod.POST], handlers.signOffRep, 'SignOffRepIntegration', apiKey);
     route('/reps/{repId}/status', [HttpMethod.POST], handlers.setRepStatus, 'SetRepStatusIntegration', apiKey);
     route('/customers', [HttpMethod.GET], handlers.listCustomers, 'ListCustomersIntegration', apiKey);
+    route('/customers', [HttpMethod.POST], handlers.createCustomer, 'CreateCustomerIntegration', apiKey);
     route('/customers/{customerId}', [HttpMethod.GET], handlers.getCustomer, 'GetCustomerIntegration', apiKey);
     route('/customers/{customerId}/feedback', [HttpMethod.POST], handlers.customerFeedback, 'CustomerFeedbackIntegration', apiKey);
   }

@@ -1817,6 +1817,92 @@ const customerListRoute: RouteFuzz<CustomerListCase> = {
   },
 };
 
+// POST /customers
+
+const NEW_CUSTOMER_FIELDS = ['email', 'firstName', 'lastName', 'company', 'jobTitle', 'phone', 'source', 'plan', 'amount', 'currency', 'termMonths', 'startDate'];
+/** Bad values of an optional profile field: empty is "given as empty", which plain text allows. */
+const badProfileText = (max: number) => fc.oneof(notAString, fc.constantFrom('a\u0000b', 'a\u202eb', 'a\nb', '\ud800', 'x'.repeat(max + 1)));
+/** A body field that is bad in one case of `odds + 1` (else valid, or for an optional field now and then absent): most bodies are valid. */
+const mostlyValid = (bad: fc.Arbitrary<unknown>, optional: boolean, odds: number) =>
+  fc
+    .tuple(sometimes(bad.map((value): FieldSpec => ({ kind: 'bad', value })), odds), fc.nat(3))
+    .map(([spec, roll]): FieldSpec => spec ?? (optional && roll === 0 ? { kind: 'absent' } : { kind: 'valid' }));
+interface NewCustomerCase extends RepBodyCase {
+  /** A fresh address, or the address of the customer this route made last (a repeat: 200, same ids). */
+  repeat: boolean;
+}
+const newCustomerRoute: RouteFuzz<NewCustomerCase> = {
+  name: 'POST /customers',
+  routeKey: 'POST /customers',
+  suite: 'admin',
+  writes: true,
+  cases: () =>
+    fc
+      .record({
+        auth: authArb,
+        contentType: contentTypeArb,
+        raw: sometimes(brokenJsonText, 15),
+        fields: fc.record({
+          email: mostlyValid(badEmail, false, 11),
+          firstName: mostlyValid(badProfileText(100), true, 60),
+          lastName: mostlyValid(badProfileText(100), true, 60),
+          company: mostlyValid(badProfileText(200), true, 60),
+          jobTitle: mostlyValid(badProfileText(200), true, 60),
+          phone: mostlyValid(badProfileText(50), true, 60),
+          source: mostlyValid(badProfileText(200), true, 60),
+          plan: mostlyValid(badText(100), true, 24),
+          // Not notAString: its raw numbers (1e-400) parse to a valid amount.
+          amount: mostlyValid(fc.constantFrom(-1, 1e13, '100', null, true, [], {}), true, 24),
+          currency: mostlyValid(fc.constantFrom('euro', 'eur', 'EU', 'EURO', '', 'E1R', 978, null), true, 24),
+          termMonths: mostlyValid(fc.constantFrom(0, 61, 1.5, -12, '12', null, 1e21), true, 24),
+          startDate: mostlyValid(fc.constantFrom('2026-02-30', '2026-13-01', '2026-1-15', '15/01/2026', '', '2026-01-15T00:00:00Z', 20260115, null), true, 24),
+        }),
+        extra: sometimes(fc.tuple(fc.oneof(fc.constantFrom('status', 'customerId', 'leadId', 'consent', '__proto__'), plainText(8)), jsonish), 7),
+        repeat: fc.boolean(),
+      })
+      .map((c) => clean(c)),
+  request: async (ctx, c) => {
+    const made = ctx.memory.madeCustomer as { email: string } | undefined;
+    const email = c.repeat && made ? made.email : `won.${ctx.uniq()}@example.com`;
+    ctx.memory.newCustomerEmail = email;
+    const valid = {
+      email,
+      firstName: 'Ada',
+      lastName: 'Lovelace',
+      company: 'Analytical Engines',
+      jobTitle: 'Founder',
+      phone: '+44 20 7946 0000',
+      source: 'renewal-desk',
+      plan: 'Scale',
+      amount: 12000,
+      currency: 'EUR',
+      termMonths: 24,
+      startDate: '2026-01-15',
+    };
+    return { method: 'POST', path: '/customers', headers: jsonHeaders(ctx, c.auth, c.contentType), body: bodyOf(c, valid) };
+  },
+  mustReject: (_ctx, c, req) => authRejection(c.auth) ?? bodyRejection(c, req, ['email'], NEW_CUSTOMER_FIELDS),
+  verify: async (ctx, _c, _req, res) => {
+    const email = ctx.memory.newCustomerEmail as string;
+    const made = ctx.memory.madeCustomer as { email: string; customerId: string; leadId: string } | undefined;
+    if (res.status === 201 || res.status === 200) {
+      const { customerId, leadId, status } = res.json ?? {};
+      const out: Violation[] = [];
+      const read = await send(ctx, { method: 'GET', path: `/customers/${enc(customerId)}`, headers: bearer(ctx, 'key') });
+      if (read.status !== 200 || read.json?.customer?.leadId !== leadId || status !== 'active') out.push({ property: PROPERTIES.stored, detail: `answered ${res.status} ${res.text.slice(0, 200)}, then GET /customers/${customerId} ${read.status}` });
+      const repeat = made?.email === email;
+      if (repeat !== (res.status === 200) || (repeat && (customerId !== made.customerId || leadId !== made.leadId)))
+        out.push({ property: PROPERTIES.stored, detail: `${repeat ? 'a repeat' : 'a new address'} answered ${res.status} ${res.text.slice(0, 200)}` });
+      if (res.status === 201) ctx.memory.madeCustomer = { email, customerId, leadId };
+      return out;
+    }
+    // A rejected request for a fresh address leaves no trace of it (a repeat's customer was made before).
+    if (!isRejected(res) || made?.email === email) return [];
+    const held = await send(ctx, { method: 'GET', path: `/privacy/export?email=${enc(email)}`, headers: bearer(ctx, 'key') });
+    return held.status === 404 ? [] : [{ property: PROPERTIES.writesNothing, detail: `rejected (${res.status}) but the export of ${email} answered ${held.status}` }];
+  },
+};
+
 /** Every fuzzed route: one entry each. */
 export const ROUTES: Array<RouteFuzz<any>> = [
   captureRoute('json'),
@@ -1841,5 +1927,6 @@ export const ROUTES: Array<RouteFuzz<any>> = [
   npsRoute('GET'),
   npsRoute('POST'),
   feedbackRoute,
+  newCustomerRoute,
   customerListRoute,
 ];

@@ -72,7 +72,7 @@ describe('the Sales Flow stack', () => {
   it('gives the state machine ARN only to the functions that start or stop runs', () => {
     // The rep routes and OnboardingStep hand a leaving or lapsed rep's leads back to the funnel.
     expect(withEnv('FUNNEL_STATE_MACHINE_ARN')).toEqual([
-      'CaptureLead', 'CreateRep', 'EraseClosedLeads', 'EraseLead', 'IngestEvent', 'OnboardingStep', 'PrivacyErasure', 'RecordCompletion', 'ResetModule', 'SetRepStatus', 'SignOffRep', 'StartRuns',
+      'CaptureLead', 'CreateCustomer', 'CreateRep', 'EraseClosedLeads', 'EraseLead', 'IngestEvent', 'OnboardingStep', 'PrivacyErasure', 'RecordCompletion', 'ResetModule', 'SetRepStatus', 'SignOffRep', 'StartRuns',
     ]);
     // OnboardingStep is invoked by RepOnboarding itself: it gets the ARN from the run, not the environment (a cycle).
     // The erasers stop an erased rep's onboarding run.
@@ -105,7 +105,7 @@ describe('the Sales Flow stack', () => {
   it('lets only the functions that need them read the secrets, publish events, send email and control runs', () => {
     // Capture reads the API key to tell integrations from browsers, and signs double opt-in links.
     expect(functionsGranted('secretsmanager:GetSecretValue', 'ApiKeySecret')).toEqual(['Authorizer', 'CaptureLead']);
-    expect(functionsGranted('secretsmanager:GetSecretValue', 'SigningKeySecret')).toEqual(['CaptureLead', 'ConfirmConsent', 'EraseClosedLeads', 'EraseLead', 'NpsLink', 'PrivacyErasure', 'RetentionStep', 'SendConfirmations', 'SendEmail', 'Unsubscribe']);
+    expect(functionsGranted('secretsmanager:GetSecretValue', 'SigningKeySecret')).toEqual(['CaptureLead', 'ConfirmConsent', 'CreateCustomer', 'EraseClosedLeads', 'EraseLead', 'NpsLink', 'PrivacyErasure', 'RetentionStep', 'SendConfirmations', 'SendEmail', 'Unsubscribe']);
     expect(functionsGranted('events:PutEvents')).toEqual(withEnv('EVENT_BUS_NAME'));
     // Capture sends nothing itself: the confirmation outbox (SendConfirmations) mails the double opt-in link.
     expect(functionsGranted('ses:SendEmail')).toEqual(['AssignRep', 'CreateRep', 'OnboardingStep', 'RecordCompletion', 'ResetModule', 'RetentionStep', 'SendConfirmations', 'SendEmail', 'SetRepStatus', 'SignOffRep']);
@@ -119,8 +119,10 @@ describe('the Sales Flow stack', () => {
     expect(functionsGranted('states:StartExecution', 'RepOnboarding')).toEqual(['StartRuns']);
     expect(functionsGranted('states:StartExecution', 'CustomerRetention')).toEqual(['StartRuns']);
     // A customer event that starts the next run stops the old one, and erasure stops an erased customer's run.
-    expect(functionsGranted('states:StopExecution', 'CustomerRetention')).toEqual(['CustomerFeedback', 'EraseClosedLeads', 'EraseLead', 'IngestEvent', 'NpsLink', 'PrivacyErasure']);
-    expect(functionsGranted('states:StopExecution')).toEqual(['CustomerFeedback', 'EraseClosedLeads', 'EraseLead', 'IngestEvent', 'NpsLink', 'PrivacyErasure', ...repChangers].sort());
+    expect(functionsGranted('states:StopExecution', 'CustomerRetention')).toEqual(['CreateCustomer', 'CustomerFeedback', 'EraseClosedLeads', 'EraseLead', 'IngestEvent', 'NpsLink', 'PrivacyErasure']);
+    expect(functionsGranted('states:StopExecution')).toEqual(['CreateCustomer', 'CustomerFeedback', 'EraseClosedLeads', 'EraseLead', 'IngestEvent', 'NpsLink', 'PrivacyErasure', ...repChangers].sort());
+    // POST /customers wins a known lead, which ends its funnel run, as a purchase on POST /events does.
+    for (const winner of ['CreateCustomer', 'IngestEvent']) expect(functionsGranted('states:StopExecution', 'LeadFunnel')).toContain(winner);
     // Erasing a rep stops their onboarding run too: the erasers may stop (never start) RepOnboarding runs.
     for (const eraser of ['EraseClosedLeads', 'EraseLead', 'PrivacyErasure']) expect(functionsGranted('states:StopExecution', 'RepOnboarding')).toContain(eraser);
   });
@@ -178,6 +180,7 @@ describe('the Sales Flow stack', () => {
       'POST /reps/{repId}/signoff': 'CUSTOM',
       'POST /reps/{repId}/status': 'CUSTOM',
       'GET /customers': 'CUSTOM',
+      'POST /customers': 'CUSTOM',
       'GET /customers/{customerId}': 'CUSTOM',
       'POST /customers/{customerId}/feedback': 'CUSTOM',
     });
@@ -195,6 +198,7 @@ describe('the Sales Flow stack', () => {
     expect(target('GET /customers/{customerId}')).toBe('GetCustomer');
     expect(target('POST /nps')).toBe('NpsLink');
     expect(target('GET /customers')).toBe('ListCustomers');
+    expect(target('POST /customers')).toBe('CreateCustomer');
     expect(target('POST /customers/{customerId}/feedback')).toBe('CustomerFeedback');
   });
 

@@ -3,7 +3,8 @@
  * integrations make one — a lead captured with the API key, then its `purchased` event — read back
  * with its term, status and timeline; 404 for an unknown customer, 400 naming a malformed id. The
  * survey's score links: GET shows the page and records nothing, POST records one answer per survey,
- * a forged token gets a page that names nobody.
+ * a forged token gets a page that names nobody. POST /customers: a customer won outside the funnel,
+ * made once per email (a new lead, or the person's own), with the field at fault named and nothing written.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signSurveyToken } from '../../functions/core/nps-token.js';
@@ -170,5 +171,62 @@ describe('GET /customers', () => {
     expectError(await adminGet(app, '/customers?health=healthy&limit=0'), 400, 'limit');
     expectError(await adminGet(app, '/customers?health=healthy&cursor=not*a*cursor'), 400, 'cursor');
     expect((await adminGet(app, '/customers?health=at-risk')).status).toBe(200);
+  });
+});
+
+describe('POST /customers (a customer won outside the funnel)', () => {
+  const lead = async (leadId: string) => (await adminGet(app, `/leads/${leadId}`)).body;
+  const exported = (email: string) => adminGet(app, `/privacy/export?email=${encodeURIComponent(email)}`);
+
+  it('makes the lead and the customer with its first term: 201, then 200 with the same ids for a repeat', async () => {
+    const email = uniqueEmail('outside');
+    const made = await post(app, '/customers', { email, firstName: 'Olive', company: 'Outside Ltd', plan: 'Scale', termMonths: 24, startDate: '2026-01-15' });
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    const { customerId, leadId } = made.body;
+    expect(made.body).toEqual({ customerId, leadId, status: 'active' });
+    expect(await customer(customerId)).toMatchObject({
+      customerId,
+      leadId,
+      email,
+      firstName: 'Olive',
+      company: 'Outside Ltd',
+      status: 'active',
+      plan: 'Scale',
+      term: { number: 1, startDate: '2026-01-15', renewalDate: '2028-01-15', termMonths: 24 },
+    });
+    expect(await lead(leadId)).toMatchObject({ leadId, email, status: 'won', source: 'direct', customerId });
+
+    const repeated = await post(app, '/customers', { email: email.toUpperCase(), plan: 'Growth', termMonths: 12 });
+    expect(repeated).toMatchObject({ status: 200, body: { customerId, leadId, status: 'active' } });
+    expect(await customer(customerId)).toMatchObject({ plan: 'Scale', term: { number: 1, termMonths: 24 } });
+    // One person, one lead, one purchase: the repeat made no second lead (customer ids are per lead) and bought nothing.
+    const held = await exported(email);
+    expect(held.body).toMatchObject({ lead: { leadId }, customer: { customerId } });
+    expect((await lead(leadId)).timeline.filter((e: any) => e.data?.eventType === 'purchased')).toHaveLength(1);
+  });
+
+  it('makes an existing lead the customer, keeping its leadId', async () => {
+    const email = uniqueEmail('known');
+    const captured = await app.capture({ email, firstName: 'Kim', consent: true });
+    expect(captured.status).toBe(201);
+    const made = await post(app, '/customers', { email, firstName: 'Ignored', currency: 'EUR', amount: 4800 });
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    expect(made.body).toEqual({ customerId: `cus-${captured.body.leadId}`, leadId: captured.body.leadId, status: 'active' });
+    expect(await customer(made.body.customerId)).toMatchObject({ firstName: 'Kim', currency: 'EUR', amount: 4800, term: { number: 1 } });
+    expect(await lead(captured.body.leadId)).toMatchObject({ status: 'won', firstName: 'Kim' });
+  });
+
+  it('answers 400 naming the field for a bad body and writes nothing; 401 without the API key', async () => {
+    const email = uniqueEmail('refused');
+    expectError(await post(app, '/customers', { email, termMonths: 0 }), 400, 'termMonths');
+    expectError(await post(app, '/customers', { email, currency: 'euro' }), 400, 'currency');
+    expectError(await post(app, '/customers', { email, plan: 'Scale', seats: 10 }), 400, 'seats');
+    expectError(await post(app, '/customers', { email, startDate: '2026-02-30' }), 400, 'startDate');
+    expectError(await post(app, '/customers', { plan: 'Scale' }), 400, 'email');
+    expect((await exported(email)).status).toBe(404);
+
+    const anonymous = await fetch(`${app.stack.apiUrl}/customers`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email }) });
+    expect(anonymous.status).toBe(401);
+    expect((await exported(email)).status).toBe(404);
   });
 });

@@ -44,7 +44,7 @@ describe('the OpenAPI document', () => {
   it('asks for the API key exactly on the admin and webhook routes', () => {
     const secured = operations.filter(({ op }) => op.security?.length).map(({ route }) => route).sort();
     expect(secured).toEqual([
-      'DELETE /leads/{leadId}', 'GET /customers', 'GET /customers/{customerId}', 'GET /leads', 'GET /leads/{leadId}', 'GET /privacy/export', 'GET /reps', 'GET /reps/{repId}', 'POST /customers/{customerId}/feedback', 'POST /events', 'POST /privacy/erasure',
+      'DELETE /leads/{leadId}', 'GET /customers', 'GET /customers/{customerId}', 'GET /leads', 'GET /leads/{leadId}', 'GET /privacy/export', 'GET /reps', 'GET /reps/{repId}', 'POST /customers', 'POST /customers/{customerId}/feedback', 'POST /events', 'POST /privacy/erasure',
       'POST /reps', 'POST /reps/{repId}/modules/{moduleId}/completions', 'POST /reps/{repId}/modules/{moduleId}/reset', 'POST /reps/{repId}/signoff', 'POST /reps/{repId}/status',
     ]);
   });
@@ -99,6 +99,11 @@ describe('the OpenAPI document', () => {
     it('lists the same feedback fields as POST /customers/{customerId}/feedback accepts', async () => {
       const { feedbackBody } = await import('../../functions/http/customer-feedback.js');
       expect(Object.keys(spec.components.schemas.FeedbackRequest!.properties!).sort()).toEqual(Object.keys(feedbackBody.shape).sort());
+    });
+
+    it('lists the same fields as POST /customers accepts', async () => {
+      const { newCustomerBody } = await import('../../functions/http/create-customer.js');
+      expect(Object.keys(spec.components.schemas.NewCustomerRequest!.properties!).sort()).toEqual(Object.keys(newCustomerBody.shape).sort());
     });
 
     it('lists the same event fields as POST /events accepts', async () => {
