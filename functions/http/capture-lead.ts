@@ -16,7 +16,7 @@ import { allowedRedirect, page } from '../shared/html.js';
 import { header, html, httpRoute, json, redirect, wantsHtml } from '../shared/http.js';
 import { logger } from '../shared/logger.js';
 import * as z from '../shared/schema.js';
-import { emailAddress, plainText } from '../shared/validation.js';
+import { emailAddress, personFields, plainText } from '../shared/validation.js';
 
 const config = loadConfig('table', 'funnel', 'events', 'signing', 'apiKey');
 const readSecret = secretReader(secretsClient());
@@ -36,11 +36,7 @@ const yesNo = z.pipe(
 /** Profile fields per DESIGN.md §3; `_`-prefixed fields steer the form itself; anything else is rejected. */
 export const captureBody = z.strictObject({
   email: emailAddress(),
-  firstName: text(100),
-  lastName: text(100),
-  company: text(200),
-  jobTitle: text(200),
-  phone: text(50),
+  ...personFields(),
   message: z.optional(plainText(5000, { multiline: true })),
   source: text(200),
   utm_source: text(200),

@@ -12,7 +12,7 @@ import { loadConfig } from '../shared/config.js';
 import { httpRoute, json } from '../shared/http.js';
 import { customerEventDeps } from '../shared/retention-deps.js';
 import * as z from '../shared/schema.js';
-import { emailAddress, plainText } from '../shared/validation.js';
+import { emailAddress, personFields, plainText } from '../shared/validation.js';
 
 const config = loadConfig('table', 'funnel', 'customers', 'events', 'signing');
 const customers = customerEventDeps(config);
@@ -28,11 +28,7 @@ const isCalendarDate = (s: string) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)
 /** The profile fields of POST /leads, and the purchase terms of a `purchased` event (core/customers.ts purchaseTerms). */
 export const newCustomerBody = z.strictObject({
   email: emailAddress(),
-  firstName: text(100),
-  lastName: text(100),
-  company: text(200),
-  jobTitle: text(200),
-  phone: text(50),
+  ...personFields(),
   source: text(200),
   plan: z.optional(z.pipe(plainText(100), z.string().check(z.minLength(1, 'must not be empty')))),
   amount: z.optional(z.number().check(z.gte(0), z.lte(1e12))),

@@ -15,7 +15,8 @@ import type { RetentionDeps } from '../core/retention-run.js';
 import { healthModel } from '../../workflows/programmes/health.js';
 import { retentionProgramme } from '../../workflows/programmes/retention.js';
 import { ownerMessages } from '../../workflows/templates/owner.js';
-import { brand, leadTemplates } from '../../workflows/templates/index.js';
+import { leadTemplates } from '../../workflows/templates/index.js';
+import { sendSettings } from './send-deps.js';
 import { documentClient, eventBridgeClient, secretsClient, sesClient, sfnClient } from './clients.js';
 import type { Config } from './config.js';
 import { contactStore, sendRateCeiling } from './lead-store.js';
@@ -60,15 +61,6 @@ export function retentionDepsFactory(config: Config): (stateMachineArn: string) 
     ...base,
     // The run's own machine ($$.StateMachine.Id): the next term's run is queued in the run outbox.
     runs: new QueuedStarts(new StepFunctionsStarter(sfnClient(), { CustomerRetention: stateMachineArn })),
-    settings: {
-      consentPolicy: config.consentPolicy,
-      frequencyCap: config.frequencyCap,
-      sendWindow: config.sendWindow,
-      publicBaseUrl: config.publicBaseUrl,
-      postalAddress: config.postalAddress,
-      companyName: brand.company,
-      signingKey: await readSecret(config.signingSecretId),
-      managerEmail: config.managerEmail,
-    },
+    settings: { ...sendSettings(config, await readSecret(config.signingSecretId)), managerEmail: config.managerEmail },
   });
 }

@@ -5,7 +5,7 @@
 import { secretReader } from '../adapters/secrets.js';
 import { SesMailer } from '../adapters/ses-mailer.js';
 import { randomIds } from '../core/ids.js';
-import type { SendDeps } from '../core/send.js';
+import type { SendDeps, SendSettings } from '../core/send.js';
 import { brand, leadTemplates } from '../../workflows/templates/index.js';
 import { secretsClient, sesClient } from './clients.js';
 import type { Config } from './config.js';
@@ -26,14 +26,19 @@ export function sendDepsFactory(config: Config): () => Promise<SendDeps> {
     clock: config.clock,
     ids: randomIds,
     templates: leadTemplates,
-    settings: {
-      consentPolicy: config.consentPolicy,
-      frequencyCap: config.frequencyCap,
-      sendWindow: config.sendWindow,
-      publicBaseUrl: config.publicBaseUrl,
-      postalAddress: config.postalAddress,
-      companyName: brand.company,
-      signingKey: await readSecret(config.signingSecretId),
-    },
+    settings: sendSettings(config, await readSecret(config.signingSecretId)),
   });
+}
+
+/** The chokepoint's policy and footer settings from the config (every sender of person-facing mail). */
+export function sendSettings(config: Config, signingKey: string): SendSettings {
+  return {
+    consentPolicy: config.consentPolicy,
+    frequencyCap: config.frequencyCap,
+    sendWindow: config.sendWindow,
+    publicBaseUrl: config.publicBaseUrl,
+    postalAddress: config.postalAddress,
+    companyName: brand.company,
+    signingKey,
+  };
 }

@@ -90,3 +90,9 @@ export const jsonProperties = () =>
       for (const problem of jsonValueProblems(value)) ctx.addIssue({ code: 'custom', path: problem.path, message: problem.message });
     }),
   );
+
+/** A person's profile fields as POST /leads and POST /customers take them (plain text, each with its limit). */
+export function personFields() {
+  const text = (max: number) => z.optional(plainText(max));
+  return { firstName: text(100), lastName: text(100), company: text(200), jobTitle: text(200), phone: text(50) };
+}
