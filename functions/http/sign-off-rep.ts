@@ -11,11 +11,14 @@ const deps = onboardingDeps(loadConfig('table', 'onboarding', 'funnel', 'events'
 
 const params = z.object({ repId: identifier(100) });
 
+/** Every module any learning path has: a name outside them is a bad request, whoever the rep is. */
+const MODULE_IDS = new Set([...Object.values(deps.programme.paths), deps.programme.recertification].flatMap((path) => path.modules.map((m) => m.id)));
+
 export const signOffBody = z.strictObject({
   decision: z.enum(['approve', 'reject']),
   by: z.pipe(plainText(200), z.string().check(z.minLength(1, 'must not be empty'))),
   notes: z.optional(plainText(2000, { multiline: true })),
-  reopen: z.optional(z.array(identifier(100)).check(z.maxLength(50))),
+  reopen: z.optional(z.array(z.pipe(identifier(100), z.string().check(z.refine((id) => MODULE_IDS.has(id), 'names no module of any learning path')))).check(z.maxLength(50))),
 });
 
 export const handler = httpRoute(
