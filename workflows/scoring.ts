@@ -10,6 +10,7 @@ export const scoringRules: ScoringRules = {
   points: {
     email_opened: 1,
     email_clicked: 3,
+    email_replied: 5,
     page_viewed: 2,
     content_downloaded: 8,
     form_submitted: 10,

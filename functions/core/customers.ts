@@ -165,6 +165,21 @@ function changeFor(deps: CustomerEventDeps, current: RetentionCustomer, event: P
   switch (event.type) {
     case 'product_used':
       return withSignal({ kind: 'usage', at }, entry('event', 'product used', { eventType: event.type, ...(props && Object.keys(props).length ? { properties: props } : {}) }));
+    case 'email_replied': {
+      // A reply to the win-back is a person talking to us: the sequence stops and the owner takes it from here.
+      if (current.status !== 'cancelled') return withSignal({ kind: 'engaged', at }, entry('event', 'replied to an email', { eventType: event.type }));
+      const round = current.retention?.cancellations ?? 1;
+      const followUp: FollowUp = { key: `win-back-reply-${round}`, kind: 'win-back-reply', at: now.toISOString() };
+      if ((current.retention?.followUps ?? []).some((f) => f.key === followUp.key) || current.retention?.done?.includes(`follow-up#${followUp.key}`)) {
+        return { customer: current, entries: [entry('event', 'replied to the win-back again')], events: [] };
+      }
+      return {
+        customer: { ...current, retention: { ...current.retention, followUps: [...(current.retention?.followUps ?? []), followUp] } },
+        entries: [entry('winback_replied', 'Replied to the win-back: the sequence stops and the owner is told', { eventType: event.type })],
+        events: [],
+        newRun: 'win-back reply: the owner takes over',
+      };
+    }
     case 'email_opened':
     case 'email_clicked': {
       // Engagement with a check-in (the lead's event, passed on when its email was a retention template).

@@ -64,9 +64,11 @@ export async function ingestAnyEvent(deps: FunnelDeps, event: EngagementEvent): 
     }
   }
   const result = await ingestEvent(deps, event);
-  // Opening or clicking a customer's check-in is also engagement on the customer (its health).
+  // Opening or clicking a customer's check-in is also engagement on the customer (its health); any reply of a
+  // customer is passed on (a reply to the win-back stops it and hands the person to their owner).
   const template = event.properties?.template;
-  if (customers && result.outcome === 'applied' && result.lead.customerId && (event.type === 'email_opened' || event.type === 'email_clicked') && typeof template === 'string' && template.startsWith('retention-')) {
+  const checkIn = (event.type === 'email_opened' || event.type === 'email_clicked') && typeof template === 'string' && template.startsWith('retention-');
+  if (customers && result.outcome === 'applied' && result.lead.customerId && (checkIn || event.type === 'email_replied')) {
     await applyCustomerEvent(customers, result.lead.customerId, { ...event, eventId: `${event.eventId}:customer` });
   }
   return { subject: 'lead', ...result };

@@ -172,6 +172,7 @@ export interface TimelineEntry {
 export const EVENT_TYPES = [
   'email_opened',
   'email_clicked',
+  'email_replied',
   'page_viewed',
   'form_submitted',
   'content_downloaded',
@@ -416,7 +417,7 @@ export interface Customer {
   retention?: {
     done?: string[];
     notBefore?: Record<string, string>;
-    followUps?: Array<{ key: string; kind: 'detractor' | 'passive' | 'promoter' | 'at-risk' | 'referral-converted'; at: string; data?: Record<string, unknown> }>;
+    followUps?: Array<{ key: string; kind: 'detractor' | 'passive' | 'promoter' | 'at-risk' | 'referral-converted' | 'win-back-reply'; at: string; data?: Record<string, unknown> }>;
     runStartedAt?: string;
     noUsageAlertedFor?: string;
     cancellations?: number;

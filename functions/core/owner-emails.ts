@@ -42,6 +42,8 @@ export interface OwnerMessages {
   churned(owner: { name: string }, customer: CustomerSummary, reason: string | undefined): OwnerMessage;
   /** `customer` referred someone (`referredName`) who has just become a customer. */
   referralConverted(owner: { name: string }, customer: CustomerSummary, referredName: string): OwnerMessage;
+  /** A cancelled customer answered the win-back: the sequence stopped, the owner takes it from here. */
+  winBackReply(owner: { name: string }, customer: CustomerSummary): OwnerMessage;
 }
 
 const shown = (value: string) => (value.trim() ? value : '—');

@@ -218,6 +218,8 @@ async function followUp(deps: RetentionDeps, req: { customerId: string; run: num
       await send(deps, req, key, `${key}#owner`, 'at-risk alert', () => ({ to: 'owner', message: (o, s) => m.atRisk(o, s, reasons) }), false);
       return send(deps, req, key, key, programme.followUps.atRiskTemplate, () => ({ to: 'customer', template: programme.followUps.atRiskTemplate, category: 'transactional' }));
     }
+    case 'win-back-reply':
+      return send(deps, req, key, key, 'win-back reply', () => ({ to: 'owner', message: (o, s) => m.winBackReply(o, s) }));
     case 'referral-converted': {
       const referred = typeof data.referredName === 'string' ? data.referredName : 'someone you referred';
       await send(deps, req, key, `${key}#owner`, 'referral converted', () => ({ to: 'owner', message: (o, s) => m.referralConverted(o, s, referred) }), false);

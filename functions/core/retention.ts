@@ -148,15 +148,18 @@ export function retentionAgenda(customer: RetentionCustomer, programme: Retentio
     items.push({ ...rest, due: raw, at: customerFacing ? toCustomer(item.key, raw) : toOwner(item.key, raw) });
   };
 
-  // A detractor's alert goes to the owner at once ("within the hour"); the others mail the customer, in business hours.
+  // A detractor's alert and a win-back reply go to the owner at once; the others mail the customer, in business hours.
   for (const f of state.followUps ?? []) {
-    push({ kind: 'follow-up', key: `follow-up#${f.key}`, raw: new Date(f.at), customerFacing: f.kind !== 'detractor', followUp: f });
+    push({ kind: 'follow-up', key: `follow-up#${f.key}`, raw: new Date(f.at), customerFacing: f.kind !== 'detractor' && f.kind !== 'win-back-reply', followUp: f });
   }
+  // A win-back the person answered is over: the owner has it.
+  const replied = (state.followUps ?? []).some((f) => f.kind === 'win-back-reply') || [...done].some((k) => k.startsWith('follow-up#win-back-reply-'));
 
   if (customer.status === 'cancelled') {
     const cancelledOn = (customer.cancelledAt ?? now.toISOString()).slice(0, 10);
     const round = state.cancellations ?? 1;
-    for (const step of programme.winBack) {
+    const answered = replied && [...done, ...(state.followUps ?? []).map((f) => `follow-up#${f.key}`)].includes(`follow-up#win-back-reply-${round}`);
+    for (const step of answered ? [] : programme.winBack) {
       push({ kind: 'win-back', key: `w${round}#${step.id}`, raw: dayOf(cancelledOn, step.day, zone), customerFacing: true, template: step.template });
     }
     return items;

@@ -24,6 +24,7 @@ export interface ScoringRules {
 export const ENGAGEMENT_TYPES: readonly EventType[] = [
   'email_opened',
   'email_clicked',
+  'email_replied',
   'page_viewed',
   'form_submitted',
   'content_downloaded',

@@ -8,6 +8,8 @@ import { DAY_MS, fixedClock } from '../../functions/core/clock.js';
 import { applyCustomerEvent, CUSTOMER_EVENT_TYPES, newCustomer, purchaseTerms, recordReferral, recordReferralConversion, type CustomerEventDeps } from '../../functions/core/customers.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../functions/core/errors.js';
 import type { Customer, EngagementEvent } from '../../functions/core/model.js';
+import { retentionAgenda } from '../../functions/core/retention.js';
+import { retentionProgramme } from '../../workflows/programmes/retention.js';
 import { healthModel } from '../../workflows/programmes/health.js';
 import { InMemoryCustomerStore } from '../fakes/customers.js';
 import { RecordingPublisher, sequentialIds } from '../fakes/index.js';
@@ -233,6 +235,30 @@ describe('customer events', () => {
     expect(after.retention?.cancellations).toBe(1);
     expect(publisher.events).toEqual([{ type: 'CustomerChurned', id: `${customer.customerId}:CustomerChurned:1`, at: NOW, detail: { customerId: customer.customerId, reason: 'budget cut', term: 1 } }]);
     expect(runs.runsOf(customer.customerId)).toEqual([2]);
+  });
+
+  it('email_replied to the win-back stops it and hands the person to the owner, once; from an active customer it is engagement', async () => {
+    const { deps, stored, event, runs, clock } = world();
+    const customer = stored();
+    await applyCustomerEvent(deps, customer.customerId, event('subscription_cancelled', {}));
+    clock.advance(4 * DAY_MS);
+    const { customer: after } = await applyCustomerEvent(deps, customer.customerId, event('email_replied', {}, 'reply-1'));
+    expect(after.retention?.followUps).toEqual([expect.objectContaining({ kind: 'win-back-reply', key: 'win-back-reply-1' })]);
+    expect(runs.runsOf(customer.customerId)).toEqual([2, 3]);
+    // The win-back's remaining mails are off the agenda; only the owner's follow-up is left.
+    const agenda = retentionAgenda(after, retentionProgramme, { highSeverityOpen: false }, clock.now());
+    expect(agenda.map((i) => i.kind)).toEqual(['follow-up']);
+    expect(agenda[0]!.at).toEqual(clock.now());
+    // A second reply asks for nothing more.
+    const { customer: again } = await applyCustomerEvent(deps, customer.customerId, event('email_replied', {}, 'reply-2'));
+    expect(again.retention?.followUps).toHaveLength(1);
+    expect(runs.runsOf(customer.customerId)).toEqual([2, 3]);
+
+    const active = stored({ customerId: 'cus-active', leadId: 'lead-active' });
+    const { customer: engaged } = await applyCustomerEvent(deps, active.customerId, event('email_replied', {}, 'reply-3'));
+    expect(engaged.status).toBe('active');
+    expect(engaged.retention?.followUps ?? []).toEqual([]);
+    expect((engaged.signals as any).lastEngagedAt).toBe(clock.now().toISOString());
   });
 
   it('purchased of an active customer is a conflict: a new term is subscription_renewed', async () => {

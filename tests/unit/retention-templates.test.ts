@@ -94,6 +94,7 @@ describe('owner emails about a customer', () => {
     atRisk: ownerMessages.atRisk(owner, customer, ['No logins for 21 days', 'NPS 3']),
     churned: ownerMessages.churned(owner, customer, undefined),
     referralConverted: ownerMessages.referralConverted(owner, customer, 'Charles Babbage (Difference Ltd)'),
+    winBackReply: ownerMessages.winBackReply(owner, customer),
   };
 
   it.each(Object.entries(messages))('%s has a subject naming the customer', (_, message) => {

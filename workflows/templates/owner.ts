@@ -113,4 +113,14 @@ export const ownerMessages: OwnerMessages = {
     ],
     facts: factsOf(customer),
   }),
+
+  winBackReply: (owner, customer) => ({
+    subject: `${customer.name} replied to the win-back`,
+    intro: [
+      hi(owner),
+      `${customer.name} cancelled and has now replied to one of our win-back emails. The automatic sequence has stopped: the conversation is yours. Their reply is in the shared inbox; a call this week is the best chance of winning them back.`,
+    ],
+    facts: factsOf(customer),
+    closing: ['When they sign again, record it as a purchase (a purchased event): their new term and check-ins start from there.'],
+  }),
 };
