@@ -18,7 +18,7 @@ export const signOffBody = z.strictObject({
   decision: z.enum(['approve', 'reject']),
   by: z.pipe(plainText(200), z.string().check(z.minLength(1, 'must not be empty'))),
   notes: z.optional(plainText(2000, { multiline: true })),
-  reopen: z.optional(z.array(z.pipe(identifier(100), z.string().check(z.refine((id) => MODULE_IDS.has(id), 'names no module of any learning path')))).check(z.maxLength(50))),
+  reopen: z.optional(z.array(identifier(100)).check(z.maxLength(50), z.refine((ids) => ids.every((id) => MODULE_IDS.has(id)), 'names a module no learning path has'))),
 });
 
 export const handler = httpRoute(
