@@ -17,7 +17,7 @@ import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, QueryCommand } fro
 import fc from 'fast-check';
 import { keys } from '../../../functions/table/keys.js';
 import { REPO_ROOT, startLocalStack, type LocalStack } from '../../../local/stack.js';
-import { synthesizedApp } from '../../support/app.js';
+import { dropTable, synthesizedApp } from '../../support/app.js';
 import { UNIQ } from './arbitraries.js';
 
 export interface Req {
@@ -547,6 +547,8 @@ export async function stopFuzz(ctx: FuzzContext | undefined): Promise<void> {
   agent.destroy();
   ctx?.db.destroy();
   await ctx?.stack.stop();
+  // Its table goes too: DynamoDB Local keeps every table in one heap (tests/support/app.ts dropTable).
+  if (ctx) await dropTable(ctx.tableName);
 }
 
 /** Whether the synthesized API has the entry's route (routes being added join by themselves). */
