@@ -13,6 +13,8 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const { synthesizeTemplate } = await import('../local/synth.js');
 const { startLocalStack, REPO_ROOT } = await import('../local/stack.js');
 const { documentClient } = await import('../functions/shared/clients.js');
+const { SFNClient, StopExecutionCommand } = await import('@aws-sdk/client-sfn');
+const { DynamoCustomerStore } = await import('../functions/adapters/dynamodb/customer-store.js');
 const { DynamoRepRoster } = await import('../functions/adapters/dynamodb/rep-roster.js');
 
 const i = process.argv.indexOf('--time-scale');
@@ -50,14 +52,23 @@ const ddb = countCapacity(documentClient(), (command, input) => command === 'Que
 const virtualMs = (days: number) => (days * 86_400_000) / SCALE;
 const dwell = (days: number) => sleep(virtualMs(days));
 
-async function runPath(name: string, drive: (u: { post: (path: string, body: object, auth?: boolean) => Promise<any>; runs: () => any[] }) => Promise<void>) {
+/**
+ * One path: `drive` posts and dwells; its runs are the executions `match` picks (by default the lead's own
+ * funnel runs); `leadId` continues with a lead made by an earlier path.
+ */
+async function runPath(
+  name: string,
+  drive: (u: { post: (path: string, body: object, auth?: boolean) => Promise<any>; runs: () => any[] }) => Promise<void>,
+  options: { leadId?: string; match?: (executionName: string, leadId: string) => boolean; includeEarlier?: boolean } = {},
+) {
+  const match = options.match ?? ((execution: string, lead: string) => execution.startsWith(`${lead}-r`));
   await stack.mail.clear();
   stack.events.clear();
   ddb.reset();
   logBytes.handler = 0;
   const known = new Set(stack.executions.list().map((e) => e.executionArn));
   const http = { leads: 0, events: 0 };
-  let leadId = '';
+  let leadId = options.leadId ?? '';
   const post = async (path: string, body: object, auth = false) => {
     http[path === '/leads' ? 'leads' : 'events']++;
     const res = await fetch(`${stack.apiUrl}${path}`, {
@@ -70,12 +81,16 @@ async function runPath(name: string, drive: (u: { post: (path: string, body: obj
     leadId ||= json.leadId;
     return json;
   };
-  const runs = () => stack.executions.list().filter((e) => !known.has(e.executionArn) && e.name.startsWith(`${leadId}-r`));
+  const runs = () => stack.executions.list().filter((e) => (options.includeEarlier || !known.has(e.executionArn)) && match(e.name, leadId));
   const started = performance.now();
   await drive({ post, runs });
   // Runs start from the table stream (the run outbox): let it catch up before waiting for the runs to end.
   await stack.streams.idle({ timeoutMs: 60_000 });
-  await stack.executions.waitForIdle({ timeoutMs: 120_000 });
+  // This path's runs only: a customer's retention run goes on (and is measured as a path of its own).
+  const deadline = Date.now() + 120_000;
+  while (runs().some((e) => e.status === 'RUNNING') && Date.now() < deadline) await sleep(20);
+  if (runs().some((e) => e.status === 'RUNNING')) throw new Error(`${name}: runs still going after 120 s`);
+  await Promise.all(runs().map((e) => e.done));
   const histories = runs().map((e) => stack.executions.history(e.executionArn));
   const events = histories.flat();
   const entered = events.filter((e) => e.type.endsWith('StateEntered')).length;
@@ -138,7 +153,42 @@ try {
     await ev('purchased'); // → purchase: thank-you, Won
   });
 
-  const paths = [unengaged, won];
+  // (c) The customer (b) became, through one contract term: the CustomerRetention run wakes at least daily
+  // (health), sends the programme's check-ins, survey, owner emails and renewal reminders, and at the renewal
+  // date hands over to the next term's run — stopped here, so the figures are one term's. The customer uses
+  // the product weekly (52 product_used events, each an HTTP request).
+  const customerId = `cus-${won.leadId}`;
+  const customers = new DynamoCustomerStore(documentClient(), stack.tableName);
+  let termTwoRun = '';
+  const term = await runPath(
+    '(c) a customer-year: one CustomerRetention term, weekly product usage',
+    async ({ post }) => {
+      for (let week = 0; week < 52; week++) {
+        await post('/events', { eventId: `use-${week}-${Math.random().toString(36).slice(2)}`, type: 'product_used' }, true);
+        await dwell(7);
+      }
+      // Into term 2: its run has started; stop it (the year measured is term 1's).
+      const deadline = Date.now() + 60_000;
+      const termTwo = async () => {
+        const customer = await customers.get(customerId);
+        return customer?.term?.number === 2 ? stack.executions.list().find((e) => e.name === `${customerId}-r${customer.run}`) : undefined;
+      };
+      let next = await termTwo();
+      while (!next && Date.now() < deadline) {
+        await dwell(1);
+        next = await termTwo();
+      }
+      if (!next) throw new Error('(c): the second term did not start');
+      termTwoRun = next.name;
+      const sfn = new SFNClient({ endpoint: stack.sfnEndpoint });
+      await sfn.send(new StopExecutionCommand({ executionArn: next.executionArn, cause: 'cost: one term measured' }));
+      sfn.destroy();
+    },
+    // Every run of the term, the first one (started when (b) bought) included; not the next term's.
+    { leadId: won.leadId, includeEarlier: true, match: (execution) => execution.startsWith(`${customerId}-r`) && execution !== termTwoRun },
+  );
+
+  const paths = [unengaged, won, term];
   const lines = (u: Usage) => [
     ['Step Functions state transitions', u.transitions, PRICES.sfnTransition],
     ['Lambda requests', Object.values(u.invocations).reduce((a, b) => a + b, 0), PRICES.lambdaRequest],
@@ -169,7 +219,7 @@ try {
   const workflows = countOf('AWS::StepFunctions::StateMachine');
   const sweeper = sweeps * (PRICES.lambdaRequest + (ASSUMED_MS / 1000) * ((memoryOf.StartRuns ?? 512) / 1024) * PRICES.lambdaGbSecond + workflows * 0.5 * PRICES.ddbRru);
   const fixed = secrets * PRICES.secretMonth + alarms * PRICES.alarmMonth + sweeper;
-  const [a, b] = paths.map((p) => total(p.usage)) as [number, number];
+  const [a, b, c] = paths.map((p) => total(p.usage)) as [number, number, number];
   console.log(
     table(
       ['per month', '$'],
@@ -178,6 +228,8 @@ try {
         [`${LEADS_PER_MONTH.toLocaleString('en')} leads, all like (a)`, (LEADS_PER_MONTH * a + fixed).toFixed(2)],
         [`${LEADS_PER_MONTH.toLocaleString('en')} leads, all like (b)`, (LEADS_PER_MONTH * b + fixed).toFixed(2)],
         [`${LEADS_PER_MONTH.toLocaleString('en')} leads, 90% (a) + 10% (b)`, (LEADS_PER_MONTH * (0.9 * a + 0.1 * b) + fixed).toFixed(2)],
+        [`a customer-year (c), per customer`, c.toFixed(4)],
+        [`1,000 active customers, a month of (c)`, ((1000 * c) / 12).toFixed(2)],
       ],
     ),
   );
