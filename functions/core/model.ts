@@ -423,6 +423,8 @@ export interface Customer {
     cancellations?: number;
     /** When the at-risk playbook last ran (a score wavering around the threshold runs it once a cooldown). */
     atRiskPlaybookAt?: string;
+    /** When the customer was last offered help (the no-usage check-in or the playbook's): not twice in a stretch. */
+    helpOfferedAt?: string;
   };
   createdAt?: string;
   updatedAt?: string;

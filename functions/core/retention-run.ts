@@ -185,7 +185,7 @@ async function act(deps: RetentionDeps, req: { customerId: string; run: number }
       const days = daysWithoutUsage(signalsOf(customer), `${customer.term?.startDate ?? customer.since.slice(0, 10)}T00:00:00.000Z`, deps.clock.now());
       const quietFor = key.slice(key.indexOf('no-usage-') + 'no-usage-'.length);
       await send(deps, req, key, `${key}#owner`, 'no-usage alert', () => ({ to: 'owner', message: (o, s) => m.noUsage(o, s, days) }), false);
-      return send(deps, req, key, key, item.template!, (c) => ({ to: 'customer', template: item.template!, category: 'transactional', customer: { ...c, retention: { ...c.retention, noUsageAlertedFor: quietFor } } }));
+      return send(deps, req, key, key, item.template!, (c, now) => offerHelp(deps, c, now, item.template!, { noUsageAlertedFor: quietFor }));
     }
     case 'follow-up':
       return followUp(deps, req, key, item.followUp!);
@@ -216,7 +216,7 @@ async function followUp(deps: RetentionDeps, req: { customerId: string; run: num
     case 'at-risk': {
       const reasons = Array.isArray(data.reasons) ? data.reasons.map(String) : [];
       await send(deps, req, key, `${key}#owner`, 'at-risk alert', () => ({ to: 'owner', message: (o, s) => m.atRisk(o, s, reasons) }), false);
-      return send(deps, req, key, key, programme.followUps.atRiskTemplate, () => ({ to: 'customer', template: programme.followUps.atRiskTemplate, category: 'transactional' }));
+      return send(deps, req, key, key, programme.followUps.atRiskTemplate, (c, now) => offerHelp(deps, c, now, programme.followUps.atRiskTemplate));
     }
     case 'win-back-reply':
       return send(deps, req, key, key, 'win-back reply', () => ({ to: 'owner', message: (o, s) => m.winBackReply(o, s) }));
@@ -226,6 +226,17 @@ async function followUp(deps: RetentionDeps, req: { customerId: string; run: num
       return send(deps, req, key, key, programme.followUps.referralThanksTemplate, () => ({ to: 'customer', template: programme.followUps.referralThanksTemplate, category: 'transactional' }));
     }
   }
+}
+
+/**
+ * The customer's "need a hand?" mail, unless help was offered within the no-usage stretch already (the
+ * no-usage check-in and the at-risk playbook's extra check-in often fall within days of each other): the
+ * owner is told either way, the customer is asked once.
+ */
+function offerHelp(deps: RetentionDeps, c: RetentionCustomer, now: Date, template: string, state: Partial<NonNullable<Customer['retention']>> = {}): CustomerMail | undefined {
+  const last = c.retention?.helpOfferedAt;
+  if (last && now.getTime() - Date.parse(last) < deps.programme.noUsage.days * DAY_MS) return undefined;
+  return { to: 'customer', template, category: 'transactional', customer: { ...c, retention: { ...c.retention, ...state, helpOfferedAt: now.toISOString() } } };
 }
 
 /** An eligible CSM: active, role csm, certification unexpired. */
