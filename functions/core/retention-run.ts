@@ -92,6 +92,14 @@ async function checkHealth(deps: RetentionDeps, req: { customerId: string; run: 
   if (events.length) await deps.publisher.publish(events);
 }
 
+/** An item far past its moment is skipped and noted on the timeline rather than sent late. */
+async function skippedAsStale(deps: RetentionDeps, req: { customerId: string; run: number }, item: RetentionItem): Promise<boolean> {
+  if (!item.due || deps.clock.now().getTime() - item.due.getTime() <= STALE_CHECK_IN_DAYS * DAY_MS) return false;
+  await deps.customers.appendTimeline(req.customerId, [repEntry(deps.ids, deps.clock.now(), 'email_skipped', `Skipped ${item.template ?? item.kind}: more than ${STALE_CHECK_IN_DAYS} days past its moment`, { step: item.key, reason: 'stale' })]);
+  await markItem(deps, req, item.key);
+  return true;
+}
+
 /** Marks agenda keys done (or deferred to `until`) on their own, when the send's claim could not carry it. */
 async function markItem(deps: RetentionDeps, req: { customerId: string; run: number }, key: string, until?: string, change?: (c: RetentionCustomer) => RetentionCustomer) {
   await withOptimisticRetry(async () => {
@@ -144,11 +152,7 @@ async function act(deps: RetentionDeps, req: { customerId: string; run: number }
       return assignOwner(deps, req, key);
     case 'check-in':
       // Held by an open ticket or a run started late: a check-in weeks past its moment would read oddly; skipped, noted.
-      if (item.due && deps.clock.now().getTime() - item.due.getTime() > STALE_CHECK_IN_DAYS * DAY_MS) {
-        await deps.customers.appendTimeline(req.customerId, [repEntry(deps.ids, deps.clock.now(), 'email_skipped', `Skipped ${item.template}: more than ${STALE_CHECK_IN_DAYS} days past its moment`, { step: key, reason: 'stale' })]);
-        await markItem(deps, req, key);
-        return 'stale';
-      }
+      if (await skippedAsStale(deps, req, item)) return 'stale';
       return send(deps, req, key, key, item.template!, () => ({ to: 'customer', template: item.template!, category: 'transactional' }));
     case 'renewal-customer':
       return send(deps, req, key, key, item.template!, () => ({ to: 'customer', template: item.template!, category: 'transactional' }));
@@ -170,6 +174,8 @@ async function act(deps: RetentionDeps, req: { customerId: string; run: number }
         };
       });
     case 'business-review':
+      // A customer bought with an old start date (an import) would get every past quarter's review at once.
+      if (await skippedAsStale(deps, req, item)) return 'stale';
       return send(deps, req, key, key, 'business review invitation', () => ({ to: 'owner', message: (o, s) => m.businessReview(o, s, item.n ?? 1) }));
     case 'renewal-owner': {
       const outcome = await send(deps, req, key, key, `renewal reminder (${item.n} days)`, () => ({ to: 'owner', message: (o, s) => m.renewalReminder(o, s, item.n!) }));

@@ -85,6 +85,34 @@ describe('CustomerRetention branches', () => {
     expect((await sentSteps(c.customerId)).filter((s) => /^t2#(welcome|setup-check|first-value)$/.test(s))).toEqual([]);
   }, 60_000);
 
+  it('reminds the owner and the customer of the renewal from the term’s own renewal date, then starts the next term by itself in a new execution', async () => {
+    const c = await customerSince('autorenew', 330);
+    expect((await c.buy()).status).toBe(202);
+    const customer = await eventually(async () => (await store().get(c.customerId))!);
+    const renewalDate = customer.term!.renewalDate;
+    // 90 and 60 days before it are past (55 and 25 days ago) but not stale for a renewal: the owner gets both, at once.
+    await eventually(async () => expect(await sentSteps(c.customerId)).toEqual(expect.arrayContaining(['t1#renewal-owner-90', 't1#renewal-owner-60'])), 20_000, 250);
+    expect(app.domainEvents('RenewalDue').filter((e) => e.detail.customerId === c.customerId)).toEqual([expect.objectContaining({ detail: expect.objectContaining({ renewalDate, term: 1 }) })]);
+    // Quarterly business reviews months past are skipped and noted, not sent in a heap.
+    await eventually(async () => {
+      const skipped = (await store().timeline(c.customerId)).filter((e) => e.type === 'email_skipped' && e.data?.reason === 'stale').map((e) => String(e.data?.step));
+      expect(skipped).toEqual(expect.arrayContaining(['t1#review-1', 't1#review-2', 't1#review-3']));
+    }, 20_000, 250);
+    // 30 days before (in 5 days): the customer's reminder, naming the date.
+    const reminder = await eventually(async () => {
+      const mail = (await app.mailTo(c.email)).find((m) => /renews in 30 days/.test(m.subject));
+      expect(mail).toBeDefined();
+      return mail!;
+    }, 30_000, 250);
+    expect(reminder.text).toMatch(/Growth/);
+    // The renewal date: term 2 from it, in a new execution; CustomerRenewed (automatic).
+    await eventually(async () => expect((await store().get(c.customerId))!).toMatchObject({ term: { number: 2, startDate: renewalDate } }), 60_000, 250);
+    const next = (await store().get(c.customerId))!;
+    await eventually(async () => expect(app.stack.executions.list().find((e) => e.name === `${c.customerId}-r${next.run}`)?.status).toBe('RUNNING'), 20_000, 250);
+    expect(app.domainEvents('CustomerRenewed').filter((e) => e.detail.customerId === c.customerId)).toEqual([expect.objectContaining({ detail: expect.objectContaining({ term: 2, automatic: true }) })]);
+    expect((await sentSteps(c.customerId)).filter((s) => s.startsWith('t1#renewal'))).toHaveLength(3);
+  }, 120_000);
+
   it('sends no check-in to a person who unsubscribed as a lead, while the owner still hears of the customer', async () => {
     const c = await customerSince('unsub', 6);
     // The lead's welcome carries the one-click unsubscribe; the person uses it before buying.
