@@ -47,7 +47,8 @@ export default defineConfig({
       { extends: true, test: { name: 'e2e', include: ['tests/e2e/**/*.test.ts'], ...withLocalServices } },
       // Issue 9's 3,000-lead burst: alone, after every other project (a later group), so it neither starves
       // the other files of the 2 cores nor is starved by them.
-      { extends: true, test: { name: 'burst', include: ['tests/burst/**/*.test.ts'], ...withLocalServices, sequence: { groupOrder: 1 } } },
+      // It has a DynamoDB Local of its own (tests/support/global-dynamodb-own.ts): the shared one is worn by then.
+      { extends: true, test: { name: 'burst', include: ['tests/burst/**/*.test.ts'], ...withLocalServices, globalSetup: ['tests/support/global-dynamodb-own.ts', 'tests/support/global-app.ts'], sequence: { groupOrder: 1 } } },
       // Property-based fuzzing of every route on the real local stack; FUZZ_RUNS per route (npm run fuzz: 10,000).
       { extends: true, test: { name: 'fuzz', include: ['tests/fuzz/**/*.test.ts'], ...withLocalServices } },
     ],
