@@ -155,6 +155,27 @@ describe('actRetention on day 0', () => {
   });
 });
 
+describe('the consent of customer mail', () => {
+  it('sends service mail (the welcome) without marketing consent, but the win-back is marketing: skipped without consent', async () => {
+    const w = world();
+    await w.roster.put(aRep('csm-a'));
+    const customer = w.stored('lead-a');
+    // Known to the contact list, marketing consent not given (the policy is opt-in).
+    await w.contacts.save({ email: customer.email, consent: { given: false, textVersion: 'v1', at: '2026-01-01T00:00:00.000Z', sourceForm: 'web-form' }, createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z', version: 0 }, 0);
+    await actRetention(w.deps, { customerId: customer.customerId, run: 1 });
+    expect(w.mailTo(customer.email).map((m) => m.subject)).toEqual([expect.stringMatching(/Getting started/)]);
+
+    // Cancelled three days ago: the first win-back mail is due, and it is marketing.
+    const cancelled = { ...(await w.customers.get(customer.customerId))!, status: 'cancelled' as const, cancelledAt: day(0).toISOString(), run: 2, retention: { cancellations: 1 } };
+    w.customers.put(cancelled);
+    w.clock.set(day(3));
+    await actRetention(w.deps, { customerId: customer.customerId, run: 2 });
+    expect(w.mailTo(customer.email)).toHaveLength(1);
+    const skipped = (await w.customers.timeline(customer.customerId)).filter((e) => e.type === 'email_skipped').map((e) => [e.data?.step, e.data?.reason]);
+    expect(skipped).toEqual([['w1#winback-1', 'no-consent']]);
+  });
+});
+
 describe('actRetention later in the term', () => {
   /** A customer on day `n` with everything before it done but `keep`, an owner, and recent usage. */
   function onDay(n: number, keep: string[], over: Partial<Customer> = {}) {
