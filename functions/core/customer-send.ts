@@ -45,6 +45,8 @@ export interface CustomerDelivery {
   run?: number;
   /** The step; the ledger key is `CustomerRetention#<step>` in the customer's partition. */
   step: string;
+  /** Who receives it, and for the customer what kind of mail it is: the chokepoint's policy follows from it. */
+  audience: Audience;
   /**
    * Mail to the customer goes only inside these hours (checked at send time, like every windowed step: a
    * task that runs late defers to the next opening instead of mailing at night).
@@ -57,6 +59,8 @@ export interface CustomerDelivery {
    */
   compose(customer: Customer, now: Date): CustomerMail | undefined;
 }
+
+export type Audience = { to: 'owner' } | { to: 'customer'; category: SendCategory };
 
 export type CustomerMail =
   | { to: 'customer'; template: string; category: SendCategory; links?: Record<string, string>; appendix?: { html: string; text: string }; customer?: Customer; entries?: SubjectTimelineEntry[] }
@@ -103,29 +107,19 @@ async function ownerOf(deps: Pick<CustomerSendDeps, 'reps' | 'settings'>, custom
 
 export async function deliverCustomerEmail(deps: CustomerSendDeps, req: CustomerDelivery): Promise<SendResult> {
   const { customers, ids, settings } = deps;
-  // The recipient is decided before the chokepoint reads their Contact: an owner is read once per attempt.
+  // The owner (the recipient of owner mail) is read with the customer, once per attempt.
   let owner: { name: string; email: string } | undefined;
-  let promotional = false;
-  let category: SendCategory = 'transactional';
+  const category: SendCategory = req.audience.to === 'customer' ? req.audience.category : 'transactional';
   const subject: SendSubject<Customer, SubjectTimelineEntry> = {
     what: req.what,
     load: async () => {
       const customer = await customers.get(req.customerId);
       owner = customer ? await ownerOf(deps, customer) : undefined;
-      const mail = customer ? req.compose(customer, deps.clock.now()) : undefined;
-      category = mail?.to === 'customer' ? mail.category : 'transactional';
-      promotional = category !== 'transactional';
-      subject.promotional = promotional;
-      subject.category = category;
       return customer;
     },
     missing: `customer ${req.customerId} does not exist`,
-    recipient: (customer) => {
-      if (!customer.email) return undefined;
-      const mail = req.compose(customer, deps.clock.now());
-      return { email: mail?.to === 'owner' ? owner!.email : customer.email, guard: true };
-    },
-    promotional,
+    recipient: (customer) => (customer.email ? { email: req.audience.to === 'owner' ? owner!.email : customer.email, guard: true } : undefined),
+    promotional: category !== 'transactional',
     category,
     check: (customer) => {
       if (req.run !== undefined) assertCurrentRun('CustomerRetention', customer.customerId, customer.run, req.run);
@@ -134,6 +128,7 @@ export async function deliverCustomerEmail(deps: CustomerSendDeps, req: Customer
       if (!customer.email) return { kind: 'skip', reason: 'erased' };
       const mail = req.compose(customer, now);
       if (!mail) return { kind: 'skip', reason: 'nothing due' };
+      if (mail.to !== req.audience.to) throw new Error(`${req.step}: composed mail to the ${mail.to}, declared for the ${req.audience.to}`);
       const outside = mail.to === 'customer' && req.window && outsideBusinessHours(now, req.window.timeZone, req.window.hours);
       if (outside) return outside;
       const tags = { customerId: customer.customerId, template: mail.to === 'customer' ? mail.template : req.step.split('#')[0]! };

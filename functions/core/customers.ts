@@ -105,6 +105,8 @@ export interface CustomerEventDeps {
   clock: { now(): Date };
   ids: IdGenerator;
   healthModel: HealthModel;
+  /** A purchase that names no term runs this many months (the programme's defaultTermMonths; default 12). */
+  defaultTermMonths?: number;
   /** No survey for this many days after a detractor's answer (the programme's survey.detractorQuietDays; default 90). */
   detractorQuietDays?: number;
 }
@@ -205,7 +207,7 @@ function changeFor(deps: CustomerEventDeps, current: RetentionCustomer, event: P
     case 'subscription_renewed': {
       if (current.status === 'cancelled') throw new ConflictError(`customer ${current.customerId} is cancelled: a purchased event reactivates it`);
       const terms = purchaseTerms(props);
-      const base = current.term ?? termFrom(0, now.toISOString().slice(0, 10), DEFAULT_TERM_MONTHS);
+      const base = current.term ?? termFrom(0, now.toISOString().slice(0, 10), deps.defaultTermMonths ?? DEFAULT_TERM_MONTHS);
       const term = termFrom(base.number + 1, terms.startDate ?? base.renewalDate, terms.termMonths ?? base.termMonths);
       return {
         customer: { ...current, term, ...(terms.plan ? { plan: terms.plan } : {}), ...(terms.amount !== undefined ? { amount: terms.amount } : {}), ...(terms.currency ? { currency: terms.currency } : {}), retention: { ...current.retention, notBefore: {} } },
@@ -228,7 +230,7 @@ function changeFor(deps: CustomerEventDeps, current: RetentionCustomer, event: P
     case 'purchased': {
       if (current.status !== 'cancelled') throw new ConflictError(`customer ${current.customerId} is already active: send subscription_renewed for a new term`);
       const terms = purchaseTerms(props);
-      const term = termFrom((current.term?.number ?? 0) + 1, terms.startDate ?? now.toISOString().slice(0, 10), terms.termMonths ?? current.term?.termMonths ?? DEFAULT_TERM_MONTHS);
+      const term = termFrom((current.term?.number ?? 0) + 1, terms.startDate ?? now.toISOString().slice(0, 10), terms.termMonths ?? current.term?.termMonths ?? deps.defaultTermMonths ?? DEFAULT_TERM_MONTHS);
       return {
         customer: { ...current, status: 'active', term, cancelledAt: undefined, cancelReason: undefined, ...(terms.plan ? { plan: terms.plan } : {}), ...(terms.amount !== undefined ? { amount: terms.amount } : {}), ...(terms.currency ? { currency: terms.currency } : {}), retention: { ...current.retention, notBefore: {} } },
         entries: [entry('status_changed', `Reactivated: term ${term.number} from ${term.startDate} to ${term.renewalDate}`, { from: 'cancelled', to: 'active', term })],

@@ -158,7 +158,8 @@ function planEvent(deps: FunnelDeps, current: Lead, event: EngagementEvent, amen
   if (decision.outcome === 'purchased') {
     next.customerId = customerIdFor(current.leadId);
     // The customer's first term starts with it: its stored write asks for the CustomerRetention run.
-    extras.customer = newCustomer({ ...current, ...amended.lead }, purchaseTerms(event.properties), now);
+    const terms = purchaseTerms(event.properties);
+    extras.customer = newCustomer({ ...current, ...amended.lead }, { ...terms, termMonths: terms.termMonths ?? deps.customers?.defaultTermMonths }, now);
   }
   const domainEvents = domainEventsOf(current, next, decision, at);
   if (domainEvents.length) extras.domainEvents = domainEvents;

@@ -12,11 +12,11 @@
  *   renewal date the next term (a new run). A task of an older run throws SupersededError.
  */
 import { DAY_MS } from './clock.js';
-import { customerLedgerKey, customerName, deliverCustomerEmail, type CustomerDelivery, type CustomerMail, type CustomerSendDeps } from './customer-send.js';
+import { deliverCustomerEmail, type Audience, type CustomerDelivery, type CustomerMail, type CustomerSendDeps } from './customer-send.js';
 import { signalsOf, updateHealth } from './customer-health.js';
 import { SupersededError } from './errors.js';
 import { daysWithoutUsage, hasHighSeverityOpen, recordSignal, type HealthModel } from './health.js';
-import type { Customer, DomainEvent, Rep, SubjectTimelineEntry } from './model.js';
+import type { Customer, Rep, SubjectTimelineEntry } from './model.js';
 import { signSurveyToken } from './nps-token.js';
 import { renderSurveyScale, surveyAllowed, surveyLinks } from './nps.js';
 import type { EventPublisher, WorkflowRuns } from './ports.js';
@@ -122,12 +122,18 @@ const withDone = (c: RetentionCustomer, key: string): RetentionCustomer => ({
 });
 
 /** One email of an agenda item, the item marked done with the claim; a skip or duplicate marks it on its own, a deferral sets its time. */
-async function send(deps: RetentionDeps, req: { customerId: string; run: number }, key: string, step: string, what: string, compose: (c: RetentionCustomer, now: Date) => CustomerMail | undefined, markDone = true): Promise<string> {
+/** Who an agenda email goes to, and for the customer what kind of mail it is (the chokepoint's policy follows). */
+const OWNER: Audience = { to: 'owner' };
+const SERVICE: Audience = { to: 'customer', category: 'transactional' };
+const MARKETING: Audience = { to: 'customer', category: 'marketing' };
+
+async function send(deps: RetentionDeps, audience: Audience, req: { customerId: string; run: number }, key: string, step: string, what: string, compose: (c: RetentionCustomer, now: Date) => CustomerMail | undefined, markDone = true): Promise<string> {
   const delivery: CustomerDelivery = {
     customerId: req.customerId,
     run: req.run,
     step,
     what,
+    audience,
     window: { timeZone: deps.programme.defaultTimeZone, hours: deps.programme.businessHours },
     compose: (c, now) => {
       const mail = compose(c as RetentionCustomer, now);
@@ -153,13 +159,13 @@ async function act(deps: RetentionDeps, req: { customerId: string; run: number }
     case 'check-in':
       // Held by an open ticket or a run started late: a check-in weeks past its moment would read oddly; skipped, noted.
       if (await skippedAsStale(deps, req, item)) return 'stale';
-      return send(deps, req, key, key, item.template!, () => ({ to: 'customer', template: item.template!, category: 'transactional' }));
+      return send(deps, SERVICE, req, key, key, item.template!, () => ({ to: 'customer', template: item.template!, category: 'transactional' }));
     case 'renewal-customer':
-      return send(deps, req, key, key, item.template!, () => ({ to: 'customer', template: item.template!, category: 'transactional' }));
+      return send(deps, SERVICE, req, key, key, item.template!, () => ({ to: 'customer', template: item.template!, category: 'transactional' }));
     case 'win-back':
-      return send(deps, req, key, key, item.template!, () => ({ to: 'customer', template: item.template!, category: 'marketing' }));
+      return send(deps, MARKETING, req, key, key, item.template!, () => ({ to: 'customer', template: item.template!, category: 'marketing' }));
     case 'survey':
-      return send(deps, req, key, key, 'NPS survey', (c, now) => {
+      return send(deps, SERVICE, req, key, key, 'NPS survey', (c, now) => {
         const quiet = c.surveyQuietUntil && Date.parse(c.surveyQuietUntil) > now.getTime();
         if (quiet || !surveyAllowed(c.lastSurveyAt, now, programme.survey.throttleDays)) return undefined;
         const token = signSurveyToken(c.customerId, key, deps.settings.signingKey);
@@ -176,9 +182,9 @@ async function act(deps: RetentionDeps, req: { customerId: string; run: number }
     case 'business-review':
       // A customer bought with an old start date (an import) would get every past quarter's review at once.
       if (await skippedAsStale(deps, req, item)) return 'stale';
-      return send(deps, req, key, key, 'business review invitation', () => ({ to: 'owner', message: (o, s) => m.businessReview(o, s, item.n ?? 1) }));
+      return send(deps, OWNER, req, key, key, 'business review invitation', () => ({ to: 'owner', message: (o, s) => m.businessReview(o, s, item.n ?? 1) }));
     case 'renewal-owner': {
-      const outcome = await send(deps, req, key, key, `renewal reminder (${item.n} days)`, () => ({ to: 'owner', message: (o, s) => m.renewalReminder(o, s, item.n!) }));
+      const outcome = await send(deps, OWNER, req, key, key, `renewal reminder (${item.n} days)`, () => ({ to: 'owner', message: (o, s) => m.renewalReminder(o, s, item.n!) }));
       const customer = await deps.customers.get(req.customerId);
       if (customer?.term && item.n === Math.max(...programme.renewal.ownerDaysBefore)) {
         const at = deps.clock.now().toISOString();
@@ -190,8 +196,8 @@ async function act(deps: RetentionDeps, req: { customerId: string; run: number }
       const customer = await currentCustomer(deps, req.customerId, req.run);
       const days = daysWithoutUsage(signalsOf(customer), `${customer.term?.startDate ?? customer.since.slice(0, 10)}T00:00:00.000Z`, deps.clock.now());
       const quietFor = key.slice(key.indexOf('no-usage-') + 'no-usage-'.length);
-      await send(deps, req, key, `${key}#owner`, 'no-usage alert', () => ({ to: 'owner', message: (o, s) => m.noUsage(o, s, days) }), false);
-      return send(deps, req, key, key, item.template!, (c, now) => offerHelp(deps, c, now, item.template!, { noUsageAlertedFor: quietFor }));
+      await send(deps, OWNER, req, key, `${key}#owner`, 'no-usage alert', () => ({ to: 'owner', message: (o, s) => m.noUsage(o, s, days) }), false);
+      return send(deps, SERVICE, req, key, key, item.template!, (c, now) => offerHelp(deps, c, now, item.template!, { noUsageAlertedFor: quietFor }));
     }
     case 'follow-up':
       return followUp(deps, req, key, item.followUp!);
@@ -199,8 +205,6 @@ async function act(deps: RetentionDeps, req: { customerId: string; run: number }
       return nextTerm(deps, req);
     case 'continue':
       return continueRun(deps, req);
-    case 'health':
-      return 'checked';
   }
 }
 
@@ -209,11 +213,11 @@ async function followUp(deps: RetentionDeps, req: { customerId: string; run: num
   const data = f.data ?? {};
   switch (f.kind) {
     case 'detractor':
-      return send(deps, req, key, key, 'detractor alert', () => ({ to: 'owner', message: (o, s) => m.detractor(o, s, Number(data.score), typeof data.comment === 'string' ? data.comment : undefined) }));
+      return send(deps, OWNER, req, key, key, 'detractor alert', () => ({ to: 'owner', message: (o, s) => m.detractor(o, s, Number(data.score), typeof data.comment === 'string' ? data.comment : undefined) }));
     case 'passive':
-      return send(deps, req, key, key, programme.followUps.passiveTemplate, () => ({ to: 'customer', template: programme.followUps.passiveTemplate, category: 'transactional' }));
+      return send(deps, SERVICE, req, key, key, programme.followUps.passiveTemplate, () => ({ to: 'customer', template: programme.followUps.passiveTemplate, category: 'transactional' }));
     case 'promoter':
-      return send(deps, req, key, key, programme.followUps.promoterTemplate, (c) => ({
+      return send(deps, SERVICE, req, key, key, programme.followUps.promoterTemplate, (c) => ({
         to: 'customer',
         template: programme.followUps.promoterTemplate,
         category: 'transactional',
@@ -221,15 +225,15 @@ async function followUp(deps: RetentionDeps, req: { customerId: string; run: num
       }));
     case 'at-risk': {
       const reasons = Array.isArray(data.reasons) ? data.reasons.map(String) : [];
-      await send(deps, req, key, `${key}#owner`, 'at-risk alert', () => ({ to: 'owner', message: (o, s) => m.atRisk(o, s, reasons) }), false);
-      return send(deps, req, key, key, programme.followUps.atRiskTemplate, (c, now) => offerHelp(deps, c, now, programme.followUps.atRiskTemplate));
+      await send(deps, OWNER, req, key, `${key}#owner`, 'at-risk alert', () => ({ to: 'owner', message: (o, s) => m.atRisk(o, s, reasons) }), false);
+      return send(deps, SERVICE, req, key, key, programme.followUps.atRiskTemplate, (c, now) => offerHelp(deps, c, now, programme.followUps.atRiskTemplate));
     }
     case 'win-back-reply':
-      return send(deps, req, key, key, 'win-back reply', () => ({ to: 'owner', message: (o, s) => m.winBackReply(o, s) }));
+      return send(deps, OWNER, req, key, key, 'win-back reply', () => ({ to: 'owner', message: (o, s) => m.winBackReply(o, s) }));
     case 'referral-converted': {
       const referred = typeof data.referredName === 'string' ? data.referredName : 'someone you referred';
-      await send(deps, req, key, `${key}#owner`, 'referral converted', () => ({ to: 'owner', message: (o, s) => m.referralConverted(o, s, referred) }), false);
-      return send(deps, req, key, key, programme.followUps.referralThanksTemplate, () => ({ to: 'customer', template: programme.followUps.referralThanksTemplate, category: 'transactional' }));
+      await send(deps, OWNER, req, key, `${key}#owner`, 'referral converted', () => ({ to: 'owner', message: (o, s) => m.referralConverted(o, s, referred) }), false);
+      return send(deps, SERVICE, req, key, key, programme.followUps.referralThanksTemplate, () => ({ to: 'customer', template: programme.followUps.referralThanksTemplate, category: 'transactional' }));
     }
   }
 }
@@ -262,7 +266,7 @@ async function assignOwner(deps: RetentionDeps, req: { customerId: string; run: 
     return deps.customers.save({ ...withDone(customer, key), ...(ownerId ? { ownerId } : {}), updatedAt: now.toISOString() }, customer.version ?? 0, entries);
   });
   if (!saved) return 'skipped';
-  await send(deps, req, `${key}#mail`, key, 'new customer', () => ({ to: 'owner', message: (o, s) => deps.ownerMessages.customerAssigned(o, s) }), false);
+  await send(deps, OWNER, req, `${key}#mail`, key, 'new customer', () => ({ to: 'owner', message: (o, s) => deps.ownerMessages.customerAssigned(o, s) }), false);
   await deps.publisher.publish([{ type: 'CustomerOnboarded', id: `${req.customerId}:CustomerOnboarded`, at: now.toISOString(), detail: { customerId: req.customerId, ownerId: saved.ownerId ?? null, plan: saved.plan ?? null } }]);
   return 'assigned';
 }
@@ -296,5 +300,3 @@ async function continueRun(deps: RetentionDeps, req: { customerId: string; run: 
   return 'new-run';
 }
 
-export { customerLedgerKey, customerName };
-export type { DomainEvent };

@@ -73,8 +73,7 @@ export type RetentionItemKind =
   | 'follow-up'
   | 'term-end'
   | 'continue'
-  | 'win-back'
-  | 'health';
+  | 'win-back';
 
 export interface RetentionItem {
   kind: RetentionItemKind;
@@ -96,8 +95,6 @@ export interface RetentionItem {
  */
 export type RetentionState = NonNullable<Customer['retention']>;
 export type RetentionCustomer = Customer;
-
-const MONTH_DAYS = 365.2425 / 12;
 
 /** YYYY-MM-DD plus whole months (the day clamped to the month's end: 31 Jan + 1 month = 28/29 Feb). */
 export function addMonths(date: string, months: number): string {
@@ -230,4 +227,3 @@ export function dueRetentionItems(customer: RetentionCustomer, programme: Retent
 /** Days until the renewal date (negative once passed). */
 export const daysToRenewal = (term: CustomerTerm, now: Date) => Math.ceil((Date.parse(`${term.renewalDate}T00:00:00Z`) - now.getTime()) / DAY_MS);
 
-export { MONTH_DAYS };

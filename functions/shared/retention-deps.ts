@@ -34,6 +34,7 @@ export function customerEventDeps(config: Config, arns: WorkflowArns = { Custome
     ids: randomIds,
     healthModel,
     detractorQuietDays: retentionProgramme.survey.detractorQuietDays,
+    defaultTermMonths: retentionProgramme.defaultTermMonths,
   };
 }
 
