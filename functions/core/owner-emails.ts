@@ -3,8 +3,8 @@
  * them: the words come from workflows/templates/owner.ts; the layout, with escaping, the facts table
  * and the signature, is here, so no message can leave either out.
  */
-import { escapeHtml, oneLine } from './render.js';
-import type { ComposedEmail } from './rep-emails.js';
+import { composeInternalEmail, type ComposedEmail } from './internal-email.js';
+import { escapeHtml } from './render.js';
 
 /** What an owner email needs to know about the customer, already formatted for display by the core. */
 export interface CustomerSummary {
@@ -48,23 +48,12 @@ export interface OwnerMessages {
 
 const shown = (value: string) => (value.trim() ? value : '—');
 
-/** The one layout of an owner email: intro paragraphs, the facts as a table, closing, signature. */
+/** An owner email: the internal layout with the facts as a table. */
 export function composeOwnerEmail(message: OwnerMessage, signature: string): ComposedEmail {
   const e = escapeHtml;
   const facts = (message.facts ?? []).map(([label, value]): [string, string] => [label, shown(value)]);
-  const text = [
-    ...message.intro,
-    ...(facts.length ? [facts.map(([k, v]) => `${k}: ${v}`).join('\n')] : []),
-    ...(message.closing ?? []),
-    `-- \n${signature}`,
-  ].join('\n\n');
-  const html = [
-    '<!doctype html><html><body style="font-family:Arial,sans-serif;line-height:1.4;color:#222">',
-    ...message.intro.map((p) => `<p>${e(p)}</p>`),
-    ...(facts.length ? ['<table>', ...facts.map(([k, v]) => `<tr><th align="left">${e(k)}</th><td>${e(v)}</td></tr>`), '</table>'] : []),
-    ...(message.closing ?? []).map((p) => `<p>${e(p)}</p>`),
-    `<hr><p style="font-size:12px;color:#666">${e(signature)}</p>`,
-    '</body></html>',
-  ].join('\n');
-  return { subject: oneLine(message.subject), html, text };
+  const block = facts.length
+    ? { text: facts.map(([k, v]) => `${k}: ${v}`).join('\n'), html: ['<table>', ...facts.map(([k, v]) => `<tr><th align="left">${e(k)}</th><td>${e(v)}</td></tr>`), '</table>'] }
+    : undefined;
+  return composeInternalEmail(message, block, signature);
 }

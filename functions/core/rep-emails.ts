@@ -5,7 +5,8 @@
  */
 import type { TrainingModule } from './learning.js';
 import type { Rep } from './model.js';
-import { escapeHtml, oneLine } from './render.js';
+import { composeInternalEmail, type ComposedEmail } from './internal-email.js';
+import { escapeHtml } from './render.js';
 
 /** One module in an email: what it is, when it is due (in the rep's zone), how late, where to find it. */
 export interface PlanItem {
@@ -43,11 +44,7 @@ export interface RepMessages {
   lapsedManager(rep: Rep, leadsReassigned: number): RepMessage;
 }
 
-export interface ComposedEmail {
-  subject: string;
-  html: string;
-  text: string;
-}
+export type { ComposedEmail } from './internal-email.js';
 
 function itemLine(item: PlanItem): string {
   const late = item.daysOverdue > 0 ? ` — ${item.daysOverdue} day${item.daysOverdue === 1 ? '' : 's'} overdue` : '';
@@ -55,23 +52,12 @@ function itemLine(item: PlanItem): string {
   return `${item.module.title} (${item.module.kind}${attempts}) — due ${item.due}${late}`;
 }
 
-/** The one layout of an onboarding email: intro paragraphs, the modules as a list with links, closing, signature. */
+/** An onboarding email: the internal layout with the modules as a list with links. */
 export function composeRepEmail(message: RepMessage, signature: string): ComposedEmail {
   const e = escapeHtml;
   const items = message.items ?? [];
-  const text = [
-    ...message.intro,
-    ...(items.length ? [items.map((i) => `- ${itemLine(i)}\n  ${i.module.url}`).join('\n')] : []),
-    ...(message.closing ?? []),
-    `-- \n${signature}`,
-  ].join('\n\n');
-  const html = [
-    '<!doctype html><html><body style="font-family:Arial,sans-serif;line-height:1.4;color:#222">',
-    ...message.intro.map((p) => `<p>${e(p)}</p>`),
-    ...(items.length ? ['<ul>', ...items.map((i) => `<li><a href="${e(i.module.url)}">${e(itemLine(i))}</a></li>`), '</ul>'] : []),
-    ...(message.closing ?? []).map((p) => `<p>${e(p)}</p>`),
-    `<hr><p style="font-size:12px;color:#666">${e(signature)}</p>`,
-    '</body></html>',
-  ].join('\n');
-  return { subject: oneLine(message.subject), html, text };
+  const block = items.length
+    ? { text: items.map((i) => `- ${itemLine(i)}\n  ${i.module.url}`).join('\n'), html: ['<ul>', ...items.map((i) => `<li><a href="${e(i.module.url)}">${e(itemLine(i))}</a></li>`), '</ul>'] }
+    : undefined;
+  return composeInternalEmail(message, block, signature);
 }
