@@ -246,10 +246,11 @@ export const FUNCTION_SPECS = {
   },
   StartRuns: {
     entry: 'functions/tasks/start-runs.ts',
-    description: 'The run outbox: starts every pending run (table stream, and a sweep every minute), paced to START_RATE',
+    description: 'The run and submission outboxes: takes in new leads\' submissions and starts every pending run (table stream, and a sweep every minute), paced to START_RATE',
     table: 'read-write',
-    // The only caller of StartExecution, for every workflow of the registry.
-    env: ['FUNNEL_STATE_MACHINE_ARN', 'REP_ONBOARDING_STATE_MACHINE_ARN', 'RETENTION_STATE_MACHINE_ARN', 'START_RATE', 'LOG_LEVEL'],
+    // The only caller of StartExecution, for every workflow of the registry; before a new lead's run, its
+    // submission's intake (the signing key checks the address against erasures; a referral is a domain event).
+    env: ['FUNNEL_STATE_MACHINE_ARN', 'REP_ONBOARDING_STATE_MACHINE_ARN', 'RETENTION_STATE_MACHINE_ARN', 'START_RATE', 'EVENT_BUS_NAME', 'SIGNING_SECRET_ID', 'LOG_LEVEL'],
     timeout: Duration.seconds(60),
   },
 } satisfies Record<string, FunctionSpec>;

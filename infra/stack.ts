@@ -172,7 +172,8 @@ export class SalesFlowStack extends Stack {
         bisectBatchOnError: true,
         retryAttempts: 100,
         reportBatchItemFailures: true,
-        filters: [FilterCriteria.filter({ dynamodb: { NewImage: { consentRequest: { M: { requestId: { S: FilterRule.exists() }, mailedAt: FilterRule.notExists() } } } } })],
+        // A new lead's request waits for its intake (an erased address is then suppressed): the intake's save mails it.
+        filters: [FilterCriteria.filter({ dynamodb: { NewImage: { consentRequest: { M: { requestId: { S: FilterRule.exists() }, mailedAt: FilterRule.notExists() } }, intake: FilterRule.notExists() } } })],
       }),
     );
     new Rule(this, 'StartRunsSweep', {

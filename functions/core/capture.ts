@@ -11,9 +11,11 @@
  *
  * Then, for everyone:
  *   - a filled honeypot is answered like a success and stores nothing;
- *   - a new email creates the lead and starts funnel run 1; its consent record is the person's Contact
- *     (core/contact.ts): the new lead carries it until the Contact's first write, and a Contact the
- *     person already has (as a rep, a customer) keeps its suppression and cap and takes the new consent;
+ *   - a new email creates the lead in one write (the lead as the submission makes it, its email's claim,
+ *     the captured and consent entries) and is answered; what needs reading is its intake, done once
+ *     before its first run starts (completeIntake, by StartRuns: the submission outbox): a referral is
+ *     checked, an erased address stored suppressed, and a Contact the person already has (as a rep, a
+ *     customer) keeps its suppression and cap and takes the new consent;
  *   - a known email (or one that won a concurrent race) counts as a form_submitted engagement through
  *     the same code path as POST /events — never a second funnel; forms score once per lead per day;
  *   - the same submission again within a day (a retried request, a double click) changes nothing
@@ -24,7 +26,7 @@ import { DAY_MS } from './clock.js';
 import { EmailTakenError } from './errors.js';
 import { applyEvent, type Amend } from './events.js';
 import { ensureCurrentRun, type FunnelDeps } from './funnel-runs.js';
-import type { Consent, ConsentRequest, Contact, Lead, LeadProfileFields, Stage, TimelineEntry } from './model.js';
+import type { Consent, ConsentRequest, Lead, LeadIntake, LeadProfileFields, Stage, TimelineEntry } from './model.js';
 import { normalizeEmail } from './normalize.js';
 import { isSelfReferral } from './referral.js';
 import { contactOfLead, saveContact } from './contact.js';
@@ -95,26 +97,78 @@ const REPEAT_WINDOW_MS = DAY_MS;
 export async function captureLead(deps: CaptureDeps, input: CaptureInput): Promise<CaptureResult> {
   if (input.honeypot?.trim()) return { created: true, leadId: deps.ids.next(), stage: 'awareness', ignored: true };
   const email = normalizeEmail(input.email);
-  const known = await deps.store.findByEmail(email);
-  if (known) return mergeIntoKnown(deps, known, input);
-
   const now = deps.clock.now();
   const at = now.toISOString();
-  const existing = await deps.contacts.get(email);
-  if (existing) return captureKnownContact(deps, input, email, existing);
+  // A new email costs the request one write: the lead as the submission makes it, its email's claim and
+  // its first timeline entries, in one transaction. What needs reading first is left to the intake.
   const { consent, request } = consentOnCreate(deps, input, at);
-  const erased = (await deps.isErased?.(email)) ?? false;
-  const lead: Lead = {
-    ...newLead(deps, input, email, at, consent, await referrerOf(deps, input, email)),
-    ...(request ? { consentRequest: request } : {}),
-    ...(erased ? { suppressed: { at, reason: 'erased' as const } } : {}),
-  };
+  const lead: Lead = { ...newLead(deps, input, email, at, consent), ...(request ? { consentRequest: request } : {}), intake: intakeOf(input, at) };
   const lost = await createOrMerge(deps, lead, input, [...capturedEntries(deps, lead, input, now), ...consentEntries(deps, lead.leadId, now, consent, request)]);
   if (lost) return lost;
-  await ensureCurrentRun(deps, lead);
-  if (lead.referredBy) await deps.referrals?.record(lead.referredBy, lead.leadId);
-  if (request && !erased) await deps.confirmConsent(lead);
   return { created: true, leadId: lead.leadId, stage: lead.stage };
+}
+
+function intakeOf(input: CaptureInput, receivedAt: string): LeadIntake {
+  return {
+    receivedAt,
+    trusted: input.trusted,
+    doubleOptIn: input.doubleOptIn,
+    consentTextVersion: input.consentTextVersion,
+    ...(input.consent !== undefined ? { consent: input.consent } : {}),
+    ...(input.formId ? { formId: input.formId } : {}),
+    ...(input.ip ? { ip: input.ip } : {}),
+    ...(input.referredBy ? { referredBy: input.referredBy } : {}),
+  };
+}
+
+/**
+ * Takes in a new lead's submission (the submission outbox: see Lead.intake), once, before its run starts.
+ * The request stored the lead as the submission alone makes it; the intake applies what needed reading:
+ *   - a referral code's customer is checked (exists, not the person themselves) and the referral counted;
+ *   - a person who already has a Contact (as a rep, a customer, a lead erased and back) keeps its
+ *     suppression and cap and takes the submission's consent like a known lead (its own request, if any);
+ *   - an erased address is stored suppressed (its confirmation, if asked for, is then never mailed).
+ * The lead's save, conditional on its version, is the commit: it takes the lead off the intake and puts
+ * it on the run outbox, and a consent request on the confirmation outbox. Run again (a retried stream
+ * record, the sweeper, a request that met the lead first) it finds no intake and returns the lead.
+ */
+export async function completeIntake(deps: CaptureDeps, leadId: string): Promise<Lead | undefined> {
+  return withOptimisticRetry(async () => {
+    const lead = await deps.store.get(leadId);
+    if (!lead?.intake) return lead;
+    const { intake, ...rest } = lead;
+    const input: CaptureInput = { email: lead.email, profile: {}, ...intake };
+    const received = new Date(intake.receivedAt);
+    const referredBy = await referrerOf(deps, input, lead.email);
+    let next: Lead = { ...rest, ...(referredBy ? { referredBy, source: lead.source ?? 'referral' } : {}) };
+    const timeline: TimelineEntry[] = referredBy
+      ? [timelineEntry(deps.ids, lead.leadId, received, 'referred', 'Came by a customer\'s referral link', { referredBy })]
+      : [];
+    const stored = await deps.contacts.get(lead.email);
+    if (stored) {
+      // The person's Contact holds consent, requests and suppression: the submission's consent goes there,
+      // its own conditional write, before the lead's commit (as for a known lead).
+      const { consentRequest: _request, ...withoutRequest } = next;
+      next = { ...withoutRequest, consent: stored.consent };
+      const change = await changeContactConsent(deps, next, input, received);
+      if (change.changed) timeline.push(...consentEntries(deps, lead.leadId, received, change.consent, change.request, change.change));
+    } else if ((await deps.isErased?.(lead.email)) ?? false) {
+      next = { ...next, suppressed: { at: intake.receivedAt, reason: 'erased' } };
+    }
+    if (referredBy) await deps.referrals?.record(referredBy, lead.leadId);
+    // updatedAt stays: taking the submission in is not activity (the closed-lead index sorts by it), and the
+    // run it requests counts as asked for when the submission arrived.
+    const saved = await deps.store.save(next, lead.version, inWriteOrder(timeline));
+    if (saved.consentRequest && !saved.suppressed) await deps.confirmConsent(saved);
+    // Queued by the save itself on AWS and locally (a no-op starter); a direct starter starts it here.
+    await ensureCurrentRun(deps, saved);
+    return saved;
+  });
+}
+
+/** The lead as it stands once its intake (if still pending) is done. */
+async function settled(deps: CaptureDeps, lead: Lead): Promise<Lead> {
+  return lead.intake ? ((await completeIntake(deps, lead.leadId)) ?? lead) : lead;
 }
 
 /**
@@ -128,7 +182,9 @@ async function referrerOf(deps: CaptureDeps, input: CaptureInput, email: string)
   return input.referredBy;
 }
 
-async function mergeIntoKnown(deps: CaptureDeps, known: Lead, input: CaptureInput): Promise<CaptureResult> {
+async function mergeIntoKnown(deps: CaptureDeps, found: Lead, input: CaptureInput): Promise<CaptureResult> {
+  // A second submission can meet a lead whose first is not yet taken in: that one goes first.
+  const known = await settled(deps, found);
   const fields = nonEmpty(input.profile);
   const now = deps.clock.now();
   const print = fingerprint(known.email, input);
@@ -182,24 +238,6 @@ async function changeContactConsent(deps: CaptureDeps, lead: Lead, input: Captur
     const saved = changed ? await saveContact(deps.contacts, contact, next) : contact;
     return { change, changed, consent: saved.consent, request: change.request };
   });
-}
-
-/**
- * A new lead for a person who already has a Contact (as a rep or a customer, or a lead erased and
- * back): the lead is created, and the submission's consent is merged into the Contact like a known
- * lead's, never resetting its suppression or its cap.
- */
-async function captureKnownContact(deps: CaptureDeps, input: CaptureInput, email: string, stored: Contact): Promise<CaptureResult> {
-  const now = deps.clock.now();
-  const lead = newLead(deps, input, email, now.toISOString(), stored.consent, await referrerOf(deps, input, email));
-  const lost = await createOrMerge(deps, lead, input, capturedEntries(deps, lead, input, now));
-  if (lost) return lost;
-  if (lead.referredBy) await deps.referrals?.record(lead.referredBy, lead.leadId);
-  const change = await changeContactConsent(deps, lead, input, now);
-  if (change.changed) await deps.store.appendTimeline(consentEntries(deps, lead.leadId, now, change.consent, change.request, change.change));
-  await ensureCurrentRun(deps, lead);
-  if (change.change.sendConfirmation && change.request && !(await deps.contacts.get(email))?.suppressed) await deps.confirmConsent(lead);
-  return { created: true, leadId: lead.leadId, stage: lead.stage };
 }
 
 /** A lead as a first submission makes it: awareness, run 1, the submitted profile. */

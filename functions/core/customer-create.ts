@@ -5,7 +5,7 @@
  * first term, its retention run (the run outbox), `LeadConverted`, one Contact and one erasure. Repeating
  * the call for the same email answers the same customer and changes nothing.
  */
-import { captureLead, type CaptureDeps } from './capture.js';
+import { captureLead, completeIntake, type CaptureDeps } from './capture.js';
 import { purchaseTerms, type PurchaseTerms } from './customers.js';
 import { ConflictError, NotFoundError } from './errors.js';
 import { applyEvent } from './events.js';
@@ -39,7 +39,8 @@ export async function createCustomer(deps: CaptureDeps & { customers: { get(cust
       trusted: true,
       doubleOptIn: false,
     });
-    lead = await deps.store.get(captured.leadId);
+    // Its intake (consent, Contact, timeline) first: the purchase follows the capture on the timeline.
+    lead = await completeIntake(deps, captured.leadId);
     if (!lead) throw new NotFoundError(`lead ${captured.leadId} vanished`);
   }
   const result = await applyEvent(deps, lead, {

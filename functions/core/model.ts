@@ -128,14 +128,50 @@ export interface Lead extends LeadProfileFields {
   lastSubmission?: { fingerprint: string; at: string };
   /** When a form submission last scored: a lead scores for forms at most once a day. */
   formScoredAt?: string;
+  /**
+   * The lead's stays in stages, oldest first (core/stage-history.ts): a stay starts when the lead enters a
+   * stage (or is re-opened in it) and ends when it moves on or closes. Absent on a lead no stage change or
+   * close has touched yet: it has been in its stage since createdAt.
+   */
+  stageHistory?: StageStay[];
+  /** Milliseconds spent in each stage over every ended stay: the total survives leaving and coming back. */
+  timeInStage?: Partial<Record<Stage, number>>;
+  /**
+   * Present while the submission that created the lead is not yet taken in (the submission outbox,
+   * core/capture.ts completeIntake): the request stored the lead and answered; consent, the person's
+   * Contact, erasure and referral checks and the captured timeline follow, before the lead's run starts.
+   */
+  intake?: LeadIntake;
   createdAt: string;
   updatedAt: string;
   /** Optimistic-locking counter, incremented on every write of the profile. */
   version: number;
 }
 
+/** What a new lead's submission said that its intake still has to apply (see Lead.intake). */
+export interface LeadIntake {
+  /** When the request was stored: the captured entries carry this time. */
+  receivedAt: string;
+  trusted: boolean;
+  doubleOptIn: boolean;
+  consent?: boolean;
+  consentTextVersion: string;
+  formId?: string;
+  ip?: string;
+  /** A verified referral code's customer (still to be checked: exists, not the person themselves). */
+  referredBy?: string;
+}
+
+/** One stay of a lead in a stage: when it entered, and when it left (absent while it is still there). */
+export interface StageStay {
+  stage: Stage;
+  enteredAt: string;
+  leftAt?: string;
+}
+
 export type TimelineEntryType =
   | 'lead_captured'
+  | 'referred'
   | 'form_submitted'
   | 'event'
   | 'score_changed'

@@ -18,7 +18,8 @@ export async function getLead(store: LeadStore, leadId: string, contacts?: Conta
   if (!stored) throw new NotFoundError(`Lead ${leadId} not found`);
   if (!contacts) return { lead: stored, timeline };
   const contact = await contactOfLead(contacts, stored);
-  const { consentRequest: _request, suppressed: _suppressed, recentMarketingSends: _sends, ...lead } = stored;
+  // A submission's intake (with the sender's IP) is the system's business, not the profile's.
+  const { consentRequest: _request, suppressed: _suppressed, recentMarketingSends: _sends, intake: _intake, ...lead } = stored;
   return { lead: { ...lead, ...consentFields(contact) }, timeline };
 }
 

@@ -42,8 +42,9 @@ const waitedData = (waitedMs: number) => (waitedMs >= NOTABLE_WAIT_MS ? { waited
 
 export const RUN_POLICIES: { readonly [W in WorkflowName]: RunPolicy<W> } = {
   LeadFunnel: {
-    // Active leads nurture in their stage; a won lead runs the purchase (thank-you) programme.
-    wantsRun: (lead) => lead.status === 'active' || lead.status === 'won',
+    // Active leads nurture in their stage; a won lead runs the purchase (thank-you) programme. A lead whose
+    // submission is not yet taken in waits for its intake (core/capture.ts completeIntake) instead.
+    wantsRun: (lead) => !lead.intake && (lead.status === 'active' || lead.status === 'won'),
     id: (lead) => lead.leadId,
     input: (lead) => ({ leadId: lead.leadId, run: lead.run, stage: lead.stage }),
     startedEntry: (ids, lead, at, version, waitedMs) =>
@@ -107,6 +108,8 @@ export interface RunOutboxStore {
   load<W extends WorkflowName>(workflow: W, subjectId: string): Promise<RunSubjects[W] | undefined>;
   /** Subjects whose runs were requested before `before` and are still pending, oldest first. */
   pending(workflow: WorkflowName, before: string, limit: number): Promise<Array<{ subjectId: string; requestedAt: string }>>;
+  /** New leads whose submission was stored before `before` and still awaits its intake, oldest first. */
+  pendingIntakes(before: string, limit: number): Promise<Array<{ subjectId: string; requestedAt: string }>>;
   /** `run` is known started: the subject leaves the outbox (no change when it has moved on to another run). */
   markStarted(workflow: WorkflowName, subjectId: string, run: number): Promise<void>;
   appendTimeline(workflow: WorkflowName, subjectId: string, entry: TimelineEntry | SubjectTimelineEntry): Promise<void>;

@@ -11,6 +11,8 @@ const UNASSIGNED = 'UNASSIGNED';
 const CLOSED = 'CLOSED';
 const RUN_PENDING = 'RUNPENDING#';
 const RENEWALS = 'RENEWALS';
+/** gsi4's partition of new leads whose submission awaits its intake (under RUN_PENDING: the same stream filter). */
+const LEAD_INTAKE = 'RUNPENDING#LeadFunnel/intake';
 
 /**
  * gsi4 (sparse): present only while the subject waits for its current run to start (core/run-outbox.ts),
@@ -29,7 +31,7 @@ export const keys = {
    * reads. For an open lead gsi3's attributes are `undefined`, which the document client
    * (removeUndefinedValues) leaves out of the Put, so re-opening a lead takes it out of the index.
    */
-  leadIndexes: (lead: Pick<Lead, 'leadId' | 'stage' | 'ownerId' | 'createdAt' | 'status' | 'updatedAt' | 'run' | 'startedRun'>) => ({
+  leadIndexes: (lead: Pick<Lead, 'leadId' | 'stage' | 'ownerId' | 'createdAt' | 'status' | 'updatedAt' | 'run' | 'startedRun' | 'intake'>) => ({
     gsi1pk: `STAGE#${lead.stage}`,
     gsi1sk: `${lead.createdAt}#${lead.leadId}`,
     gsi2pk: `OWNER#${lead.ownerId ?? UNASSIGNED}`,
@@ -37,7 +39,9 @@ export const keys = {
     ...(lead.status && CLOSED_STATUSES.includes(lead.status)
       ? { gsi3pk: CLOSED, gsi3sk: `${lead.updatedAt ?? lead.createdAt}#${lead.leadId}` }
       : { gsi3pk: undefined, gsi3sk: undefined }),
-    ...pendingRun('LeadFunnel', lead.leadId, runPending('LeadFunnel', lead as Lead), lead.updatedAt ?? lead.createdAt),
+    ...(lead.intake
+      ? { gsi4pk: LEAD_INTAKE, gsi4sk: `${lead.intake.receivedAt}#${lead.leadId}` }
+      : pendingRun('LeadFunnel', lead.leadId, runPending('LeadFunnel', lead as Lead), lead.updatedAt ?? lead.createdAt)),
   }),
   /** Every index attribute a lead profile may carry: readers strip them so they never ride back on a save. */
   leadIndexAttributes: ['gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'gsi4pk', 'gsi4sk'] as const,
@@ -47,6 +51,8 @@ export const keys = {
   workflowOfPendingPartition: (partition: unknown) => (typeof partition === 'string' && partition.startsWith(RUN_PENDING) ? partition.slice(RUN_PENDING.length) : undefined),
   /** gsi3's one partition: closed leads, sorted by `<updatedAt>#<leadId>` (oldest activity first). */
   closedPartition: () => CLOSED,
+  /** gsi4's partition of new leads waiting for their intake (the submission outbox, core/capture.ts completeIntake). */
+  leadIntakePartition: () => LEAD_INTAKE,
   stagePartition: (stage: Stage) => `STAGE#${stage}`,
   ownerPartition: (repId: string | undefined) => `OWNER#${repId ?? UNASSIGNED}`,
 

@@ -13,21 +13,31 @@
  * with full jitter and tries again while the invocation has time, and is otherwise left pending.
  * How long runs waited is a CloudWatch metric (embedded metric format) and, past a minute, a line on
  * the subject's timeline.
+ *
+ * A new lead's submission comes first (the submission outbox): POST /leads stores the lead with its
+ * intake pending and answers; StartRuns completes the intake (core/capture.ts completeIntake: consent,
+ * Contact, erasure and referral checks, the captured timeline) and then starts the lead's first run.
  */
 import type { Context } from 'aws-lambda';
 import { DynamoRunOutbox } from '../adapters/dynamodb/run-outbox.js';
 import { StepFunctionsStarter } from '../adapters/sfn-starter.js';
+import { completeIntake } from '../core/capture.js';
 import { randomIds } from '../core/ids.js';
 import { WORKFLOWS, type WorkflowName } from '../core/model.js';
 import { startPendingRun, type RunOutboxDeps } from '../core/run-outbox.js';
-import { documentClient, sfnClient } from '../shared/clients.js';
+import { secretReader } from '../adapters/secrets.js';
+import { captureDeps } from '../shared/capture-deps.js';
+import { documentClient, secretsClient, sfnClient } from '../shared/clients.js';
 import { loadConfig } from '../shared/config.js';
+import { customerEventDeps } from '../shared/retention-deps.js';
 import { logger } from '../shared/logger.js';
 import * as z from '../shared/schema.js';
 import { TokenBucket, mapPool, retryWhileThrottled } from '../shared/pacing.js';
 import { keys } from '../table/keys.js';
 
-const config = loadConfig('table', 'runs');
+const config = loadConfig('table', 'runs', 'events', 'signing');
+/** What a new lead's intake needs (the same parts as POST /leads). */
+const intakeDeps = captureDeps(config, customerEventDeps(config), secretReader(secretsClient()));
 const deps: RunOutboxDeps = {
   outbox: new DynamoRunOutbox(documentClient(), config.tableName),
   runs: new StepFunctionsStarter(sfnClient(), { LeadFunnel: config.funnelStateMachineArn, RepOnboarding: config.repOnboardingStateMachineArn, CustomerRetention: config.retentionStateMachineArn }),
@@ -54,6 +64,8 @@ interface Request {
   workflow: WorkflowName;
   subjectId: string;
   requestedAt: string;
+  /** A new lead whose submission awaits its intake, before its run. */
+  intake?: boolean;
   /** The stream record's sequence number (batch item failures name it). */
   sequenceNumber?: string;
 }
@@ -70,14 +82,21 @@ export function requestsFromStream(records: StreamRecord[]): Request[] {
   const bySubject = new Map<string, Request>();
   for (const record of records) {
     const image = record.dynamodb?.NewImage;
-    const workflow = keys.workflowOfPendingPartition(image?.gsi4pk?.S);
+    const intake = image?.gsi4pk?.S === keys.leadIntakePartition();
+    const workflow = intake ? 'LeadFunnel' : keys.workflowOfPendingPartition(image?.gsi4pk?.S);
     const sortKey = image?.gsi4sk?.S;
     if (!workflow || !(WORKFLOWS as readonly string[]).includes(workflow) || !sortKey) continue;
     const at = sortKey.lastIndexOf('#');
     const key = `${workflow}#${sortKey.slice(at + 1)}`;
     // The first record of a subject keeps its sequence number: a failure retries from there.
     const first = bySubject.get(key);
-    bySubject.set(key, { workflow: workflow as WorkflowName, subjectId: sortKey.slice(at + 1), requestedAt: sortKey.slice(0, at), sequenceNumber: first?.sequenceNumber ?? record.dynamodb?.SequenceNumber });
+    bySubject.set(key, {
+      workflow: workflow as WorkflowName,
+      subjectId: sortKey.slice(at + 1),
+      requestedAt: first?.intake ? first.requestedAt : sortKey.slice(0, at),
+      ...(intake || first?.intake ? { intake: true } : {}),
+      sequenceNumber: first?.sequenceNumber ?? record.dynamodb?.SequenceNumber,
+    });
   }
   return [...bySubject.values()];
 }
@@ -94,6 +113,10 @@ async function sweep(event: unknown, deadline: number): Promise<Request[]> {
   // Locally time is compressed: "a minute ago" is a real minute, whatever the scale.
   const before = new Date(config.clock.now().getTime() - afterMs * config.timeScale).toISOString();
   const requests: Request[] = [];
+  if (Date.now() <= deadline) {
+    const intakes = await deps.outbox.pendingIntakes(before, SWEEP_PAGE);
+    requests.push(...intakes.map((p) => ({ workflow: 'LeadFunnel' as const, intake: true, ...p })));
+  }
   for (const workflow of WORKFLOWS) {
     if (Date.now() > deadline) break;
     const pending = await deps.outbox.pending(workflow, before, SWEEP_PAGE);
@@ -120,6 +143,7 @@ async function startAll(requests: Request[], deadline: number): Promise<{ summar
     try {
       const attempt = await retryWhileThrottled(
         async () => {
+          if (req.intake) await completeIntake(intakeDeps, req.subjectId);
           await bucket.take();
           return startPendingRun(deps, req.workflow, req.subjectId, req.requestedAt);
         },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { captureLead, type CaptureInput } from '../../functions/core/capture.js';
+import { captureLead, completeIntake, type CaptureDeps, type CaptureInput } from '../../functions/core/capture.js';
 import { fixedClock } from '../../functions/core/clock.js';
 import type { Lead, TimelineEntry } from '../../functions/core/model.js';
 import { contactOfLead } from '../../functions/core/contact.js';
@@ -29,6 +29,13 @@ function world(store = new InMemoryLeadStore(), erased: string[] = []) {
   };
 }
 
+/** A submission as the system takes it: the request's write, then the intake StartRuns does before the run. */
+async function capture(deps: CaptureDeps, input: CaptureInput) {
+  const result = await captureLead(deps, input);
+  if (result.created && !result.ignored) await completeIntake(deps, result.leadId);
+  return result;
+}
+
 const form = (over: Partial<CaptureInput> = {}): CaptureInput => ({
   email: 'Ann@Example.com ',
   profile: { firstName: 'Ann', company: 'Acme' },
@@ -45,7 +52,7 @@ const anonymous = (over: Partial<CaptureInput> = {}) => form({ trusted: false, .
 describe('capturing a web-form lead', () => {
   it('creates a new lead at awareness with its consent record and starts funnel run 1', async () => {
     const w = world();
-    const result = await captureLead(w, form());
+    const result = await capture(w, form());
     expect(result).toEqual({ created: true, leadId: expect.any(String), stage: 'awareness' });
     const lead = await w.store.get(result.leadId);
     expect(lead).toMatchObject({
@@ -63,13 +70,13 @@ describe('capturing a web-form lead', () => {
 
   it('records no consent when the form did not ask, and names the web form as the source', async () => {
     const w = world();
-    const { leadId } = await captureLead(w, form({ consent: undefined, formId: undefined }));
+    const { leadId } = await capture(w, form({ consent: undefined, formId: undefined }));
     expect((await person(w, leadId)).consent).toMatchObject({ given: false, sourceForm: 'web-form' });
   });
 
   it('answers a filled honeypot like a success and stores nothing', async () => {
     const w = world();
-    const result = await captureLead(w, form({ honeypot: 'http://spam.example' }));
+    const result = await capture(w, form({ honeypot: 'http://spam.example' }));
     expect(result).toMatchObject({ created: true, stage: 'awareness', ignored: true });
     expect(w.store.leads.size).toBe(0);
     expect(w.store.entries).toEqual([]);
@@ -78,8 +85,8 @@ describe('capturing a web-form lead', () => {
 
   it('answers a known email with the same lead, merging non-empty fields without blanking others', async () => {
     const w = world();
-    const first = await captureLead(w, form());
-    const again = await captureLead(w, form({ email: 'ann@example.com', profile: { firstName: '', jobTitle: 'CTO' }, consent: undefined }));
+    const first = await capture(w, form());
+    const again = await capture(w, form({ email: 'ann@example.com', profile: { firstName: '', jobTitle: 'CTO' }, consent: undefined }));
     expect(again).toMatchObject({ created: false, leadId: first.leadId });
     expect(await w.store.get(first.leadId)).toMatchObject({ firstName: 'Ann', company: 'Acme', jobTitle: 'CTO' });
     expect(w.store.leads.size).toBe(1);
@@ -87,8 +94,8 @@ describe('capturing a web-form lead', () => {
 
   it('counts a later submission as a form_submitted engagement that can move the lead on', async () => {
     const w = world();
-    const { leadId } = await captureLead(w, form());
-    const again = await captureLead(w, form({ formId: 'webinar-form', profile: { message: 'Sign me up' } }));
+    const { leadId } = await capture(w, form());
+    const again = await capture(w, form({ formId: 'webinar-form', profile: { message: 'Sign me up' } }));
     expect(again.stage).toBe('interest');
     const types = (await w.store.timeline(leadId)).map((e: TimelineEntry) => e.type);
     expect(types).toContain('form_submitted');
@@ -100,9 +107,9 @@ describe('capturing a web-form lead', () => {
 
   it('treats the same submission again within a day as a retry: no score, no timeline entry, no new run', async () => {
     const w = world();
-    const { leadId } = await captureLead(w, form());
+    const { leadId } = await capture(w, form());
     const entries = w.store.entries.length;
-    const again = await Promise.all([captureLead(w, form({ email: ' ANN@example.com' })), captureLead(w, form())]);
+    const again = await Promise.all([capture(w, form({ email: ' ANN@example.com' })), capture(w, form())]);
     expect(again.map((r) => r.leadId)).toEqual([leadId, leadId]);
     expect(await w.store.get(leadId)).toMatchObject({ score: 0, stage: 'awareness', run: 1 });
     expect(w.store.entries).toHaveLength(entries);
@@ -111,25 +118,25 @@ describe('capturing a web-form lead', () => {
 
   it('counts the same submission again once a day has passed', async () => {
     const w = world();
-    const { leadId } = await captureLead(w, form());
+    const { leadId } = await capture(w, form());
     w.clock.advance(25 * 3_600_000);
-    await captureLead(w, form());
+    await capture(w, form());
     expect((await w.store.get(leadId))?.score).toBe(10);
   });
 
   it('counts concurrent identical repeats of a changed submission once', async () => {
     const w = world();
-    const { leadId } = await captureLead(w, form());
+    const { leadId } = await capture(w, form());
     const changed = form({ profile: { jobTitle: 'CTO' } });
-    await Promise.all([captureLead(w, changed), captureLead(w, changed), captureLead(w, changed)]);
+    await Promise.all([capture(w, changed), capture(w, changed), capture(w, changed)]);
     expect((await w.store.get(leadId))?.score).toBe(10);
     expect((await w.store.timeline(leadId)).filter((e) => e.type === 'form_submitted')).toHaveLength(1);
   });
 
   it('updates consent when a repeat submission gives it', async () => {
     const w = world();
-    const { leadId } = await captureLead(w, form({ consent: false }));
-    await captureLead(w, form({ consent: true, consentTextVersion: 'v3' }));
+    const { leadId } = await capture(w, form({ consent: false }));
+    await capture(w, form({ consent: true, consentTextVersion: 'v3' }));
     expect((await person(w, leadId)).consent).toMatchObject({ given: true, textVersion: 'v3' });
   });
 
@@ -148,36 +155,54 @@ describe('capturing a web-form lead', () => {
       version: 1,
     };
     await w.store.create(lead, []);
-    await captureLead(w, form());
+    await capture(w, form());
     expect(w.starter.started).toEqual([{ leadId: 'lead-1', run: 4, stage: 'consideration' }]);
   });
 
   it('turns the loser of a race for a new email into a repeat submission', async () => {
-    class Racing extends InMemoryLeadStore {
-      raced = false;
-      override async findByEmail(email: string) {
-        // The first lookup misses; meanwhile a concurrent request creates the lead.
-        if (!this.raced) {
-          this.raced = true;
-          return undefined;
-        }
-        return super.findByEmail(email);
-      }
-    }
-    const store = new Racing();
-    const w = world(store);
-    const winner = await captureLead(world(store), form());
-    store.raced = false;
-    const loser = await captureLead(w, form());
+    // Both requests try to claim the email; the one that loses merges into the winner's lead.
+    const w = world();
+    const [one, two] = await Promise.all([capture(w, form()), capture(w, form({ profile: { jobTitle: 'CTO' } }))]);
+    const [winner, loser] = one.created ? [one, two] : [two, one];
     expect(winner.created).toBe(true);
     expect(loser).toMatchObject({ created: false, leadId: winner.leadId });
-    expect(store.leads.size).toBe(1);
+    expect(w.store.leads.size).toBe(1);
+    expect(await w.store.get(winner.leadId)).toMatchObject({ jobTitle: 'CTO' });
+  });
+
+  it('answers a new email after one write: the lead as the submission makes it, its intake pending, no run yet', async () => {
+    const w = world();
+    const result = await captureLead(w, form());
+    expect(result).toEqual({ created: true, leadId: expect.any(String), stage: 'awareness' });
+    expect(await w.store.get(result.leadId)).toMatchObject({
+      consent: { given: true, method: 'integration' },
+      intake: { receivedAt: T0, trusted: true, consent: true, consentTextVersion: 'v2', formId: 'pricing-form', ip: '203.0.113.9' },
+    });
+    expect((await w.store.timeline(result.leadId)).map((e) => e.type)).toEqual(['lead_captured', 'consent_recorded']);
+    expect(w.starter.started).toEqual([]);
+    // The intake is done once, however often it is asked for (a retried stream record, the sweeper).
+    await Promise.all([completeIntake(w, result.leadId), completeIntake(w, result.leadId)]);
+    expect((await w.store.get(result.leadId))?.intake).toBeUndefined();
+    expect((await w.store.timeline(result.leadId)).map((e) => e.type)).toEqual(['lead_captured', 'consent_recorded', 'workflow_started']);
+    expect(w.starter.started).toEqual([{ leadId: result.leadId, run: 1, stage: 'awareness' }]);
+  });
+
+  it('takes in a pending submission first when a second one meets it', async () => {
+    const w = world();
+    const first = await captureLead(w, anonymous());
+    const again = await captureLead(w, anonymous({ profile: { jobTitle: 'CTO' } }));
+    expect(again).toMatchObject({ created: false, leadId: first.leadId });
+    const types = (await w.store.timeline(first.leadId)).map((e) => e.type);
+    expect(types.indexOf('lead_captured')).toBeLessThan(types.indexOf('form_submitted'));
+    expect(types).toContain('consent_requested');
+    expect(await w.store.get(first.leadId)).toMatchObject({ jobTitle: 'CTO' });
+    expect((await w.store.get(first.leadId))?.intake).toBeUndefined();
   });
 
   describe('from an anonymous caller', () => {
     it('asks a new lead to confirm an opt-in by email, keeping consent off until then', async () => {
       const w = world();
-      const { leadId } = await captureLead(w, anonymous());
+      const { leadId } = await capture(w, anonymous());
       const lead = await person(w, leadId);
       expect(lead?.consent).toMatchObject({ given: false });
       expect(lead?.consentRequest).toMatchObject({ requestId: expect.any(String), at: T0, textVersion: 'v2', sourceForm: 'pricing-form', ip: '203.0.113.9' });
@@ -187,15 +212,15 @@ describe('capturing a web-form lead', () => {
 
     it('gives consent at once when double opt-in is switched off', async () => {
       const w = world();
-      const { leadId } = await captureLead(w, anonymous({ doubleOptIn: false }));
+      const { leadId } = await capture(w, anonymous({ doubleOptIn: false }));
       expect((await person(w, leadId)).consent).toMatchObject({ given: true, method: 'form' });
       expect(w.confirmations).toEqual([]);
     });
 
     it('fills empty fields of a known lead but never overwrites one, recording the differing values', async () => {
       const w = world();
-      const { leadId } = await captureLead(w, form({ profile: { firstName: 'Ann', company: 'Acme' } }));
-      await captureLead(w, anonymous({ profile: { firstName: 'Mallory', company: 'Evil', jobTitle: 'CEO' }, consent: undefined }));
+      const { leadId } = await capture(w, form({ profile: { firstName: 'Ann', company: 'Acme' } }));
+      await capture(w, anonymous({ profile: { firstName: 'Mallory', company: 'Evil', jobTitle: 'CEO' }, consent: undefined }));
       expect(await w.store.get(leadId)).toMatchObject({ firstName: 'Ann', company: 'Acme', jobTitle: 'CEO' });
       const submitted = (await w.store.timeline(leadId)).find((e) => e.type === 'profile_change_submitted');
       expect(submitted?.data).toMatchObject({ submitted: { firstName: 'Mallory', company: 'Evil' } });
@@ -203,29 +228,29 @@ describe('capturing a web-form lead', () => {
 
     it('scores form submissions at most once per lead per day', async () => {
       const w = world();
-      const { leadId } = await captureLead(w, form({ consent: undefined }));
+      const { leadId } = await capture(w, form({ consent: undefined }));
       for (let i = 0; i < 5; i++) {
         w.clock.advance(60_000);
-        await captureLead(w, anonymous({ profile: { message: `attempt ${i}` }, consent: undefined }));
+        await capture(w, anonymous({ profile: { message: `attempt ${i}` }, consent: undefined }));
       }
       expect(await w.store.get(leadId)).toMatchObject({ score: 10, stage: 'interest' });
       w.clock.advance(24 * 3_600_000);
-      await captureLead(w, anonymous({ profile: { message: 'next day' }, consent: undefined }));
+      await capture(w, anonymous({ profile: { message: 'next day' }, consent: undefined }));
       expect((await w.store.get(leadId))?.score).toBe(20);
     });
 
     it('does not flip a known lead’s consent on, and sends one confirmation a day however often the form is posted', async () => {
       const w = world();
-      const { leadId } = await captureLead(w, form({ consent: false }));
-      for (let i = 0; i < 4; i++) await captureLead(w, anonymous({ profile: { message: `try ${i}` } }));
+      const { leadId } = await capture(w, form({ consent: false }));
+      for (let i = 0; i < 4; i++) await capture(w, anonymous({ profile: { message: `try ${i}` } }));
       expect((await person(w, leadId)).consent.given).toBe(false);
       expect(w.confirmations).toHaveLength(1);
     });
 
     it('withdraws consent at once', async () => {
       const w = world();
-      const { leadId } = await captureLead(w, form({ consent: true }));
-      await captureLead(w, anonymous({ consent: false }));
+      const { leadId } = await capture(w, form({ consent: true }));
+      await capture(w, anonymous({ consent: false }));
       const lead = await person(w, leadId);
       expect(lead?.consent).toMatchObject({ given: false, withdrawnAt: T0 });
       expect((await w.store.timeline(leadId)).map((e) => e.type)).toContain('consent_withdrawn');
@@ -233,7 +258,7 @@ describe('capturing a web-form lead', () => {
 
     it('stores an erased address suppressed and sends it no confirmation', async () => {
       const w = world(new InMemoryLeadStore(), ['ann@example.com']);
-      const { leadId } = await captureLead(w, anonymous());
+      const { leadId } = await capture(w, anonymous());
       expect((await person(w, leadId)).suppressed).toMatchObject({ reason: 'erased' });
       expect(w.confirmations).toEqual([]);
     });

@@ -38,14 +38,23 @@ const post = (body: string, headers: Record<string, string> = { 'content-type': 
   call(handler, httpEvent({ method: 'POST', path: '/leads', body, headers }));
 
 describe('POST /leads', () => {
-  it('creates a new lead for an integration (API key) with 201 and queues its funnel run in the same write (the run outbox), calling no StartExecution', async () => {
+  it('creates a new lead for an integration (API key) with 201 in one write: the lead with its intake pending (the submission outbox), calling no StartExecution', async () => {
     const res = await post(JSON.stringify({ email: ' Ann@Example.com', firstName: 'Ann', consent: true }), INTEGRATION);
     expect(res.statusCode).toBe(201);
     expect(res.json).toEqual({ leadId: expect.any(String), stage: 'awareness' });
+    // One request to DynamoDB: the lead, its email's claim and its first two timeline entries, in one
+    // transaction; nothing read first.
+    expect(ddb.calls()).toHaveLength(1);
     const put = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
-    expect(put[0]!.Put!.Item).toMatchObject({ email: 'ann@example.com', consent: { given: true, method: 'integration', ip: '203.0.113.9', textVersion: 'v1' } });
-    // The lead item itself asks for run 1: it is in the pending-runs index that StartRuns drains.
-    expect(put[0]!.Put!.Item).toMatchObject({ run: 1, gsi4pk: 'RUNPENDING#LeadFunnel', gsi4sk: expect.stringMatching(new RegExp(`#${res.json.leadId}$`)) });
+    expect(put.map((p) => p.Put!.Item!.type ?? p.Put!.Item!.entity)).toEqual(['lead', 'leadEmail', 'lead_captured', 'consent_recorded']);
+    expect(put[0]!.Put!.Item).toMatchObject({
+      email: 'ann@example.com',
+      firstName: 'Ann',
+      consent: { given: true, method: 'integration', ip: '203.0.113.9', textVersion: 'v1' },
+      intake: { trusted: true, consent: true, ip: '203.0.113.9', consentTextVersion: 'v1' },
+    });
+    // The lead item itself asks for its intake (then run 1): it is in the index StartRuns drains.
+    expect(put[0]!.Put!.Item).toMatchObject({ run: 1, gsi4pk: 'RUNPENDING#LeadFunnel/intake', gsi4sk: expect.stringMatching(new RegExp(`#${res.json.leadId}$`)) });
     expect(put[0]!.Put!.Item!.startedRun).toBeUndefined();
     expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
   });
@@ -89,7 +98,9 @@ describe('POST /leads', () => {
     expect(res.statusCode).toBe(202);
     expect(res.json).toEqual({ status: 'received' });
     const put = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
-    expect(put[0]!.Put!.Item).toMatchObject({ email: 'cy@example.com', consent: { given: false }, consentRequest: { requestId: expect.any(String) } });
+    // The request is stored at once; the confirmation outbox mails it once the intake is done (an erased
+    // address is stored suppressed by then, and mailed nothing).
+    expect(put[0]!.Put!.Item).toMatchObject({ email: 'cy@example.com', consent: { given: false }, consentRequest: { requestId: expect.any(String) }, intake: { trusted: false, consent: true, doubleOptIn: true } });
   });
 
   it('refuses a wrong API key with 401 and writes nothing', async () => {

@@ -25,6 +25,9 @@ class FakeOutbox implements RunOutboxStore {
   async pending() {
     return [];
   }
+  async pendingIntakes() {
+    return [];
+  }
   async markStarted(_workflow: WorkflowName, id: string, run: number) {
     const s = this.subjects.get(id);
     if (s && s.run === run) this.subjects.set(id, { ...s, startedRun: run } as Lead | Rep);

@@ -41,13 +41,21 @@ export class DynamoRunOutbox implements RunOutboxStore {
     return subject as RunSubjects[W] | undefined;
   }
 
-  async pending(workflow: WorkflowName, before: string, limit: number) {
+  pending(workflow: WorkflowName, before: string, limit: number) {
+    return this.waiting(keys.pendingRunPartition(workflow), before, limit);
+  }
+
+  pendingIntakes(before: string, limit: number) {
+    return this.waiting(keys.leadIntakePartition(), before, limit);
+  }
+
+  private async waiting(partition: string, before: string, limit: number) {
     const out = await this.client.send(
       new QueryCommand({
         TableName: this.tableName,
         IndexName: 'gsi4',
         KeyConditionExpression: 'gsi4pk = :p AND gsi4sk < :before',
-        ExpressionAttributeValues: { ':p': keys.pendingRunPartition(workflow), ':before': before },
+        ExpressionAttributeValues: { ':p': partition, ':before': before },
         Limit: limit,
       }),
     );
