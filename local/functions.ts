@@ -62,6 +62,8 @@ export function mergeEnvironments(functions: LocalFunction[]): Record<string, st
 export class FunctionRuntime {
   private readonly handlers = new Map<string, Handler>();
   private readonly byAlias = new Map<string, LocalFunction>();
+  /** Discrete-event time: every invocation is work in flight (the clock does not move until it returns). */
+  inFlight?: { track<T>(work: () => Promise<T>): Promise<T> };
 
   constructor(
     readonly functions: LocalFunction[],
@@ -97,7 +99,11 @@ export class FunctionRuntime {
     return handler as Handler;
   }
 
-  async invoke(nameOrArn: string, event: unknown): Promise<unknown> {
+  invoke(nameOrArn: string, event: unknown): Promise<unknown> {
+    return this.inFlight ? this.inFlight.track(() => this.run(nameOrArn, event)) : this.run(nameOrArn, event);
+  }
+
+  private async run(nameOrArn: string, event: unknown): Promise<unknown> {
     const fn = this.find(nameOrArn);
     if (!fn) throw namedError('ResourceNotFoundException', `Function not found: ${nameOrArn}`);
     const handler = await this.load(fn);

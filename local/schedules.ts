@@ -5,6 +5,7 @@
  * event shaped like EventBridge's "Scheduled Event". `cron(...)` rules are refused, not ignored.
  */
 import { randomUUID } from 'node:crypto';
+import type { DiscreteClock } from './discrete-clock.js';
 import type { FunctionRuntime } from './functions.js';
 import { resolveIntrinsics, resourcesOfType, type CfnTemplate, type ReferenceMap } from './template.js';
 
@@ -40,9 +41,18 @@ export function readSchedules(template: CfnTemplate, refs: ReferenceMap): LocalS
 /**
  * Starts a timer per scheduled rule; the returned function stops them and waits for invocations in
  * flight. A failed invocation is logged and the rule keeps its schedule, as EventBridge would.
+ * With `discrete`, each rule is a recurring timer of the discrete-event clock instead, at its rate in
+ * virtual time but never more often than `floorMs` (every tick would otherwise be a jump of its own).
  */
-export function startSchedules(template: CfnTemplate, refs: ReferenceMap, functions: FunctionRuntime, scale: number): () => Promise<void> {
+export function startSchedules(
+  template: CfnTemplate,
+  refs: ReferenceMap,
+  functions: FunctionRuntime,
+  scale: number,
+  discrete?: { clock: DiscreteClock; floorMs: number },
+): () => Promise<void> {
   const timers: NodeJS.Timeout[] = [];
+  const stops: Array<() => void> = [];
   const inFlight = new Set<Promise<unknown>>();
   for (const schedule of readSchedules(template, refs)) {
     for (const target of schedule.targets) {
@@ -50,22 +60,25 @@ export function startSchedules(template: CfnTemplate, refs: ReferenceMap, functi
     }
     const interval = Math.max(MIN_INTERVAL_MS, schedule.rateMs / scale);
     let running = false;
+    const invokeTargets = () => {
+      const event = scheduledEvent(schedule.ruleId, discrete ? discrete.clock.now() : new Date());
+      return Promise.all(schedule.targets.map((t) => functions.invoke(t, event).catch((err) => console.error(`[local] rule ${schedule.ruleId} → ${t}:`, err))));
+    };
+    if (discrete) {
+      // The clock waits for each run before it moves on, so runs of one rule never overlap here.
+      const tick = () => {
+        const run = invokeTargets().finally(() => inFlight.delete(run));
+        inFlight.add(run);
+        return run;
+      };
+      stops.push(discrete.clock.every(Math.max(schedule.rateMs, discrete.floorMs), tick));
+      continue;
+    }
     const fire = () => {
       // One invocation per rule at a time: a slow run is not overlapped by the next tick.
       if (running) return;
       running = true;
-      const event = {
-        version: '0',
-        id: randomUUID(),
-        'detail-type': 'Scheduled Event',
-        source: 'aws.events',
-        time: new Date().toISOString(),
-        resources: [schedule.ruleId],
-        detail: {},
-      };
-      const run = Promise.all(
-        schedule.targets.map((t) => functions.invoke(t, event).catch((err) => console.error(`[local] rule ${schedule.ruleId} → ${t}:`, err))),
-      ).finally(() => {
+      const run = invokeTargets().finally(() => {
         running = false;
         inFlight.delete(run);
       });
@@ -77,6 +90,20 @@ export function startSchedules(template: CfnTemplate, refs: ReferenceMap, functi
   }
   return async () => {
     for (const t of timers) clearInterval(t);
+    for (const stop of stops) stop();
     await Promise.all([...inFlight]);
+  };
+}
+
+/** The event EventBridge gives a scheduled rule's target. */
+function scheduledEvent(ruleId: string, time: Date) {
+  return {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': 'Scheduled Event',
+    source: 'aws.events',
+    time: time.toISOString(),
+    resources: [ruleId],
+    detail: {},
   };
 }

@@ -4,7 +4,8 @@
  * Executions live in memory: stopping the process loses running executions.
  */
 import path from 'node:path';
-import { scaledClock, type Clock } from '../functions/core/clock.js';
+import { HOUR_MS, installClock, scaledClock, type Clock } from '../functions/core/clock.js';
+import { DiscreteClock } from './discrete-clock.js';
 import { fileURLToPath } from 'node:url';
 import { htmlFile, startApiServer } from './api/server.js';
 import { readHttpApi } from './api/routes.js';
@@ -56,15 +57,29 @@ export interface LocalStackOptions {
   dynamodbFaults?: boolean | { rate?: number; seed?: number };
   /** Step Functions' StartExecution quota (AWS: 1300/300 in the large regions); unlimited unless set. */
   startQuota?: StartQuotaSettings;
+  /**
+   * `'scaled'` (the default): virtual time is wall time × `timeScale`. `'discrete'`: discrete-event time
+   * (local/discrete-clock.ts): it stands still while work is in flight and moves only to the next due timer,
+   * when `stack.clock.runUntil`/`runUntilIdle` (or `autoAdvance`) drive it; `timeScale` is then ignored.
+   */
+  clock?: 'scaled' | 'discrete' | DiscreteClockSettings;
+}
+
+export interface DiscreteClockSettings {
+  mode: 'discrete';
+  /** Timers due within this many virtual ms of the next fire together (each late by at most this); default 0. */
+  resolutionMs?: number;
+  /** A scheduled rule ticks at most this often in virtual time (default an hour: the per-minute sweeper). */
+  scheduleFloorMs?: number;
 }
 
 export interface WaitOptions {
   timeoutMs?: number;
 }
 
-export interface LocalStack {
-  /** The compressed clock the handlers and the executions share. */
-  clock: Clock;
+export interface LocalStack<C extends Clock = Clock> {
+  /** The clock the handlers and the executions share: scaled wall time, or a DiscreteClock. */
+  clock: C;
   apiUrl: string;
   apiKey: string;
   sesUrl: string;
@@ -105,13 +120,18 @@ const poll = async (check: () => boolean, timeoutMs: number, what: () => string)
   }
 };
 
-export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+export function startLocalStack(options: LocalStackOptions & { clock: 'discrete' | DiscreteClockSettings }): Promise<LocalStack<DiscreteClock>>;
+export function startLocalStack(options: LocalStackOptions): Promise<LocalStack>;
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack<Clock>> {
   const repoRoot = options.repoRoot ?? REPO_ROOT;
-  const scale = options.timeScale ?? 1;
+  const discreteSettings = options.clock === 'discrete' ? { mode: 'discrete' as const } : typeof options.clock === 'object' ? options.clock : undefined;
+  // Discrete time has no scale: a wait is as long as it says, in virtual time, whatever the wall clock does.
+  const scale = discreteSettings ? 1 : (options.timeScale ?? 1);
   if (!(scale >= 1)) throw new RangeError(`time scale must be ≥ 1, got ${scale}`);
   const originMs = Date.now();
   // Virtual time never runs backwards across restarts (npm start passes where it had got to).
   const virtualOriginMs = Math.max(originMs, options.virtualStartMs ?? 0);
+  const discrete = discreteSettings ? new DiscreteClock({ startMs: virtualOriginMs, resolutionMs: discreteSettings.resolutionMs }) : undefined;
   const fixed = options.ports === undefined || options.ports === 0 ? undefined : options.ports;
   const cleanups: Array<() => Promise<void>> = [];
   const stop = async () => {
@@ -158,7 +178,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       handlersDynamoDb = proxy.url;
     }
     const functions = new FunctionRuntime(functionsList, repoRoot, faults);
-    const executions = new Executions(functions, { scale, originMs, virtualOriginMs });
+    if (discrete) {
+      functions.inFlight = discrete;
+      // The handlers (same process) read the discrete clock (TIME_MODE=discrete below).
+      installClock(discrete);
+      cleanups.push(async () => installClock(undefined));
+    }
+    const executions = new Executions(functions, { scale, originMs, virtualOriginMs, ...(discrete ? { discrete } : {}) });
     const stateMachines: Record<string, string> = {};
     for (const [id, res] of resourcesOfType(template, 'AWS::StepFunctions::StateMachine')) {
       const raw = resolveIntrinsics(res.Properties?.DefinitionString ?? res.Properties?.Definition, refs, template);
@@ -196,6 +222,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       TIME_SCALE: String(scale),
       TIME_ORIGIN: String(originMs),
       TIME_VIRTUAL_ORIGIN: String(virtualOriginMs),
+      TIME_MODE: discrete ? 'discrete' : 'scaled',
       ...options.env,
     });
     await functions.loadAll();
@@ -207,12 +234,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ),
     );
     cleanups.push(() => streams.stop());
+    // Discrete time: idle means every mapping has read its stream to the end.
+    if (discrete) discrete.addIdleProbe(() => streams.drained());
     // Scheduled rules (the retention job) fire on the compressed clock, like the Waits.
-    cleanups.push(startSchedules(template, refs, functions, scale));
+    cleanups.push(startSchedules(template, refs, functions, scale, discrete ? { clock: discrete, floorMs: discreteSettings?.scheduleFloorMs ?? HOUR_MS } : undefined));
 
     const api = await startApiServer({
       model: readHttpApi(template, refs),
       functions,
+      ...(discrete ? { inFlight: discrete } : {}),
       port: await apiPort.release().then(() => apiPort.port),
       localPages: {
         '/': () => htmlFile(path.join(REPO_ROOT, 'local', 'sample-form.html')),
@@ -224,7 +254,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     const machineArn = (m?: string) => (m === undefined ? undefined : (stateMachines[m] ?? (m.startsWith('arn:') ? m : localArn.stateMachine(m))));
     return {
-      clock: scaledClock(scale, originMs, Date.now, virtualOriginMs),
+      clock: discrete ?? scaledClock(scale, originMs, Date.now, virtualOriginMs),
       apiUrl: api.url,
       apiKey,
       sesUrl: ses.url,

@@ -82,6 +82,11 @@ export interface LocalStreams {
   resume(): void;
   /** Resolves once every shard has been read to its end and no batch is in flight. */
   idle(options?: { timeoutMs?: number }): Promise<void>;
+  /**
+   * Resolves after a full pass over the shards that started after this call found nothing to read (at
+   * once while paused or stopped). The discrete-event clock asks before every jump: idle means drained.
+   */
+  drained(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -108,6 +113,26 @@ export function startStreamMapping(options: { endpoint: () => string; tableName:
   let busy = false;
   /** True once a full pass found nothing new (reset by any record). */
   let caughtUp = false;
+  /** Passes started, and the last one that read every shard and found nothing. */
+  let passes = 0;
+  let drainedThrough = 0;
+  /** A shard closed since the last DescribeStream: a new one may hold records. */
+  let shardClosed = false;
+  const drainWaiters: Array<{ after: number; resolve: () => void }> = [];
+  let wake: (() => void) | undefined;
+  const nap = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  const releaseDrainWaiters = (all: boolean) => {
+    for (let i = drainWaiters.length - 1; i >= 0; i--) {
+      if (all || drainWaiters[i]!.after < drainedThrough) drainWaiters.splice(i, 1)[0]!.resolve();
+    }
+  };
 
   const call = async (target: string, body: unknown): Promise<any> => {
     const res = await fetch(options.endpoint(), {
@@ -146,6 +171,7 @@ export function startStreamMapping(options: { endpoint: () => string; tableName:
       if (!shards.has(s.ShardId)) shards.set(s.ShardId, { id: s.ShardId, closed: false });
     }
     lastDescribe = Date.now();
+    shardClosed = false;
   }
 
   async function deliver(records: StreamRecord[]): Promise<void> {
@@ -191,7 +217,7 @@ export function startStreamMapping(options: { endpoint: () => string; tableName:
     }
     const records = (out.Records ?? []) as StreamRecord[];
     shard.iterator = out.NextShardIterator;
-    if (!shard.iterator) shard.closed = true;
+    if (!shard.iterator) shard.closed = shardClosed = true;
     if (records.length) {
       await deliver(records);
       shard.lastSequence = records[records.length - 1]!.dynamodb?.SequenceNumber;
@@ -202,13 +228,16 @@ export function startStreamMapping(options: { endpoint: () => string; tableName:
   const loop = (async () => {
     while (!stopped) {
       if (paused) {
-        await sleep(IDLE_POLL_MS);
+        releaseDrainWaiters(true);
+        await nap(IDLE_POLL_MS);
         continue;
       }
       busy = true;
       let found = false;
+      let failed = false;
+      const pass = ++passes;
       try {
-        if (!streamArn || Date.now() - lastDescribe > DESCRIBE_EVERY_MS) await describe();
+        if (!streamArn || Date.now() - lastDescribe > DESCRIBE_EVERY_MS || (shardClosed && drainWaiters.length)) await describe();
         for (const shard of [...shards.values()].filter((s) => !s.closed)) {
           if (stopped || paused) break;
           if (await readShard(shard)) found = true;
@@ -218,11 +247,18 @@ export function startStreamMapping(options: { endpoint: () => string; tableName:
         // The table is gone or DynamoDB Local restarts: find the stream again on the next pass.
         if (name === 'ResourceNotFoundException' || (err as { cause?: { code?: string } }).cause?.code === 'ECONNREFUSED') streamArn = undefined;
         else if (!stopped) console.error('[local] stream poll:', (err as Error).message);
+        failed = true;
       }
       busy = false;
       caughtUp = !found && !paused;
-      if (!found) await sleep(IDLE_POLL_MS);
+      if (!found && !failed && !paused) {
+        drainedThrough = pass;
+        releaseDrainWaiters(false);
+      }
+      // Someone waiting to hear the stream is drained (asked mid-pass) gets a fresh pass at once.
+      if (!found && (failed || !drainWaiters.length)) await nap(IDLE_POLL_MS);
     }
+    releaseDrainWaiters(true);
   })();
 
   return {
@@ -239,8 +275,16 @@ export function startStreamMapping(options: { endpoint: () => string; tableName:
         await sleep(IDLE_POLL_MS);
       }
     },
+    drained() {
+      if (paused || stopped) return Promise.resolve();
+      return new Promise<void>((resolve) => {
+        drainWaiters.push({ after: passes, resolve });
+        wake?.();
+      });
+    },
     async stop() {
       stopped = true;
+      wake?.();
       await loop;
     },
   };
@@ -252,6 +296,7 @@ export function combineStreams(all: LocalStreams[]): LocalStreams {
     pause: () => all.forEach((s) => s.pause()),
     resume: () => all.forEach((s) => s.resume()),
     idle: async (options) => void (await Promise.all(all.map((s) => s.idle(options)))),
+    drained: async () => void (await Promise.all(all.map((s) => s.drained()))),
     stop: async () => void (await Promise.all(all.map((s) => s.stop()))),
   };
 }

@@ -19,6 +19,31 @@ export function scaledClock(scale = 1, originMs = Date.now(), realNow: () => num
   return { now: () => toVirtual(realNow()), fromWallClock: (wall) => toVirtual(wall.getTime()) };
 }
 
+/** Where the installed time source lives: one per process, shared by every module copy that reads it. */
+const INSTALLED = Symbol.for('sales-flow.installed-clock');
+type WithInstalled = { [INSTALLED]?: Clock };
+
+/**
+ * Installs (or, with undefined, removes) the process's time source: the local runtime's discrete-event
+ * clock, which the handlers run beside in the same process and whose time only it moves.
+ */
+export function installClock(source: Clock | undefined): void {
+  (globalThis as WithInstalled)[INSTALLED] = source;
+}
+
+/**
+ * A clock that reads the installed time source on every call (TIME_MODE=discrete: the local runtime's
+ * discrete-event time). It fails loudly when nothing is installed, rather than falling back to wall time.
+ */
+export function installedClock(): Clock {
+  const source = (): Clock => {
+    const installed = (globalThis as WithInstalled)[INSTALLED];
+    if (!installed) throw new Error('TIME_MODE=discrete needs the local runtime\'s clock installed in this process');
+    return installed;
+  };
+  return { now: () => source().now(), fromWallClock: (wall) => source().fromWallClock(wall) };
+}
+
 export function fixedClock(start: Date | string): Clock & { advance(ms: number): void; set(d: Date | string): void } {
   let t = new Date(start).getTime();
   return {

@@ -5,7 +5,7 @@
  */
 import * as z from './schema.js';
 import { isTimeZone } from '../core/business-hours.js';
-import { scaledClock, type Clock } from '../core/clock.js';
+import { installedClock, scaledClock, type Clock } from '../core/clock.js';
 import { BUSINESS_HOURS_FORMAT, parseBusinessHours, type SendWindowSettings } from '../core/send-window.js';
 
 const optionalText = z.optional(z.string().check(z.trim(), z.minLength(1)));
@@ -43,6 +43,8 @@ const envSchema = z.object({
   TIME_SCALE: z._default(z.coerce.number().check(z.gte(1)), 1),
   TIME_ORIGIN: positiveInt(),
   TIME_VIRTUAL_ORIGIN: positiveInt(),
+  /** `discrete`: time is the local runtime's discrete-event clock (installed in-process), not scaled wall time. */
+  TIME_MODE: z._default(z.enum(['scaled', 'discrete']), 'scaled'),
 });
 
 /** Which variables each capability needs. */
@@ -141,6 +143,9 @@ export function loadConfig(...capabilities: Capability[]): Config {
     sendRateCeiling: env.SEND_RATE_CEILING,
     startRate: env.START_RATE,
     timeScale: env.TIME_SCALE,
-    clock: scaledClock(env.TIME_SCALE, env.TIME_ORIGIN ?? Date.now(), Date.now, env.TIME_VIRTUAL_ORIGIN ?? env.TIME_ORIGIN),
+    clock:
+      env.TIME_MODE === 'discrete'
+        ? installedClock()
+        : scaledClock(env.TIME_SCALE, env.TIME_ORIGIN ?? Date.now(), Date.now, env.TIME_VIRTUAL_ORIGIN ?? env.TIME_ORIGIN),
   };
 }

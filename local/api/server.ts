@@ -26,6 +26,8 @@ export interface ApiServerOptions {
   port: number;
   /** Local-only GET pages, answered before the template's routes. */
   localPages: Record<string, () => Promise<HttpResult> | HttpResult>;
+  /** Discrete-event time: a request is work in flight from its arrival until its response is done. */
+  inFlight?: { begin(): { release(): void } };
 }
 
 function allowedOrigin(cors: CorsConfig, origin: string | undefined): string | undefined {
@@ -109,6 +111,10 @@ function write(res: ServerResponse, result: HttpResult): void {
 
 export async function startApiServer(options: ApiServerOptions): Promise<{ url: string; port: number; close(): Promise<void> }> {
   const server = http.createServer((req, res) => {
+    if (options.inFlight) {
+      const lease = options.inFlight.begin();
+      res.once('close', () => lease.release());
+    }
     const chunks: Buffer[] = [];
     let size = 0;
     let tooLarge = Number(req.headers['content-length'] ?? 0) > MAX_BODY;

@@ -36,11 +36,16 @@ export interface TaskBinding {
   functionName?: string;
 }
 
-/** A SecondsPath/TimestampPath Wait, run as a local Task that sleeps on the compressed clock. */
+/**
+ * A SecondsPath/TimestampPath Wait, run as a local Task that sleeps on the compressed clock; with the
+ * discrete-event clock every Wait is run so (a static one keeps its Seconds or Timestamp here).
+ */
 export interface DynamicWait {
   state: string;
   secondsPath?: string;
   timestampPath?: string;
+  seconds?: number;
+  timestamp?: string;
 }
 
 export interface PreparedDefinition {
@@ -78,6 +83,7 @@ export function prepareDefinition(
   machine: string,
   source: Definition,
   knowsFunction: (nameOrArn: string) => boolean,
+  options: { allWaitsAsTasks?: boolean } = {},
 ): PreparedDefinition {
   const definition = structuredClone(source);
   const refuse = (why: string) => {
@@ -103,6 +109,14 @@ export function prepareDefinition(
         // the (InputPath) input, as a Wait's is. (The library takes an explicit ResultPath "$" as a key.)
         delete state.SecondsPath;
         delete state.TimestampPath;
+        Object.assign(state, { Type: 'Task', Resource: LOCAL_WAIT, TimeoutSeconds: MAX_TIMER_SECONDS });
+        return;
+      }
+      if (options.allWaitsAsTasks) {
+        // Discrete-event time: the wait is a timer of the runtime's clock, not the library's own sleep.
+        dynamicWaits.push({ state: name, ...(state.Seconds !== undefined ? { seconds: Number(state.Seconds) } : { timestamp: String(state.Timestamp) }) });
+        delete state.Seconds;
+        delete state.Timestamp;
         Object.assign(state, { Type: 'Task', Resource: LOCAL_WAIT, TimeoutSeconds: MAX_TIMER_SECONDS });
         return;
       }
@@ -159,18 +173,28 @@ const runtimeError = (message: string) => Object.assign(new Error(message), { na
  * the time is fixed on entering the state). Bad values fail the execution with States.Runtime.
  */
 export function dynamicWaitMs(wait: DynamicWait, input: unknown, scale: number, virtualNowMs: number): number {
+  return Math.max(0, Math.round((waitDueMs(wait, input, virtualNowMs) - virtualNowMs) / scale));
+}
+
+/**
+ * The virtual time (ms) a Wait entered at `virtualNowMs` ends, read from its definition or its input as
+ * Step Functions does on entering it. Bad path values fail the execution with States.Runtime.
+ */
+export function waitDueMs(wait: DynamicWait, input: unknown, virtualNowMs: number): number {
+  if (wait.seconds !== undefined) return virtualNowMs + wait.seconds * 1000;
+  if (wait.timestamp !== undefined) return Date.parse(wait.timestamp);
   if (wait.secondsPath !== undefined) {
     const seconds = readPath(input, wait.secondsPath);
     if (typeof seconds !== 'number' || !Number.isInteger(seconds) || seconds < 0) {
       throw runtimeError(`Wait state "${wait.state}": SecondsPath ${wait.secondsPath} is not a non-negative integer: ${JSON.stringify(seconds)}`);
     }
-    return scaledWaitMs({ seconds }, scale, virtualNowMs);
+    return virtualNowMs + seconds * 1000;
   }
   const timestamp = readPath(input, wait.timestampPath!);
   if (typeof timestamp !== 'string' || Number.isNaN(Date.parse(timestamp))) {
     throw runtimeError(`Wait state "${wait.state}": TimestampPath ${wait.timestampPath} is not an ISO-8601 timestamp: ${JSON.stringify(timestamp)}`);
   }
-  return scaledWaitMs({ timestamp }, scale, virtualNowMs);
+  return Date.parse(timestamp);
 }
 
 /** Real milliseconds for a Wait, given the time scale (virtual time runs `scale` times faster). */

@@ -6,10 +6,11 @@
 import '../polyfills.js';
 import { randomUUID } from 'node:crypto';
 import { ExecutionAbortedError, ExecutionError, ExecutionTimeoutError, StateMachine } from 'aws-local-stepfunctions';
+import type { DiscreteClock } from '../discrete-clock.js';
 import { namedError } from '../faults.js';
 import type { FunctionRuntime } from '../functions.js';
 import { localArn } from '../template.js';
-import { dynamicWaitMs, matchingRetrier, prepareDefinition, retryPauseMs, scaledRetryMs, scaledWaitMs, type Definition, type PreparedDefinition } from './definition.js';
+import { dynamicWaitMs, matchingRetrier, prepareDefinition, retryPauseMs, scaledRetryMs, scaledWaitMs, waitDueMs, type Definition, type PreparedDefinition } from './definition.js';
 import { HistoryRecorder, type HistoryEvent } from './history.js';
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
@@ -57,12 +58,16 @@ export class Executions {
 
   constructor(
     private readonly functions: FunctionRuntime,
-    private readonly clock: { scale: number; originMs: number; virtualOriginMs?: number },
+    /**
+     * Scaled wall time (the default), or with `discrete` the discrete-event clock: every Wait and retry
+     * pause is then a timer of that clock, and a running execution is work in flight except while parked on one.
+     */
+    private readonly clock: { scale: number; originMs: number; virtualOriginMs?: number; discrete?: DiscreteClock },
   ) {}
 
   /** Registers a state machine; throws UnsupportedDefinitionError for what cannot run faithfully. */
   addMachine(logicalId: string, definition: Definition): string {
-    const prepared = prepareDefinition(logicalId, definition, (fn) => this.functions.find(fn) !== undefined);
+    const prepared = prepareDefinition(logicalId, definition, (fn) => this.functions.find(fn) !== undefined, { allWaitsAsTasks: this.clock.discrete !== undefined });
     const engine = new StateMachine(prepared.definition as never, { validationOptions: { checkPaths: false, checkArn: false } });
     const arn = localArn.stateMachine(logicalId);
     this.machines.set(arn, { arn, name: logicalId, prepared, engine });
@@ -93,9 +98,11 @@ export class Executions {
   }
 
   private run(machine: Machine, executionArn: string, name: string, input: string, parsedInput: unknown): Internal {
-    const { scale, originMs, virtualOriginMs = originMs } = this.clock;
+    const { scale, originMs, virtualOriginMs = originMs, discrete } = this.clock;
     const startDate = new Date();
-    const virtualNow = virtualOriginMs + (Date.now() - originMs) * scale;
+    const virtualNow = discrete ? discrete.nowMs() : virtualOriginMs + (Date.now() - originMs) * scale;
+    // Discrete time: the execution is in flight from here to its end, except while parked on a timer.
+    const lease = discrete?.begin();
     const recorder = new HistoryRecorder(machine.prepared.source);
     const stopped = new AbortController();
     const abortedTask = new Promise<never>((_, reject) =>
@@ -105,8 +112,10 @@ export class Executions {
 
     // At scale 1 the library's own backoff, MaxDelaySeconds and jitter are exact; on a compressed clock
     // its overrides are fixed pauses, so the pause before each retry is set when the task fails (below).
-    const retryIntervalOverrides =
-      scale > 1
+    // With discrete time the library never sleeps: the pause is a clock timer taken before the error is rethrown.
+    const retryIntervalOverrides = discrete
+      ? Object.fromEntries(Object.entries(machine.prepared.retryStates).map(([s, retriers]) => [s, retriers.map(() => 0)]))
+      : scale > 1
         ? Object.fromEntries(Object.entries(machine.prepared.retryStates).map(([s, retriers]) => [s, scaledRetryMs(retriers, scale)]))
         : undefined;
     /** Retries taken per retrier of the Task now running, by state (Step Functions counts afresh on each entry). */
@@ -121,9 +130,11 @@ export class Executions {
         retries.delete(state);
         return;
       }
-      retryIntervalOverrides[state]![i] = retryPauseMs(retriers[i]!, taken[i]!, scale);
+      const pause = retryPauseMs(retriers[i]!, taken[i]!, discrete ? 1 : scale);
       taken[i]! += 1;
       retries.set(state, taken);
+      if (discrete) return pause;
+      retryIntervalOverrides[state]![i] = pause;
     };
 
     const taskResourceLocalHandlers: Record<string, (input: any) => Promise<any>> = {};
@@ -144,7 +155,8 @@ export class Executions {
           const e = err as Error;
           const cause = lambdaErrorCause(e);
           recorder.taskFailed(task.state, e.name || 'Error', cause);
-          nextRetryPause(task.state, e.name || 'Error');
+          const pause = nextRetryPause(task.state, e.name || 'Error');
+          if (discrete && pause !== undefined) await discrete.sleepUntil(discrete.nowMs() + pause, { holding: lease, signal: stopped.signal });
           // The library matches Retry/Catch on the thrown error's name, as AWS does on the errorType.
           throw namedError(e.name || 'Error', cause, e);
         }
@@ -152,6 +164,10 @@ export class Executions {
     }
     for (const wait of machine.prepared.dynamicWaits) {
       taskResourceLocalHandlers[wait.state] = async (waitInput: any) => {
+        if (discrete) {
+          await discrete.sleepUntil(waitDueMs(wait, waitInput, discrete.nowMs()), { holding: lease, signal: stopped.signal });
+          return waitInput;
+        }
         // The due time is read on entering the state, against the clock as it is then.
         const virtualNowMs = virtualOriginMs + (Date.now() - originMs) * scale;
         await sleepUnlessStopped(dynamicWaitMs(wait, waitInput, scale, virtualNowMs), stopped.signal);
@@ -208,6 +224,7 @@ export class Executions {
         }
       },
     );
+    if (lease) void settled.finally(() => lease.release());
     record.done = settled.then(async () => {
       record.stopDate ??= new Date();
       await historyRead;
