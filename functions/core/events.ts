@@ -17,6 +17,7 @@ import type { LeadStore, SaveExtras } from './ports.js';
 import { recordRamp } from './ramp.js';
 import { decide, type Decision } from './scoring.js';
 import { withOptimisticRetry } from './retry.js';
+import { trackStage } from './stage-history.js';
 import { inWriteOrder, timelineEntry } from './timeline.js';
 
 export interface EventResult {
@@ -132,6 +133,7 @@ function planEvent(deps: FunnelDeps, current: Lead, event: EngagementEvent, amen
     updatedAt: at,
     ...(event.type === 'form_submitted' && decision.points > 0 ? { formScoredAt: at } : {}),
   };
+  Object.assign(next, trackStage(current, next, at));
   const extras: SaveExtras = { processedEventId: event.eventId };
   const timeline: TimelineEntry[] = [
     entry(event.type === 'form_submitted' ? 'form_submitted' : 'event', describe(event, decision), {

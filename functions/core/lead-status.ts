@@ -8,6 +8,7 @@ import type { EventPublisher, IdGenerator, LeadStore } from './ports.js';
 import { loadCurrentLead } from './assignment.js';
 import { withOptimisticRetry } from './retry.js';
 import { timelineEntry } from './timeline.js';
+import { trackStage } from './stage-history.js';
 
 export interface LeadStatusDeps {
   leads: LeadStore;
@@ -25,6 +26,7 @@ export async function setLeadStatus(deps: LeadStatusDeps, req: { leadId: string;
     if (current.status === req.status) return current;
     const now = deps.clock.now();
     const next: Lead = { ...current, status: req.status, updatedAt: now.toISOString(), ...(req.status === 'dormant' ? { closedReason: 'dormant' } : {}) };
+    Object.assign(next, trackStage(current, next, next.updatedAt));
     const summary = req.status === 'recycled' ? 'Programme finished without moving on: recycled to monthly nurture' : 'No engagement through the recycle nurture: closed as dormant';
     const entry = timelineEntry(deps.ids, current.leadId, now, 'status_changed', summary, { from: current.status, to: req.status, run: current.run });
     return deps.leads.save(next, current.version, [entry]);
