@@ -1,0 +1,70 @@
+/**
+ * Applying one stream record to the report aggregates (the ProjectReports handler calls these in stream
+ * order). Each reads the subject's report state, projects the record against it and applies the result
+ * in one transaction conditional on that state; if the state moved meanwhile it reads again (at most a few
+ * times: one consumer per shard makes that rare). A record that changes nothing writes nothing.
+ */
+import type { Customer, Lead, Rep } from '../model.js';
+import { projectCustomer, projectCustomerRemoved } from './customer-projection.js';
+import { projectLead, projectLeadRemoved } from './lead-projection.js';
+import type { ReportProjectionStore } from './ports.js';
+import { projectRep, projectRepRemoved } from './rep-projection.js';
+import { projectTimelineEntry, type TimelineFact } from './timeline-projection.js';
+
+export type RecordOutcome = 'applied' | 'unchanged' | 'duplicate' | 'reverted';
+
+const ATTEMPTS = 5;
+
+async function untilApplied(step: () => Promise<'applied' | 'stale' | 'unchanged'>): Promise<RecordOutcome> {
+  for (let attempt = 1; ; attempt++) {
+    const outcome = await step();
+    if (outcome !== 'stale') return outcome;
+    if (attempt >= ATTEMPTS) throw new Error('the report state kept changing under the projection');
+  }
+}
+
+/** A lead profile written (`lead`) or deleted (undefined). */
+export function projectLeadRecord(store: ReportProjectionStore, leadId: string, lead: Lead | undefined): Promise<RecordOutcome> {
+  return untilApplied(async () => {
+    const { shadow, arms } = await store.leadState(leadId);
+    const p = lead ? projectLead(shadow, lead, arms) : projectLeadRemoved(shadow);
+    if (!p) return 'unchanged';
+    return store.applyLead(p, shadow?.rev);
+  });
+}
+
+export function projectRepRecord(store: ReportProjectionStore, repId: string, rep: Rep | undefined): Promise<RecordOutcome> {
+  return untilApplied(async () => {
+    const shadow = await store.repState(repId);
+    const p = rep ? projectRep(shadow, rep) : projectRepRemoved(shadow);
+    if (!p) return 'unchanged';
+    return store.applyRep(p, shadow?.rev);
+  });
+}
+
+export function projectCustomerRecord(store: ReportProjectionStore, customerId: string, customer: Customer | undefined): Promise<RecordOutcome> {
+  return untilApplied(async () => {
+    const shadow = await store.customerState(customerId);
+    const p = customer ? projectCustomer(shadow, customer) : projectCustomerRemoved(shadow);
+    if (!p) return 'unchanged';
+    return store.applyCustomer(p, shadow?.rev);
+  });
+}
+
+/**
+ * A lead timeline entry written (`entry`), or deleted. A deleted entry is taken back only while its lead
+ * still exists (`leadExists`): a send the mail service refused or throttled withdraws its "sent" entry,
+ * while an erasure deletes every entry of a lead that did receive them.
+ */
+export async function projectTimelineRecord(
+  store: ReportProjectionStore,
+  recordId: string,
+  entry: TimelineFact | undefined,
+  leadExists: () => Promise<boolean>,
+): Promise<RecordOutcome> {
+  if (!entry) return (await leadExists()) ? store.revertEntry(recordId).then((o) => (o === 'reverted' ? 'reverted' : 'unchanged')) : 'unchanged';
+  const { shadow, arms } = entry.type === 'split_arm' || entry.type === 'email_sent' ? await store.leadState(entry.leadId) : { shadow: undefined, arms: [] };
+  const p = projectTimelineEntry(entry, arms, shadow?.stage);
+  if (!p.increments.length && !p.arm) return 'unchanged';
+  return store.applyEntry(recordId, p);
+}
