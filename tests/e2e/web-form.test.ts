@@ -3,64 +3,27 @@
  * playwright-core) against the whole local system: the lead must arrive with its consent, and the
  * welcome email must reach local SES.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserServer } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootApp, eventually, leadsAt, uniqueEmail, type App } from '../support/app.js';
+import { startChromium, type Chromium } from '../support/chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOT = path.join(process.cwd(), '.tmp', 'form.png');
 
 let app: App;
-let server: BrowserServer | undefined;
+let chromium: Chromium | undefined;
 let browser: Browser;
-/**
- * Chromium keeps a singleton Unix socket beside its profile, and a socket path is limited to 108
- * bytes: under the repository's .tmp/ (TMPDIR in the tests) a deep checkout crashes it with "Socket
- * path too long". Profile, artifacts and the browser's own temp files go in a short directory.
- */
-let browserTmp: string | undefined;
-
-async function launchChromium(): Promise<BrowserServer> {
-  browserTmp = mkdtempSync('/tmp/sf-chrome-');
-  // Playwright makes its profile directory under os.tmpdir(), which reads TMPDIR at each call.
-  const testTmp = process.env.TMPDIR;
-  process.env.TMPDIR = browserTmp;
-  try {
-    return await chromium.launchServer({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      host: '127.0.0.1',
-      env: { ...process.env, TMPDIR: browserTmp },
-    });
-  } finally {
-    if (testTmp === undefined) delete process.env.TMPDIR;
-    else process.env.TMPDIR = testTmp;
-  }
-}
 
 beforeAll(async () => {
-  // CI installs Chromium (.ci/run); a missing browser is a broken set-up, never a reason to skip.
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium not found at ${CHROMIUM}: install Debian's chromium package (apt-get install chromium) to run the web-form test`);
-  }
   app = await bootApp(1);
-  // A browser server (rather than launch) exposes the Chromium process, so afterAll can kill it by PID.
-  server = await launchChromium();
-  browser = await chromium.connect(server.wsEndpoint());
+  chromium = await startChromium();
+  browser = chromium.browser;
 }, 120_000);
 
 afterAll(async () => {
-  const pid = server?.process().pid;
-  try {
-    await browser?.close();
-    await server?.close();
-  } catch (err) {
-    console.error('[e2e] closing Chromium failed, killing it by PID:', err);
-    if (pid) process.kill(pid, 'SIGKILL');
-  }
-  if (browserTmp) rmSync(browserTmp, { recursive: true, force: true });
+  await chromium?.close();
   await app?.stop();
 });
 
