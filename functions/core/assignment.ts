@@ -51,6 +51,8 @@ export interface AssignResult {
   assigned: boolean;
   repId?: string;
   next: AssignNext;
+  /** This task counted an SLA miss (a retried or late task finds it counted and says nothing). */
+  slaMissed?: true;
 }
 
 export async function loadCurrentLead(leads: LeadStore, leadId: string, run: number): Promise<Lead> {
@@ -175,13 +177,14 @@ export async function assignRep(deps: AssignmentDeps, req: AssignRequest): Promi
     }
     if (messageId) await deps.leads.markSent(lead.leadId, ledgerKey, messageId);
 
-    if (plan.kind === 'queue') return { assigned: false, next: plan.ended ? 'nurture' : 'queue' };
-    if (plan.kind === 'keep') return { assigned: true, repId: plan.rep.repId, next: plan.ended ? 'nurture' : 'watch-sla' };
+    const counted = missed ? { slaMissed: true as const } : {};
+    if (plan.kind === 'queue') return { assigned: false, next: plan.ended ? 'nurture' : 'queue', ...counted };
+    if (plan.kind === 'keep') return { assigned: true, repId: plan.rep.repId, next: plan.ended ? 'nurture' : 'watch-sla', ...counted };
     if (deps.reps) await recordRamp({ reps: deps.reps, ids: deps.ids }, plan.rep.repId, 'firstLeadAt', now, lead.leadId);
     await deps.publisher.publish([
       { type: 'LeadAssigned', id: `LeadAssigned#${lead.leadId}#${ledgerKey}`, at, detail: { leadId: lead.leadId, repId: plan.rep.repId, run: lead.run, reason: req.reason, slaMisses: misses } },
     ]);
-    return { assigned: true, repId: plan.rep.repId, next: 'watch-sla' };
+    return { assigned: true, repId: plan.rep.repId, next: 'watch-sla', ...counted };
   });
 }
 

@@ -20,7 +20,7 @@ import type { ContactStore, CustomerStore, IdGenerator, Mailer, OutgoingEmail, R
 import { renderLeadEmail, unsubscribeUrl } from './render.js';
 import { repEntry } from './rep-send.js';
 import { assertCurrentRun } from './runs.js';
-import { deliver, type SendResult, type SendSettings, type SendSubject } from './send.js';
+import { deliver, type SendObserver, type SendResult, type SendSettings, type SendSubject } from './send.js';
 import type { EmailTemplate, SendCategory } from './templates.js';
 import { signUnsubscribeToken } from './unsubscribe-token.js';
 
@@ -37,6 +37,8 @@ export interface CustomerSendDeps {
   ownerMessages: OwnerMessages;
   settings: SendSettings & { managerEmail: string };
   rate?: SendRateCeiling;
+  /** Told each send decision (metrics). */
+  observe?: SendObserver;
 }
 
 export interface CustomerDelivery {

@@ -15,7 +15,7 @@ import type { Rep, SubjectTimelineEntry } from './model.js';
 import type { ContactStore, IdGenerator, Mailer, RepStore, SendRateCeiling } from './ports.js';
 import { composeRepEmail, type RepMessage, type RepMessages } from './rep-emails.js';
 import { assertCurrentRun } from './runs.js';
-import { deliver, type SendResult, type SendSubject } from './send.js';
+import { deliver, type SendObserver, type SendResult, type SendSubject } from './send.js';
 import { outsideBusinessHours } from './send-window.js';
 
 export const ONBOARDING_WORKFLOW = 'RepOnboarding';
@@ -33,6 +33,8 @@ export interface RepSendDeps {
   contacts?: ContactStore;
   /** The system-wide send-rate ceiling (core/send.ts step 4). */
   rate?: SendRateCeiling;
+  /** Told each send decision (metrics). */
+  observe?: SendObserver;
 }
 
 export interface RepDelivery {

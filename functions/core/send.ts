@@ -69,7 +69,12 @@ export interface SendDeps {
   rate?: SendRateCeiling;
   /** How long a send waits in place for a slot of the ceiling (default CEILING_WAIT). */
   rateWait?: RetryPolicy;
+  /** Told every decision the chokepoint answers (metrics); it must not throw. */
+  observe?: SendObserver;
 }
+
+/** Sees each delivery's answer: sent, skipped or deferred with its reason, or a duplicate. */
+export type SendObserver = (result: SendResult) => void;
 
 /**
  * Slots free every second, so a send over the ceiling tries again within about a second before it
@@ -224,16 +229,21 @@ export type SendDecision<S, E> =
   | { kind: 'defer'; reason: string; summary: string; until?: string; data?: Record<string, unknown> }
   | { kind: 'send'; email: OutgoingEmail; updated: S; entries: E[] };
 
-/** Steps 1–6 of the doc block, for any kind of subject. */
-export async function deliver<S, E>(
-  deps: Pick<SendDeps, 'mailer' | 'clock' | 'rate' | 'rateWait'> & {
-    /** Absent: no Contact is read (a caller from before contacts); suppression then is the subject's alone. */
-    contacts?: ContactStore;
-    policy?: Pick<SendSettings, 'consentPolicy' | 'frequencyCap'>;
-  },
-  subject: SendSubject<S, E>,
-  req: { ledgerKey: string; step: Record<string, unknown> },
-): Promise<SendResult> {
+type DeliverDeps = Pick<SendDeps, 'mailer' | 'clock' | 'rate' | 'rateWait' | 'observe'> & {
+  /** Absent: no Contact is read (a caller from before contacts); suppression then is the subject's alone. */
+  contacts?: ContactStore;
+  policy?: Pick<SendSettings, 'consentPolicy' | 'frequencyCap'>;
+};
+type DeliverRequest = { ledgerKey: string; step: Record<string, unknown> };
+
+/** Steps 1–6 of the doc block, for any kind of subject; the answer is also told to `deps.observe`. */
+export async function deliver<S, E>(deps: DeliverDeps, subject: SendSubject<S, E>, req: DeliverRequest): Promise<SendResult> {
+  const result = await decideAndSend(deps, subject, req);
+  deps.observe?.(result);
+  return result;
+}
+
+async function decideAndSend<S, E>(deps: DeliverDeps, subject: SendSubject<S, E>, req: DeliverRequest): Promise<SendResult> {
   const { clock } = deps;
   const { ledgerKey, step } = req;
 

@@ -8,6 +8,7 @@ import { recordNps } from '../core/customers.js';
 import { npsCategory } from '../core/nps.js';
 import { loadConfig } from '../shared/config.js';
 import { httpRoute, json } from '../shared/http.js';
+import { countNpsAnswer } from '../shared/metrics.js';
 import { customerEventDeps } from '../shared/retention-deps.js';
 import * as z from '../shared/schema.js';
 import { emailAddress, identifier, plainText } from '../shared/validation.js';
@@ -31,6 +32,7 @@ export const handler = httpRoute(
     const answerId = body.responseId ? `feedback:${body.responseId}` : deps.ids.next('feedback_');
     const { outcome, customer } = await recordNps(deps, customerId, { score: body.nps, ...(body.comment ? { comment: body.comment } : {}), source: 'api' }, answerId);
     if (outcome === 'duplicate') return json(200, { status: 'duplicate', customerId });
+    countNpsAnswer(body.nps);
     return json(202, { customerId, nps: body.nps, category: npsCategory(body.nps), ...(customer.health ? { health: { score: customer.health.score, band: customer.health.band } } : {}) });
   },
   { body: 'json' },

@@ -5,6 +5,7 @@ import { loadConfig } from '../shared/config.js';
 import { funnelDeps } from '../shared/funnel-deps.js';
 import { customerEventDeps } from '../shared/retention-deps.js';
 import { httpRoute, json } from '../shared/http.js';
+import { countNpsAnswer } from '../shared/metrics.js';
 import * as z from '../shared/schema.js';
 import { emailAddress, identifier, jsonProperties, plainText } from '../shared/validation.js';
 
@@ -37,6 +38,8 @@ export const handler = httpRoute(
     if (result.subject === 'customer') {
       const { customerId, leadId, status, health } = result.customer;
       if (result.outcome === 'duplicate') return json(200, { status: 'duplicate', customerId, leadId });
+      // Stage changes, cancellations and the like are counted as their domain events are published.
+      if (body.type === 'nps_submitted') countNpsAnswer(Number(body.properties?.score));
       return json(202, { customerId, leadId, status: status ?? 'active', ...(health ? { health: { score: health.score, band: health.band } } : {}) });
     }
     const { leadId, stage, score, status } = result.lead;

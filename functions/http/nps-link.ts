@@ -17,6 +17,7 @@ import { secretsClient } from '../shared/clients.js';
 import { loadConfig } from '../shared/config.js';
 import { page } from '../shared/html.js';
 import { html, httpRoute, parseBody, wantsHtml, type HttpEvent, type HttpResult } from '../shared/http.js';
+import { countNpsAnswer } from '../shared/metrics.js';
 import { NPS_COMMENT_MAX, npsConfirmPage, npsInvalidPage, npsThanksPage } from '../shared/nps-page.js';
 import { customerEventDeps } from '../shared/retention-deps.js';
 import { plainTextProblem } from '../shared/validation.js';
@@ -71,7 +72,8 @@ export const handler = httpRoute(async (event) => {
 
   const { customerId, surveyId } = claims;
   try {
-    await recordNps(deps, customerId, { score, ...(comment ? { comment } : {}), surveyId, source: 'link' }, `nps-link:${surveyId}:${customerId}`);
+    const { outcome } = await recordNps(deps, customerId, { score, ...(comment ? { comment } : {}), surveyId, source: 'link' }, `nps-link:${surveyId}:${customerId}`);
+    if (outcome === 'applied') countNpsAnswer(score);
   } catch (err) {
     if (!(err instanceof NotFoundError)) throw err;
   }

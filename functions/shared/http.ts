@@ -8,6 +8,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { DomainError, PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError, type Issue } from '../core/errors.js';
 import { logger } from './logger.js';
+import { publishMetrics } from './metrics.js';
 import { isThrottled } from './pacing.js';
 import { ZodError } from './schema.js';
 
@@ -156,12 +157,14 @@ export function errorResponse(err: unknown): HttpResult {
   return json(500, { error: 'InternalError', message: 'Something went wrong on our side; please retry later' });
 }
 
-/** Wraps a route handler with the logger context, body parsing (if asked) and the error mapping. */
+/** Wraps a route handler with the logger context, body parsing (if asked), the error mapping and the metrics. */
 export function httpRoute(
   handler: (event: HttpEvent, context: Context) => Promise<HttpResult>,
   options: { body?: BodyKinds } = {},
 ) {
   return middy<HttpEvent, HttpResult>()
+    // First in, so its `after` runs last: what the route counted is written once per invocation, answer or error.
+    .use({ after: publishMetrics, onError: publishMetrics })
     .use(injectLambdaContext(logger))
     .use({
       before: (request) => {

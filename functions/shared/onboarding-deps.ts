@@ -4,14 +4,15 @@
  * hands back their leads), one starter for both workflows, SES, EventBridge, the programme and its words.
  */
 import { DynamoRepStore } from '../adapters/dynamodb/rep-store.js';
-import { EventBridgePublisher } from '../adapters/eventbridge.js';
 import { SesMailer } from '../adapters/ses-mailer.js';
 import { QueuedStarts, StepFunctionsStarter } from '../adapters/sfn-starter.js';
 import { randomIds } from '../core/ids.js';
 import type { OnboardingDeps } from '../core/onboarding.js';
-import { documentClient, eventBridgeClient, sesClient, sfnClient } from './clients.js';
+import { documentClient, sesClient, sfnClient } from './clients.js';
 import type { Config } from './config.js';
+import { eventPublisher } from './event-publisher.js';
 import { contactStore, leadStore, sendRateCeiling } from './lead-store.js';
+import { countSend } from './metrics.js';
 import { onboardingProgramme } from '../../workflows/programmes/onboarding.js';
 import { onboardingMessages } from '../../workflows/templates/onboarding.js';
 
@@ -27,10 +28,11 @@ export function onboardingDeps(config: Config): OnboardingDeps {
     leads: leadStore(config),
     contacts: contactStore(config),
     rate: sendRateCeiling(config),
+    observe: countSend,
     funnel: starter,
     runs: starter,
     mailer: new SesMailer(sesClient(), { from: config.senderAddress, configurationSetName: config.sesConfigurationSet }),
-    publisher: new EventBridgePublisher(eventBridgeClient(), config.eventBusName),
+    publisher: eventPublisher(config),
     clock: config.clock,
     ids: randomIds,
     messages: onboardingMessages,

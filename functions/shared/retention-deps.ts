@@ -5,7 +5,6 @@
  * the NPS routes) need only the store, the runs, the publisher and the health model.
  */
 import { DynamoCustomerStore } from '../adapters/dynamodb/customer-store.js';
-import { EventBridgePublisher } from '../adapters/eventbridge.js';
 import { secretReader } from '../adapters/secrets.js';
 import { SesMailer } from '../adapters/ses-mailer.js';
 import { QueuedStarts, StepFunctionsStarter, type WorkflowArns } from '../adapters/sfn-starter.js';
@@ -17,9 +16,11 @@ import { retentionProgramme } from '../../workflows/programmes/retention.js';
 import { ownerMessages } from '../../workflows/templates/owner.js';
 import { leadTemplates } from '../../workflows/templates/index.js';
 import { sendSettings } from './send-deps.js';
-import { documentClient, eventBridgeClient, secretsClient, sesClient, sfnClient } from './clients.js';
+import { documentClient, secretsClient, sesClient, sfnClient } from './clients.js';
 import type { Config } from './config.js';
+import { eventPublisher } from './event-publisher.js';
 import { contactStore, sendRateCeiling } from './lead-store.js';
+import { countSend } from './metrics.js';
 import { repStore } from './onboarding-deps.js';
 
 export const customerStore = (config: Config) => new DynamoCustomerStore(documentClient(), config.tableName, () => config.clock.now());
@@ -29,7 +30,7 @@ export function customerEventDeps(config: Config, arns: WorkflowArns = { Custome
   return {
     customers: customerStore(config),
     runs: new QueuedStarts(new StepFunctionsStarter(sfnClient(), arns)),
-    publisher: new EventBridgePublisher(eventBridgeClient(), config.eventBusName),
+    publisher: eventPublisher(config),
     clock: config.clock,
     ids: randomIds,
     healthModel,
@@ -49,7 +50,8 @@ export function retentionDepsFactory(config: Config): (stateMachineArn: string) 
     roster: reps,
     mailer: new SesMailer(sesClient(), { from: config.senderAddress, configurationSetName: config.sesConfigurationSet }),
     rate: sendRateCeiling(config),
-    publisher: new EventBridgePublisher(eventBridgeClient(), config.eventBusName),
+    observe: countSend,
+    publisher: eventPublisher(config),
     clock: config.clock,
     ids: randomIds,
     templates: leadTemplates,

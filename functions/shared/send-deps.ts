@@ -10,6 +10,7 @@ import { brand, leadTemplates } from '../../workflows/templates/index.js';
 import { secretsClient, sesClient } from './clients.js';
 import type { Config } from './config.js';
 import { contactStore, leadStore, sendRateCeiling } from './lead-store.js';
+import { countSend } from './metrics.js';
 
 /** Needs the 'table', 'mail' and 'signing' capabilities; the signing key is read per call (cached). */
 export function sendDepsFactory(config: Config): () => Promise<SendDeps> {
@@ -23,6 +24,7 @@ export function sendDepsFactory(config: Config): () => Promise<SendDeps> {
     contacts,
     mailer,
     rate,
+    observe: countSend,
     clock: config.clock,
     ids: randomIds,
     templates: leadTemplates,

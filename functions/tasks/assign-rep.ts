@@ -4,14 +4,15 @@
  */
 import { DynamoRepRoster } from '../adapters/dynamodb/rep-roster.js';
 import { DynamoRepStore } from '../adapters/dynamodb/rep-store.js';
-import { EventBridgePublisher } from '../adapters/eventbridge.js';
 import { SesMailer } from '../adapters/ses-mailer.js';
 import { assignRep } from '../core/assignment.js';
 import { randomIds } from '../core/ids.js';
-import { documentClient, eventBridgeClient, sesClient } from '../shared/clients.js';
+import { documentClient, sesClient } from '../shared/clients.js';
 import { loadConfig } from '../shared/config.js';
+import { eventPublisher } from '../shared/event-publisher.js';
 import { leadStore } from '../shared/lead-store.js';
 import { logger, taskHandler } from '../shared/logger.js';
+import { countMetric, withMetrics } from '../shared/metrics.js';
 import * as z from '../shared/schema.js';
 import { funnelProgramme } from '../../workflows/programmes/funnel.js';
 import { teamMessages } from '../../workflows/templates/team.js';
@@ -24,7 +25,7 @@ const deps = {
   // Records a rep's first lead on the rep (ramp).
   reps: new DynamoRepStore(documentClient(), config.tableName, () => config.clock.now()),
   mailer: new SesMailer(sesClient(), { from: config.senderAddress, configurationSetName: config.sesConfigurationSet }),
-  publisher: new EventBridgePublisher(eventBridgeClient(), config.eventBusName),
+  publisher: eventPublisher(config),
   clock: config.clock,
   ids: randomIds,
   team: teamMessages,
@@ -39,9 +40,10 @@ const payload = z.object({
   escalateAfterMisses: z._default(z.number().check(z.int(), z.gte(1)), funnelProgramme.handoff.escalateAfterMisses),
 });
 
-export const handler = taskHandler(async (event) => {
+export const handler = withMetrics(taskHandler(async (event) => {
   const { slaHours, escalateAfterMisses, ...req } = payload.parse(event);
   const result = await assignRep({ ...deps, settings: { managerEmail: config.managerEmail, slaHours, escalateAfterMisses } }, req);
   logger.info('assignment finished', { ...req, ...result });
+  if (result.slaMissed) countMetric('SlaMisses');
   return result;
-});
+}));

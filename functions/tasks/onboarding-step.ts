@@ -8,6 +8,7 @@ import { actOnboarding, planOnboarding } from '../core/onboarding-run.js';
 import { sfnClient } from '../shared/clients.js';
 import { loadConfig } from '../shared/config.js';
 import { logger, taskHandler } from '../shared/logger.js';
+import { withMetrics } from '../shared/metrics.js';
 import { onboardingDeps } from '../shared/onboarding-deps.js';
 import * as z from '../shared/schema.js';
 
@@ -23,7 +24,7 @@ const payload = z.object({
   version: z.optional(z.number()),
 });
 
-export const handler = taskHandler(async (event) => {
+export const handler = withMetrics(taskHandler(async (event) => {
   const { op, stateMachineArn, version, ...req } = payload.parse(event);
   // Next runs are queued in the run outbox (StartRuns starts them); a superseded run is stopped at once.
   const runs = new QueuedStarts(new StepFunctionsStarter(sfnClient(), { LeadFunnel: config.funnelStateMachineArn, RepOnboarding: stateMachineArn }));
@@ -31,4 +32,4 @@ export const handler = taskHandler(async (event) => {
   const result = op === 'plan' ? await planOnboarding(withRuns, req) : await actOnboarding(withRuns, req);
   logger.info(`onboarding ${op} finished`, { ...req, ...result });
   return result;
-});
+}));

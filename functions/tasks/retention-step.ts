@@ -6,6 +6,7 @@
 import { actRetention, planRetention } from '../core/retention-run.js';
 import { loadConfig } from '../shared/config.js';
 import { logger, taskHandler } from '../shared/logger.js';
+import { countMetric, withMetrics } from '../shared/metrics.js';
 import { retentionDepsFactory } from '../shared/retention-deps.js';
 import * as z from '../shared/schema.js';
 
@@ -21,10 +22,12 @@ const payload = z.object({
   version: z.optional(z.number()),
 });
 
-export const handler = taskHandler(async (event) => {
+export const handler = withMetrics(taskHandler(async (event) => {
   const { op, stateMachineArn, version, ...req } = payload.parse(event);
   const deps = { ...(await depsFor(stateMachineArn)), ...(version !== undefined ? { programmeVersion: version } : {}) };
   const result = op === 'plan' ? await planRetention(deps, req) : await actRetention(deps, req);
   logger.info(`retention ${op} finished`, { ...req, ...result });
+  // Sends are counted by the chokepoint; an item skipped as too late never reaches it.
+  if ('done' in result) for (const item of result.done) if (item.endsWith(':stale')) countMetric('EmailsSkipped', 'stale');
   return result;
-});
+}));

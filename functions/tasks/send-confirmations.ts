@@ -20,6 +20,7 @@ import { documentClient } from '../shared/clients.js';
 import { loadConfig } from '../shared/config.js';
 import { leadStore } from '../shared/lead-store.js';
 import { logger } from '../shared/logger.js';
+import { withMetrics } from '../shared/metrics.js';
 import { retryWhileThrottled } from '../shared/pacing.js';
 import { sendDepsFactory } from '../shared/send-deps.js';
 
@@ -56,7 +57,7 @@ async function confirm(holder: RequestHolder, requestId: string, deadline: numbe
   return 'done';
 }
 
-export const handler = async (event: { Records?: StreamRecord[] }, context?: Context) => {
+export const handler = withMetrics(async (event: { Records?: StreamRecord[] }, context?: Context) => {
   if (context) logger.addContext(context);
   const deadline = Date.now() + Math.max(1_000, (context?.getRemainingTimeInMillis?.() ?? 60_000) - MARGIN_MS);
   for (const record of event.Records ?? []) {
@@ -73,4 +74,4 @@ export const handler = async (event: { Records?: StreamRecord[] }, context?: Con
     if (outcome === 'retry') return { batchItemFailures: [{ itemIdentifier: record.dynamodb?.SequenceNumber ?? '' }] };
   }
   return { batchItemFailures: [] };
-};
+});

@@ -11,6 +11,7 @@ import { sendLeadEmail } from '../core/send.js';
 import { SEND_WINDOWS } from '../core/send-window.js';
 import { loadConfig } from '../shared/config.js';
 import { logger, taskHandler } from '../shared/logger.js';
+import { withMetrics } from '../shared/metrics.js';
 import { sendDepsFactory } from '../shared/send-deps.js';
 
 const config = loadConfig('table', 'mail', 'signing');
@@ -39,7 +40,8 @@ export class SendDeferred extends Error {
   }
 }
 
-export const handler = taskHandler(async (event) => {
+// Its send decision is counted by the chokepoint's observer (shared/send-deps.ts → shared/metrics.ts).
+export const handler = withMetrics(taskHandler(async (event) => {
   const req = payload.parse(event);
   const result = await sendLeadEmail(await sendDeps(), req);
   logger.info('send step finished', { ...req, ...result });
@@ -49,4 +51,4 @@ export const handler = taskHandler(async (event) => {
     throw new SendDeferred(result.until);
   }
   return result;
-});
+}));

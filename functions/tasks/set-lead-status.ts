@@ -1,9 +1,8 @@
 /** LeadFunnel task: recycle a lead whose programme ran out, or close it as dormant. */
-import { EventBridgePublisher } from '../adapters/eventbridge.js';
 import { randomIds } from '../core/ids.js';
 import { setLeadStatus } from '../core/lead-status.js';
-import { eventBridgeClient } from '../shared/clients.js';
 import { loadConfig } from '../shared/config.js';
+import { eventPublisher } from '../shared/event-publisher.js';
 import { leadStore } from '../shared/lead-store.js';
 import { logger, taskHandler } from '../shared/logger.js';
 import * as z from '../shared/schema.js';
@@ -11,7 +10,7 @@ import * as z from '../shared/schema.js';
 const config = loadConfig('table', 'events');
 const deps = {
   leads: leadStore(config),
-  publisher: new EventBridgePublisher(eventBridgeClient(), config.eventBusName),
+  publisher: eventPublisher(config),
   clock: config.clock,
   ids: randomIds,
 };

@@ -89,7 +89,7 @@ describe('assigning a decision-stage lead', () => {
     expect(second.repId).not.toBe(first.repId);
     w.clock.advance(24 * HOUR_MS);
     // The escalation ends the ladder: a third rep is free, but the lead stays and the programme goes on.
-    expect(await assignRep(w.deps, { leadId: 'lead-1', run: 3, reason: 'sla-miss' })).toEqual({ assigned: true, repId: second.repId, next: 'nurture' });
+    expect(await assignRep(w.deps, { leadId: 'lead-1', run: 3, reason: 'sla-miss' })).toEqual({ assigned: true, repId: second.repId, next: 'nurture', slaMissed: true });
 
     const lead = (await w.leads.get('lead-1'))!;
     expect(lead).toMatchObject({ slaMisses: 2, missedBy: [first.repId, second.repId], ownerId: second.repId });
@@ -107,7 +107,8 @@ describe('assigning a decision-stage lead', () => {
     w.clock.advance(24 * HOUR_MS);
     const reassigned = await assignRep(w.deps, { leadId: 'lead-1', run: 3, reason: 'sla-miss' });
     w.clock.advance(60_000);
-    expect(await assignRep(w.deps, { leadId: 'lead-1', run: 3, reason: 'sla-miss' })).toEqual(reassigned);
+    expect(reassigned.slaMissed).toBe(true);
+    expect(await assignRep(w.deps, { leadId: 'lead-1', run: 3, reason: 'sla-miss' })).toEqual({ ...reassigned, slaMissed: undefined });
     expect((await w.leads.get('lead-1'))!.slaMisses).toBe(1);
   });
 
@@ -155,13 +156,13 @@ describe('the SLA ladder', () => {
 
   it('with one rep, keeps the lead with them for another SLA period, escalates the 2nd miss once and then stops', async () => {
     const { w } = await setUp(2, 1);
-    expect(await miss(w)).toEqual({ assigned: true, repId: 'rep-1', next: 'watch-sla' });
+    expect(await miss(w)).toEqual({ assigned: true, repId: 'rep-1', next: 'watch-sla', slaMissed: true });
     expect(managerSubjects(w)).toEqual([expect.stringMatching(/^Contact SLA missed .*1 miss\)/)]);
     expect(w.mailer.sent.at(-1)!.text).toContain('No other rep is free, so it stays with Rep 1 for another 24 hours');
 
-    expect(await miss(w)).toEqual({ assigned: true, repId: 'rep-1', next: 'nurture' });
+    expect(await miss(w)).toEqual({ assigned: true, repId: 'rep-1', next: 'nurture', slaMissed: true });
     // A stray later check changes nothing and mails nobody.
-    expect(await miss(w)).toEqual({ assigned: true, repId: 'rep-1', next: 'nurture' });
+    expect(await miss(w)).toEqual({ assigned: true, repId: 'rep-1', next: 'nurture' }); // not a miss: nothing counted
 
     expect(managerSubjects(w)).toHaveLength(2);
     expect(managerSubjects(w)[1]).toMatch(/^ESCALATION: Contact SLA missed .*2 misses/);
@@ -173,9 +174,9 @@ describe('the SLA ladder', () => {
 
   it('walks to the configured miss count: reassigns while a rep is free, then keeps the lead with its owner', async () => {
     const { w, first, other } = await setUp(3, 2);
-    expect(await miss(w)).toEqual({ assigned: true, repId: other, next: 'watch-sla' });
-    expect(await miss(w)).toEqual({ assigned: true, repId: other, next: 'watch-sla' });
-    expect(await miss(w)).toEqual({ assigned: true, repId: other, next: 'nurture' });
+    expect(await miss(w)).toEqual({ assigned: true, repId: other, next: 'watch-sla', slaMissed: true });
+    expect(await miss(w)).toEqual({ assigned: true, repId: other, next: 'watch-sla', slaMissed: true });
+    expect(await miss(w)).toEqual({ assigned: true, repId: other, next: 'nurture', slaMissed: true });
     const subjects = managerSubjects(w);
     expect(subjects).toHaveLength(3);
     expect(subjects.filter((s) => s.startsWith('ESCALATION'))).toEqual([subjects[2]]);
@@ -184,15 +185,15 @@ describe('the SLA ladder', () => {
 
   it('escalates at once when the programme says so, even with another rep free', async () => {
     const { w, first } = await setUp(1, 2);
-    expect(await miss(w)).toEqual({ assigned: true, repId: first, next: 'nurture' });
+    expect(await miss(w)).toEqual({ assigned: true, repId: first, next: 'nurture', slaMissed: true });
     expect(managerSubjects(w)).toEqual([expect.stringMatching(/^ESCALATION: /)]);
   });
 
   it('queues the escalated lead when its rep has left, without claiming that no rep is active', async () => {
     const { w, other } = await setUp(2, 2);
-    expect(await miss(w)).toMatchObject({ repId: other });
+    expect(await miss(w)).toMatchObject({ repId: other, slaMissed: true });
     await w.roster.put({ ...aRep(Number(other.slice(4))), status: 'inactive' });
-    expect(await miss(w)).toEqual({ assigned: false, next: 'nurture' });
+    expect(await miss(w)).toEqual({ assigned: false, next: 'nurture', slaMissed: true });
     const lead = (await w.leads.get('lead-1'))!;
     expect(lead.ownerId).toBeUndefined();
     expect(lead.queuedForRepAt).toBeDefined();
@@ -206,7 +207,8 @@ describe('the SLA ladder', () => {
     const kept = await miss(w);
     const mails = w.mailer.sent.length;
     w.clock.advance(60_000);
-    expect(await assignRep(w.deps, { leadId: 'lead-1', run: 3, reason: 'sla-miss' })).toEqual(kept);
+    expect(kept.slaMissed).toBe(true);
+    expect(await assignRep(w.deps, { leadId: 'lead-1', run: 3, reason: 'sla-miss' })).toEqual({ ...kept, slaMissed: undefined });
     expect(w.mailer.sent).toHaveLength(mails);
     expect((await w.leads.get('lead-1'))!.slaMisses).toBe(1);
   });
