@@ -76,6 +76,11 @@ export const deploymentConfigSchema = z.object({
    * (300/s in us-east-1, us-west-2 and eu-west-1; 25/s elsewhere — set 20 there; docs/scale.md).
    */
   startRate: z.coerce.number().int().min(1).max(10_000).default(250),
+  /**
+   * Where alarm notifications go: an email subscription to the alarm topic (the address confirms it from
+   * AWS's first message). Without it the topic has no subscriber: subscribe chat or paging to it yourself.
+   */
+  alarmEmail: z.email('must be an email address').optional(),
 });
 
 export type DeploymentConfig = z.infer<typeof deploymentConfigSchema>;
