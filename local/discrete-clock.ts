@@ -35,7 +35,7 @@
  * ## Timers (one queue)
  * Every Wait (Seconds, Timestamp, SecondsPath, TimestampPath — all run as the local wait stand-in), every
  * retry pause of a state machine, and every scheduled rule's tick (`every`, its rate floored at
- * `scheduleFloorMs`, default one virtual hour, as the scaled clock floors it at a real second) is a timer here.
+ * `scheduleFloorMs`, default one virtual day, as the scaled clock floors it at a real second — a day at ×86400) is a timer here.
  * A timer due at or before now fires at once, without a jump.
  */
 import type { Clock } from '../functions/core/clock.js';

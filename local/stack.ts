@@ -4,7 +4,7 @@
  * Executions live in memory: stopping the process loses running executions.
  */
 import path from 'node:path';
-import { HOUR_MS, installClock, scaledClock, type Clock } from '../functions/core/clock.js';
+import { DAY_MS, installClock, scaledClock, type Clock } from '../functions/core/clock.js';
 import { DiscreteClock } from './discrete-clock.js';
 import { fileURLToPath } from 'node:url';
 import { htmlFile, startApiServer } from './api/server.js';
@@ -69,7 +69,7 @@ export interface DiscreteClockSettings {
   mode: 'discrete';
   /** Timers due within this many virtual ms of the next fire together (each late by at most this); default 0. */
   resolutionMs?: number;
-  /** A scheduled rule ticks at most this often in virtual time (default an hour: the per-minute sweeper). */
+  /** A scheduled rule ticks at most this often in virtual time (default a day, as the scaled clock's real-second floor is at ×86400: the per-minute sweeper runs daily). */
   scheduleFloorMs?: number;
 }
 
@@ -237,7 +237,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // Discrete time: idle means every mapping has read its stream to the end.
     if (discrete) discrete.addIdleProbe(() => streams.drained());
     // Scheduled rules (the retention job) fire on the compressed clock, like the Waits.
-    cleanups.push(startSchedules(template, refs, functions, scale, discrete ? { clock: discrete, floorMs: discreteSettings?.scheduleFloorMs ?? HOUR_MS } : undefined));
+    cleanups.push(startSchedules(template, refs, functions, scale, discrete ? { clock: discrete, floorMs: discreteSettings?.scheduleFloorMs ?? DAY_MS } : undefined));
 
     const api = await startApiServer({
       model: readHttpApi(template, refs),
