@@ -61,7 +61,8 @@ export const FUNCTION_SPECS = {
     entry: 'functions/http/ingest-event.ts',
     description: 'POST /events: score engagement, move stages, close or win leads; customers\' usage, tickets, NPS, renewals and cancellations',
     table: 'read-write',
-    env: ['FUNNEL_STATE_MACHINE_ARN', 'RETENTION_STATE_MACHINE_ARN', 'EVENT_BUS_NAME', 'LOG_LEVEL'],
+    // The signing key: an event may meet a new lead before its intake, which checks the address against erasures.
+    env: ['FUNNEL_STATE_MACHINE_ARN', 'RETENTION_STATE_MACHINE_ARN', 'EVENT_BUS_NAME', 'SIGNING_SECRET_ID', 'LOG_LEVEL'],
   },
   GetLead: { entry: 'functions/http/get-lead.ts', description: 'GET /leads/{leadId}', table: 'read', env: ['LOG_LEVEL'] },
   ListLeads: { entry: 'functions/http/list-leads.ts', description: 'GET /leads', table: 'read', env: ['LOG_LEVEL'] },

@@ -39,8 +39,10 @@ export async function findLeadFor(store: LeadStore, event: Pick<EngagementEvent,
 }
 
 export async function ingestEvent(deps: FunnelDeps, event: EngagementEvent): Promise<EventResult> {
-  const lead = await findLeadFor(deps.store, event);
-  if (!lead) throw new NotFoundError('No lead matches the event’s leadId, email or customerId');
+  const found = await findLeadFor(deps.store, event);
+  if (!found) throw new NotFoundError('No lead matches the event’s leadId, email or customerId');
+  // A lead whose submission is not yet taken in takes it in first: the event follows the capture.
+  const lead = found.intake && deps.intake ? ((await deps.intake(found.leadId)) ?? found) : found;
   return applyEvent(deps, lead, event);
 }
 

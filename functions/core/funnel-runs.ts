@@ -25,6 +25,12 @@ export interface FunnelDeps {
   reps?: RampDeps['reps'];
   /** Customers' events and referrals (core/customers.ts); without it, every event goes to the lead. */
   customers?: CustomerEventDeps;
+  /**
+   * Completes a new lead's pending intake (core/capture.ts completeIntake, the submission outbox), so an event
+   * that meets a lead in its first second (a purchase, say) follows its referral and consent; without it, the
+   * event is applied to the lead as stored and the intake follows from StartRuns.
+   */
+  intake?(leadId: string): Promise<Lead | undefined>;
 }
 
 /**

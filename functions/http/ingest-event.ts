@@ -1,5 +1,9 @@
 /** POST /events — engagement and business events from webhooks (API key). */
+import { secretReader } from '../adapters/secrets.js';
+import { completeIntake } from '../core/capture.js';
 import { ingestAnyEvent } from '../core/events.js';
+import { captureDeps } from '../shared/capture-deps.js';
+import { secretsClient } from '../shared/clients.js';
 import { EVENT_TYPES } from '../core/model.js';
 import { loadConfig } from '../shared/config.js';
 import { funnelDeps } from '../shared/funnel-deps.js';
@@ -9,8 +13,11 @@ import { countNpsAnswer } from '../shared/metrics.js';
 import * as z from '../shared/schema.js';
 import { emailAddress, identifier, jsonProperties, plainText } from '../shared/validation.js';
 
-const config = loadConfig('table', 'funnel', 'customers', 'events');
-const deps = { ...funnelDeps(config), customers: customerEventDeps(config) };
+const config = loadConfig('table', 'funnel', 'customers', 'events', 'signing');
+const customers = customerEventDeps(config);
+const intakeDeps = captureDeps(config, customers, secretReader(secretsClient()));
+// An event for a lead whose submission's intake is still pending completes it first (core/capture.ts).
+const deps = { ...funnelDeps(config), customers, intake: (leadId: string) => completeIntake(intakeDeps, leadId) };
 
 export const eventBody = z
   .strictObject({

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { captureLead, completeIntake, type CaptureDeps, type CaptureInput } from '../../functions/core/capture.js';
 import { fixedClock } from '../../functions/core/clock.js';
+import { ingestEvent } from '../../functions/core/events.js';
 import type { Lead, TimelineEntry } from '../../functions/core/model.js';
 import { contactOfLead } from '../../functions/core/contact.js';
 import { InMemoryContactStore, InMemoryLeadStore, RecordingPublisher, RecordingStarter, sequentialIds } from '../fakes/index.js';
@@ -197,6 +198,18 @@ describe('capturing a web-form lead', () => {
     expect(types).toContain('consent_requested');
     expect(await w.store.get(first.leadId)).toMatchObject({ jobTitle: 'CTO' });
     expect((await w.store.get(first.leadId))?.intake).toBeUndefined();
+  });
+
+  it('lets an event that meets a lead before its intake take it in first, so the event follows the capture', async () => {
+    const w = world();
+    const deps = { ...w, intake: (leadId: string) => completeIntake(w, leadId) };
+    const { leadId } = await captureLead(deps, anonymous());
+    await ingestEvent(deps, { eventId: 'demo-1', type: 'demo_requested', leadId, occurredAt: T0 });
+    const lead = await w.store.get(leadId);
+    expect(lead?.intake).toBeUndefined();
+    expect((await person(w, leadId)).consentRequest).toMatchObject({ requestId: expect.any(String) });
+    const types = (await w.store.timeline(leadId)).map((e) => e.type);
+    expect(types.indexOf('lead_captured')).toBeLessThan(types.indexOf('event'));
   });
 
   describe('from an anonymous caller', () => {
