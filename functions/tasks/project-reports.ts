@@ -27,6 +27,23 @@ export interface StreamRecord {
 }
 
 const PROFILE = 'PROFILE';
+
+/**
+ * An attribute value with no type in it (`{}`) cannot be decoded; DynamoDB Local's stream writes an empty map
+ * that way. Such values are dropped before decoding (nothing the projections read is an empty map).
+ */
+function typed(value: unknown): unknown {
+  if (!value || typeof value !== 'object') return value;
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (entries.length === 0) return undefined;
+  if (entries.length === 1 && (entries[0]![0] === 'M' || entries[0]![0] === 'L')) {
+    const [type, inner] = entries[0]!;
+    if (type === 'L') return { L: (inner as unknown[]).map(typed).filter((v) => v !== undefined) };
+    return { M: typedMap(inner as Record<string, unknown>) };
+  }
+  return value;
+}
+const typedMap = (image: Record<string, unknown>) => Object.fromEntries(Object.entries(image).map(([k, v]) => [k, typed(v)]).filter(([, v]) => v !== undefined));
 const subjectId = (pk: string, prefix: string) => (pk.startsWith(prefix) ? pk.slice(prefix.length) : undefined);
 
 /** What one record is to the reports; undefined for anything they do not count. */
@@ -34,15 +51,16 @@ export async function applyRecord(record: StreamRecord): Promise<RecordOutcome |
   const pk = String(record.dynamodb?.Keys?.pk?.S ?? '');
   const sk = String(record.dynamodb?.Keys?.sk?.S ?? '');
   const removed = record.eventName === 'REMOVE';
-  const image = !removed && record.dynamodb?.NewImage ? unmarshall(record.dynamodb.NewImage as never) : undefined;
+  // Decoded only for the records that count (the stream also carries the aggregates' own writes).
+  const image = () => (!removed && record.dynamodb?.NewImage ? unmarshall(typedMap(record.dynamodb.NewImage) as never) : undefined);
   const leadId = subjectId(pk, keys.subjectPartition('lead', ''));
-  if (leadId && sk === PROFILE) return projectLeadRecord(store, leadId, image as Lead | undefined);
+  if (leadId && sk === PROFILE) return projectLeadRecord(store, leadId, image() as Lead | undefined);
   if (leadId && sk.startsWith(keys.timelinePrefix))
-    return projectTimelineRecord(store, `${pk}|${sk}`, image as TimelineFact | undefined, async () => !!(await leads.get(leadId)));
+    return projectTimelineRecord(store, `${pk}|${sk}`, image() as TimelineFact | undefined, async () => !!(await leads.get(leadId)));
   const repId = subjectId(pk, keys.subjectPartition('rep', ''));
-  if (repId && sk === PROFILE) return projectRepRecord(store, repId, image as Rep | undefined);
+  if (repId && sk === PROFILE) return projectRepRecord(store, repId, image() as Rep | undefined);
   const customerId = subjectId(pk, keys.subjectPartition('customer', ''));
-  if (customerId && sk === PROFILE) return projectCustomerRecord(store, customerId, image as Customer | undefined);
+  if (customerId && sk === PROFILE) return projectCustomerRecord(store, customerId, image() as Customer | undefined);
   return undefined;
 }
 

@@ -239,3 +239,20 @@ describe('the customer projection', () => {
     expect(projectCustomer((await store.customerState('cus-1'))!, back)).toBeUndefined();
   });
 });
+
+describe('records that change nothing counted', () => {
+  it('write nothing (a run marked started, a send claimed), and stay harmless when delivered again', async () => {
+    const store = new InMemoryReportStore();
+    const lead = aLead({ leadId: 'lead-q', createdAt: at(0), updatedAt: at(0) });
+    await projectLeadRecord(store, lead.leadId, lead);
+    const writes = store.writes;
+    const claimed = { ...lead, version: 2, updatedAt: at(1), recentMarketingSends: [at(1)] };
+    expect(await projectLeadRecord(store, lead.leadId, claimed)).toBe('unchanged');
+    expect(await projectLeadRecord(store, lead.leadId, { ...claimed, startedRun: 1 })).toBe('unchanged');
+    expect(store.writes).toBe(writes);
+    const moved = change(claimed, { stage: 'interest' }, at(2));
+    expect(await projectLeadRecord(store, lead.leadId, moved)).toBe('applied');
+    for (const l of [lead, claimed, moved]) expect(await projectLeadRecord(store, l.leadId, l)).toBe('unchanged');
+    expect(store.total('funnel-day')).toMatchObject({ captured: 1, 'entered:awareness': 1, 'entered:interest': 1, 'movedOn:awareness': 1 });
+  });
+});

@@ -23,12 +23,29 @@ async function untilApplied(step: () => Promise<'applied' | 'stale' | 'unchanged
   }
 }
 
+/**
+ * Most writes of a subject change nothing a report counts (a send's claim, a run marked started, a health
+ * check with the same band): such a record writes nothing, not even the state's revision. That is safe
+ * because records of one item arrive in order: a record after the stored revision either changed what is
+ * counted (and was applied, moving the revision) or did not (and changes nothing when delivered again).
+ */
+const sameState = (a: { rev: string } | undefined, b: { rev: string }) => !!a && canonical({ ...a, rev: '' }) === canonical({ ...b, rev: '' });
+/** JSON with object keys sorted: a state read back from the table may list its map keys in another order. */
+const canonical = (v: unknown): string =>
+  Array.isArray(v)
+    ? `[${v.map(canonical).join(',')}]`
+    : v && typeof v === 'object'
+      ? `{${Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, x]) => `${JSON.stringify(k)}:${canonical(x)}`).join(',')}}`
+      : JSON.stringify(v);
+
 /** A lead profile written (`lead`) or deleted (undefined). */
-export function projectLeadRecord(store: ReportProjectionStore, leadId: string, lead: Lead | undefined): Promise<RecordOutcome> {
+export function projectLeadRecord(store: ReportProjectionStore, leadId: string, lead: (Lead & { intake?: unknown }) | undefined): Promise<RecordOutcome> {
+  // A lead still being taken in counts once its intake is done (projectLead): no read for it.
+  if (lead?.intake) return Promise.resolve('unchanged');
   return untilApplied(async () => {
     const { shadow, arms } = await store.leadState(leadId);
     const p = lead ? projectLead(shadow, lead, arms) : projectLeadRemoved(shadow);
-    if (!p) return 'unchanged';
+    if (!p || (!p.increments.length && !p.outcomes.length && sameState(shadow, p.shadow))) return 'unchanged';
     return store.applyLead(p, shadow?.rev);
   });
 }
@@ -37,7 +54,7 @@ export function projectRepRecord(store: ReportProjectionStore, repId: string, re
   return untilApplied(async () => {
     const shadow = await store.repState(repId);
     const p = rep ? projectRep(shadow, rep) : projectRepRemoved(shadow);
-    if (!p) return 'unchanged';
+    if (!p || (!p.increments.length && !p.certPut && !p.certRemove && sameState(shadow, p.shadow))) return 'unchanged';
     return store.applyRep(p, shadow?.rev);
   });
 }
@@ -46,7 +63,7 @@ export function projectCustomerRecord(store: ReportProjectionStore, customerId: 
   return untilApplied(async () => {
     const shadow = await store.customerState(customerId);
     const p = customer ? projectCustomer(shadow, customer) : projectCustomerRemoved(shadow);
-    if (!p) return 'unchanged';
+    if (!p || (!p.increments.length && sameState(shadow, p.shadow))) return 'unchanged';
     return store.applyCustomer(p, shadow?.rev);
   });
 }
