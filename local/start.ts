@@ -1,6 +1,8 @@
 /**
  * `npm start`: the whole system on 127.0.0.1 from the synthesized app, data kept under .data/.
  * Knobs: PORT, DYNAMODB_PORT, SES_PORT, SALES_API_KEY, --time-scale N / TIME_SCALE,
+ * --discrete (discrete-event time: stands still while work is in flight, then on to the next due timer; with
+ * --time-scale N it moves at most N times wall speed while idle, without it as fast as the work allows),
  * SALES_FLOW_DYNAMODB_WRITE_FAILURE_RATE (0–1: throttle that share of DynamoDB writes; SALES_FLOW_DYNAMODB_FAULT_SEED repeats it),
  * SALES_FLOW_SES_RATE (the local SES's sending rate, emails a second, as a new SES account's 14),
  * SALES_FLOW_START_QUOTA (Step Functions' StartExecution quota as bucket/refill per second, AWS's 1300/300).
@@ -17,6 +19,7 @@ import { installProcessGuard } from './process-guard.js';
 import { resumeAllRuns } from './resume.js';
 import { persistentKey } from './secrets.js';
 import { parseStartQuota } from './sfn/start-quota.js';
+import type { DiscreteClock } from './discrete-clock.js';
 import { REPO_ROOT, startLocalStack, type LocalStack } from './stack.js';
 
 function timeScale(): number {
@@ -88,8 +91,10 @@ async function main(): Promise<void> {
   const writeFaults = dynamodbFaults();
   const startQuota = parseStartQuota(process.env.SALES_FLOW_START_QUOTA);
   const sesRatePerSecond = sesRate();
+  const discrete = process.argv.includes('--discrete');
   const stack = await startLocalStack({
     timeScale: scale,
+    ...(discrete ? { clock: 'discrete' as const } : {}),
     virtualStartMs: readVirtualTime(clockFile),
     apiKey: process.env.SALES_API_KEY || undefined,
     signingKey: persistentKey(path.join(dataDir, 'signing-key')),
@@ -104,6 +109,8 @@ async function main(): Promise<void> {
   const saveClock = () => writeFileSync(clockFile, JSON.stringify({ virtualNow: stack.clock.now().toISOString() }));
   const clockTimer = setInterval(saveClock, 2_000);
   clockTimer.unref();
+  // Discrete time moves only when driven: here it drives itself, paced by --time-scale when one is given.
+  const stopAdvancing = discrete ? (stack.clock as DiscreteClock).autoAdvance(scale > 1 ? { pace: scale } : {}) : async () => undefined;
   let stopping = false;
   const shutdown = (code: number) => {
     if (stopping) return;
@@ -111,7 +118,9 @@ async function main(): Promise<void> {
     clearInterval(clockTimer);
     saveClock();
     console.log('\nStopping…');
-    stack.stop().finally(() => process.exit(code));
+    stopAdvancing()
+      .then(() => stack.stop())
+      .finally(() => process.exit(code));
   };
   process.on('SIGINT', () => shutdown(0));
   process.on('SIGTERM', () => shutdown(0));
@@ -120,7 +129,7 @@ async function main(): Promise<void> {
   installProcessGuard({ isReady: () => ready, onFatal: () => shutdown(1) });
   const rep = await seedDemoRep(stack);
   console.log(`
-Sales Flow is running locally (ready in ${((Date.now() - started) / 1000).toFixed(1)} s, time scale ${scale}).
+Sales Flow is running locally (ready in ${((Date.now() - started) / 1000).toFixed(1)} s, ${discrete ? `discrete-event time${scale > 1 ? `, at most ×${scale} while idle` : ', as fast as the work allows'}` : `time scale ${scale}`}).
   HTTP API        ${stack.apiUrl}
   Sample form     ${stack.apiUrl}/
   SES inbox       ${stack.sesUrl}${sesRatePerSecond ? `  (throttled to ${sesRatePerSecond} emails a second: SALES_FLOW_SES_RATE)` : ''}

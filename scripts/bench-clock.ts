@@ -13,6 +13,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DAY_MS } from '../functions/core/clock.js';
+import { spanSeconds } from '../workflows/engine/steps.js';
 import { funnelProgramme } from '../workflows/programmes/funnel.js';
 import { startLocalStack } from '../local/stack.js';
 
@@ -95,7 +96,10 @@ try {
 
   // Faithfulness: each awareness send's gap to the send before it, against the programmed wait.
   const awareness = funnelProgramme.stages.awareness;
-  const gaps = awareness.flatMap((step, k) => (step.kind === 'send' && awareness[k - 1]?.kind === 'wait' ? [{ stepId: step.id, afterMs: (awareness[k - 1] as { days: number }).days * DAY_MS }] : []));
+  const gaps = awareness.flatMap((step, k) => {
+    const wait = awareness[k - 1];
+    return step.kind === 'send' && wait?.kind === 'wait' ? [{ stepId: step.id, afterMs: spanSeconds(wait) * 1000 }] : [];
+  });
   let worstMs = 0;
   let measured = 0;
   for (const { id } of leadIds) {

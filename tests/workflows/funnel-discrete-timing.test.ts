@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAY_MS, HOUR_MS } from '../../functions/core/clock.js';
+import { spanSeconds } from '../../workflows/engine/steps.js';
 import { funnelProgramme } from '../../workflows/programmes/funnel.js';
 import type { DiscreteClock } from '../../local/discrete-clock.js';
 import { startLocalStack, type LocalStack } from '../../local/stack.js';
@@ -20,7 +21,7 @@ const START = Date.parse('2031-03-03T09:00:00.000Z');
 const awareness = funnelProgramme.stages.awareness;
 const programmedGaps = awareness.flatMap((step, i) => {
   const wait = awareness[i - 1];
-  return step.kind === 'send' && wait?.kind === 'wait' ? [{ stepId: step.id, afterMs: wait.days * DAY_MS }] : [];
+  return step.kind === 'send' && wait?.kind === 'wait' ? [{ stepId: step.id, afterMs: spanSeconds(wait) * 1000 }] : [];
 });
 
 let stack: LocalStack<DiscreteClock>;
