@@ -36,6 +36,14 @@ interface Pending {
 const pending = new Map<string, Pending>();
 
 const QUIET_LEVELS = new Set(['WARN', 'ERROR', 'CRITICAL', 'SILENT']);
+/**
+ * Above INFO by the logger or by the environment, read now: locally the logger may have been made before
+ * the runtime set LOG_LEVEL (one process, modules loaded once); on Lambda the two agree. Powertools' order.
+ */
+const quiet = () => {
+  const env = process.env.AWS_LAMBDA_LOG_LEVEL ?? process.env.POWERTOOLS_LOG_LEVEL ?? process.env.LOG_LEVEL;
+  return QUIET_LEVELS.has(logger.getLevelName()) || QUIET_LEVELS.has(env?.toUpperCase() ?? 'INFO');
+};
 
 /** Adds `value` to a metric; a dimensioned metric takes one of its catalog's values (else `other`, if it has one). */
 export function countMetric(name: BusinessMetric, dimensionValue?: string, value = 1): void {
@@ -90,7 +98,7 @@ export function publishMetrics(): void {
   if (!pending.size) return;
   const counted = [...pending.values()];
   pending.clear();
-  if (QUIET_LEVELS.has(logger.getLevelName())) return;
+  if (quiet()) return;
   const byDimension = new Map<string, Pending[]>();
   for (const p of counted) {
     const key = p.dimension ? `${p.dimension.name}=${p.dimension.value}` : '';

@@ -149,6 +149,17 @@ describe('business metrics as EMF', () => {
     expect(written).toEqual([]);
   });
 
+  it('is quiet when the environment asks for a level above INFO after the logger was made (the local runtime sets it late)', () => {
+    vi.stubEnv('LOG_LEVEL', 'ERROR');
+    try {
+      countMetric('LeadsCaptured');
+      publishMetrics();
+    } finally {
+      vi.unstubAllEnvs();
+    }
+    expect(written).toEqual([]);
+  });
+
   it('writes a task\'s metrics when it throws as when it returns', async () => {
     const failing = withMetrics(async () => {
       countMetric('SlaMisses');
