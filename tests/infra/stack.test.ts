@@ -138,13 +138,28 @@ describe('the Sales Flow stack', () => {
 
   it('feeds StartRuns from the table stream, filtered to pending runs, retrying failed records from the first', () => {
     const mappings = ofType('AWS::Lambda::EventSourceMapping').map(([, m]) => m.Properties);
-    expect(mappings.map((m) => m.FunctionName.Ref).sort()).toEqual(['SendConfirmations', 'StartRuns']);
+    expect(mappings.map((m) => m.FunctionName.Ref).sort()).toEqual(['ProjectReports', 'SendConfirmations', 'StartRuns']);
     const mapping = mappings.find((m) => m.FunctionName.Ref === 'StartRuns');
     expect(mapping.EventSourceArn).toEqual({ 'Fn::GetAtt': ['Table', 'StreamArn'] });
     expect(mapping.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
     expect(mapping.BisectBatchOnFunctionError).toBe(true);
     expect(mapping.MaximumRetryAttempts).toBeGreaterThan(0);
     expect(mapping.FilterCriteria.Filters.map((f: any) => JSON.parse(f.Pattern))).toEqual([{ dynamodb: { NewImage: { gsi4pk: { S: [{ prefix: 'RUNPENDING#' }] } } } }]);
+  });
+
+  it('feeds ProjectReports from the table stream, filtered to the profiles and the lead timeline entries the reports count', () => {
+    const mapping = ofType('AWS::Lambda::EventSourceMapping').map(([, m]) => m.Properties).find((m) => m.FunctionName.Ref === 'ProjectReports');
+    expect(mapping.EventSourceArn).toEqual({ 'Fn::GetAtt': ['Table', 'StreamArn'] });
+    expect(mapping.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+    expect(mapping.StartingPosition).toBe('TRIM_HORIZON');
+    const filters = mapping.FilterCriteria.Filters.map((f: any) => JSON.parse(f.Pattern));
+    // Lambda allows five filters on a mapping.
+    expect(filters).toHaveLength(5);
+    expect(filters).toContainEqual({ dynamodb: { Keys: { pk: { S: [{ prefix: 'LEAD#' }] }, sk: { S: ['PROFILE'] } } } });
+    expect(filters).toContainEqual({
+      eventName: ['INSERT'],
+      dynamodb: { Keys: { pk: { S: [{ prefix: 'LEAD#' }] }, sk: { S: [{ prefix: 'TL#' }] } }, NewImage: { type: { S: ['email_sent', 'email_skipped', 'email_deferred', 'event', 'split_arm'] } } },
+    });
   });
 
   it('feeds SendConfirmations from the table stream, filtered to consent requests not yet mailed', () => {

@@ -44,7 +44,7 @@ describe('the OpenAPI document', () => {
   it('asks for the API key exactly on the admin and webhook routes', () => {
     const secured = operations.filter(({ op }) => op.security?.length).map(({ route }) => route).sort();
     expect(secured).toEqual([
-      'DELETE /leads/{leadId}', 'GET /customers', 'GET /customers/{customerId}', 'GET /leads', 'GET /leads/{leadId}', 'GET /privacy/export', 'GET /reps', 'GET /reps/{repId}', 'POST /customers', 'POST /customers/{customerId}/feedback', 'POST /events', 'POST /privacy/erasure',
+      'DELETE /leads/{leadId}', 'GET /customers', 'GET /customers/{customerId}', 'GET /leads', 'GET /leads/{leadId}', 'GET /privacy/export', 'GET /reports/funnel', 'GET /reports/onboarding', 'GET /reports/retention', 'GET /reps', 'GET /reps/{repId}', 'POST /customers', 'POST /customers/{customerId}/feedback', 'POST /events', 'POST /privacy/erasure',
       'POST /reps', 'POST /reps/{repId}/modules/{moduleId}/completions', 'POST /reps/{repId}/modules/{moduleId}/reset', 'POST /reps/{repId}/signoff', 'POST /reps/{repId}/status',
     ]);
   });
@@ -94,6 +94,13 @@ describe('the OpenAPI document', () => {
       const { listCustomersQuery } = await import('../../functions/http/list-customers.js');
       const params = (spec.paths['/customers']!.get as unknown as { parameters: Array<{ name: string }> }).parameters.map((p) => p.name);
       expect(params.sort()).toEqual(Object.keys(listCustomersQuery.shape).sort());
+    });
+
+    it('lists the same query parameters as the report routes accept', async () => {
+      const params = (path: string) => (spec.paths[path]!.get as unknown as { parameters: Array<{ name: string }> }).parameters.map((p) => p.name).sort();
+      expect(params('/reports/funnel')).toEqual(Object.keys((await import('../../functions/http/report-funnel.js')).funnelReportQuery.shape).sort());
+      expect(params('/reports/onboarding')).toEqual(Object.keys((await import('../../functions/http/report-onboarding.js')).onboardingReportQuery.shape));
+      expect(params('/reports/retention')).toEqual(Object.keys((await import('../../functions/http/report-retention.js')).retentionReportQuery.shape));
     });
 
     it('lists the same feedback fields as POST /customers/{customerId}/feedback accepts', async () => {
