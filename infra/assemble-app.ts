@@ -21,6 +21,11 @@ export interface BuildAppOptions {
    * and `cdk synth` keep it on, so a finding still cannot slip through.
    */
   nag?: boolean;
+  /**
+   * The LeadFunnel programme to build instead of the one given (the simulator's what-if, `npm run simulate --
+   * --compare`); validated at synth like the shipped one.
+   */
+  funnelProgramme?: FunnelProgramme;
 }
 
 export function assembleApp(programme: FunnelProgramme, options: BuildAppOptions = {}) {
@@ -33,7 +38,7 @@ export function assembleApp(programme: FunnelProgramme, options: BuildAppOptions
     analyticsReporting: false,
   });
   const stack = new SalesFlowStack(app, STACK_ID, {
-    programme,
+    programme: options.funnelProgramme ?? programme,
     description: 'Sales Flow: lead funnel, HTTP API, table, email and domain events',
   });
   // cdk-nag 3 is a validation plugin: app.synth() throws while a finding is unacknowledged.

@@ -1,6 +1,7 @@
 /** Synthesizes the real app in-process (bundling off) and returns its template. */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import type { FunnelProgramme } from '../workflows/programmes/types.js';
 import type { CfnTemplate } from './template.js';
 
 export interface SynthesizedApp {
@@ -8,7 +9,8 @@ export interface SynthesizedApp {
   stackName: string;
 }
 
-export async function synthesizeTemplate(repoRoot: string): Promise<SynthesizedApp> {
+/** `funnelProgramme`: build it instead of the shipped one (infra/assemble-app.ts), e.g. the simulator's what-if variant. */
+export async function synthesizeTemplate(repoRoot: string, options: { funnelProgramme?: FunnelProgramme } = {}): Promise<SynthesizedApp> {
   // Synth output stays in the repo (gitignored), never the system temp dir.
   const outdir = path.join(repoRoot, '.tmp', `cdk.out-local-${process.pid}`);
   mkdirSync(outdir, { recursive: true });
@@ -21,7 +23,7 @@ export async function synthesizeTemplate(repoRoot: string): Promise<SynthesizedA
   try {
     const modulePath = path.join(repoRoot, 'infra', 'build-app.ts');
     const { buildApp } = (await import(modulePath)) as typeof import('../infra/build-app.js');
-    const { app, stack } = buildApp({ bundling: false, outdir, nag: false });
+    const { app, stack } = buildApp({ bundling: false, outdir, nag: false, ...(options.funnelProgramme ? { funnelProgramme: options.funnelProgramme } : {}) });
     const template = app.synth().getStackByName(stack.stackName).template as CfnTemplate;
     return { template, stackName: stack.stackName };
   } finally {
