@@ -51,6 +51,8 @@ export default defineConfig({
       { extends: true, test: { name: 'burst', include: ['tests/burst/**/*.test.ts'], ...withLocalServices, globalSetup: ['tests/support/global-dynamodb-own.ts', 'tests/support/global-app.ts'], sequence: { groupOrder: 1 } } },
       // Property-based fuzzing of every route on the real local stack; FUZZ_RUNS per route (npm run fuzz: 10,000).
       { extends: true, test: { name: 'fuzz', include: ['tests/fuzz/**/*.test.ts'], ...withLocalServices } },
+      // The cohort simulator (npm run simulate) on a small cohort: each simulation runs in a child process of its own.
+      { extends: true, test: { name: 'simulate', include: ['tests/simulate/**/*.test.ts'], ...withLocalServices, testTimeout: 300_000 } },
     ],
   },
 });
