@@ -9,7 +9,8 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Context } from 'aws-lambda';
 import { DynamoReportStore } from '../adapters/dynamodb/report-store.js';
 import type { Customer, Lead, Rep } from '../core/model.js';
-import { projectCustomerRecord, projectLeadRecord, projectRepRecord, projectTimelineRecord, type RecordOutcome } from '../core/reports/project.js';
+import { batchCached, projectCustomerRecord, projectLeadRecord, projectRepRecord, projectTimelineRecord, type RecordOutcome } from '../core/reports/project.js';
+import type { ReportProjectionStore } from '../core/reports/ports.js';
 import type { TimelineFact } from '../core/reports/timeline-projection.js';
 import { documentClient } from '../shared/clients.js';
 import { loadConfig } from '../shared/config.js';
@@ -18,7 +19,7 @@ import { logger } from '../shared/logger.js';
 import { keys } from '../table/keys.js';
 
 const config = loadConfig('table');
-const store = new DynamoReportStore(documentClient(), config.tableName);
+const tableStore = new DynamoReportStore(documentClient(), config.tableName);
 const leads = leadStore(config);
 
 export interface StreamRecord {
@@ -47,7 +48,7 @@ const typedMap = (image: Record<string, unknown>) => Object.fromEntries(Object.e
 const subjectId = (pk: string, prefix: string) => (pk.startsWith(prefix) ? pk.slice(prefix.length) : undefined);
 
 /** What one record is to the reports; undefined for anything they do not count. */
-export async function applyRecord(record: StreamRecord): Promise<RecordOutcome | undefined> {
+export async function applyRecord(record: StreamRecord, store: ReportProjectionStore = tableStore): Promise<RecordOutcome | undefined> {
   const pk = String(record.dynamodb?.Keys?.pk?.S ?? '');
   const sk = String(record.dynamodb?.Keys?.sk?.S ?? '');
   const removed = record.eventName === 'REMOVE';
@@ -67,9 +68,10 @@ export async function applyRecord(record: StreamRecord): Promise<RecordOutcome |
 export const handler = async (event: { Records?: StreamRecord[] }, context?: Context) => {
   if (context) logger.addContext(context);
   const outcomes: Record<string, number> = {};
+  const store = batchCached(tableStore);
   for (const record of event.Records ?? []) {
     try {
-      const outcome = await applyRecord(record);
+      const outcome = await applyRecord(record, store);
       if (outcome) outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
     } catch (err) {
       logger.error('Could not project a record into the reports (retried from this record)', { keys: record.dynamodb?.Keys, error: err as Error });

@@ -21,6 +21,8 @@ export class InMemoryReportStore implements ReportProjectionStore, ReportReader 
   readonly certs = new Map<string, CertExpiry>();
   /** Writes (applications) so far: a duplicate or stale one adds none. */
   writes = 0;
+  /** State reads so far. */
+  reads = 0;
 
   private add(increments: Increment[]) {
     for (const inc of increments) {
@@ -41,6 +43,7 @@ export class InMemoryReportStore implements ReportProjectionStore, ReportReader 
   }
 
   async leadState(leadId: string) {
+    this.reads++;
     const state = this.states.get(`lead#${leadId}`)?.state as LeadShadow | undefined;
     const arms = [...this.arms.values()].filter((a) => a.leadId === leadId).map(clone);
     return { ...(state ? { shadow: clone(state) } : {}), arms };
@@ -49,6 +52,7 @@ export class InMemoryReportStore implements ReportProjectionStore, ReportReader 
     return this.applyState(`lead#${p.shadow.leadId}`, p.shadow, expectedRev, p.increments, () => p.outcomes.forEach((a) => this.arms.set(`${a.leadId}#${a.splitId}`, clone(a))));
   }
   async repState(repId: string) {
+    this.reads++;
     return clone(this.states.get(`rep#${repId}`)?.state as RepShadow | undefined);
   }
   async applyRep(p: RepProjection, expectedRev: string | undefined) {
@@ -58,6 +62,7 @@ export class InMemoryReportStore implements ReportProjectionStore, ReportReader 
     });
   }
   async customerState(customerId: string) {
+    this.reads++;
     return clone(this.states.get(`customer#${customerId}`)?.state as CustomerShadow | undefined);
   }
   async applyCustomer(p: CustomerProjection, expectedRev: string | undefined) {

@@ -8,7 +8,7 @@ import { Increments } from '../../functions/core/reports/aggregates.js';
 import { projectCustomer } from '../../functions/core/reports/customer-projection.js';
 import { bucketOf, quantile } from '../../functions/core/reports/histogram.js';
 import { projectLead, revOf } from '../../functions/core/reports/lead-projection.js';
-import { projectCustomerRecord, projectLeadRecord, projectRepRecord, projectTimelineRecord } from '../../functions/core/reports/project.js';
+import { batchCached, projectCustomerRecord, projectLeadRecord, projectRepRecord, projectTimelineRecord } from '../../functions/core/reports/project.js';
 import { projectRep } from '../../functions/core/reports/rep-projection.js';
 import { projectTimelineEntry } from '../../functions/core/reports/timeline-projection.js';
 import { hoursInStage, trackStage } from '../../functions/core/stage-history.js';
@@ -254,5 +254,26 @@ describe('records that change nothing counted', () => {
     expect(await projectLeadRecord(store, lead.leadId, moved)).toBe('applied');
     for (const l of [lead, claimed, moved]) expect(await projectLeadRecord(store, l.leadId, l)).toBe('unchanged');
     expect(store.total('funnel-day')).toMatchObject({ captured: 1, 'entered:awareness': 1, 'entered:interest': 1, 'movedOn:awareness': 1 });
+  });
+});
+
+describe('a batch of records', () => {
+  it('reads a subject’s state once per batch and counts the same as record by record, even when another writer moved it', async () => {
+    const l0 = aLead({ leadId: 'lead-b', createdAt: at(0), updatedAt: at(0) });
+    const l1 = change(l0, { stage: 'interest' }, at(3));
+    const l2 = change(l1, { stage: 'consideration' }, at(6));
+    const plain = new InMemoryReportStore();
+    for (const l of [l0, l1, l2]) await projectLeadRecord(plain, l.leadId, l);
+
+    const store = new InMemoryReportStore();
+    const batch = batchCached(store);
+    await projectLeadRecord(batch, l0.leadId, l0);
+    await projectLeadRecord(batch, l1.leadId, l1);
+    expect(store.reads).toBe(1);
+    // Another writer applies l2 behind the batch's back: the batch's write is stale, it reads again, adds nothing twice.
+    await projectLeadRecord(store, l2.leadId, l2);
+    await projectLeadRecord(batch, l2.leadId, l2);
+    expect(store.total('funnel-day')).toEqual(plain.total('funnel-day'));
+    expect(store.total('funnel-now')).toEqual(plain.total('funnel-now'));
   });
 });

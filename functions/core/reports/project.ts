@@ -7,7 +7,7 @@
 import type { Customer, Lead, Rep } from '../model.js';
 import { projectCustomer, projectCustomerRemoved } from './customer-projection.js';
 import { projectLead, projectLeadRemoved } from './lead-projection.js';
-import type { ReportProjectionStore } from './ports.js';
+import type { ApplyOutcome, ReportProjectionStore } from './ports.js';
 import { projectRep, projectRepRemoved } from './rep-projection.js';
 import { projectTimelineEntry, type TimelineFact } from './timeline-projection.js';
 
@@ -84,4 +84,39 @@ export async function projectTimelineRecord(
   const p = projectTimelineEntry(entry, arms, shadow?.stage);
   if (!p.increments.length && !p.arm) return 'unchanged';
   return store.applyEntry(recordId, p);
+}
+
+/**
+ * The store for one batch of records: a subject's report state, once read or written, is taken from memory for
+ * the rest of the batch (a lead's welcome send alone writes its profile several times). Sound because one
+ * shard's records are handled by one invocation at a time and a subject's records share a shard; should another
+ * writer have moved a state anyway, the conditional write finds it stale, and it is read again.
+ */
+export function batchCached(store: ReportProjectionStore): ReportProjectionStore {
+  const leads = new Map<string, Awaited<ReturnType<ReportProjectionStore['leadState']>>>();
+  const reps = new Map<string, Awaited<ReturnType<ReportProjectionStore['repState']>>>();
+  const customers = new Map<string, Awaited<ReturnType<ReportProjectionStore['customerState']>>>();
+  const remember = async <K, V>(map: Map<K, V>, key: K, outcome: Promise<ApplyOutcome>, value: V) => {
+    const o = await outcome;
+    if (o === 'applied') map.set(key, value);
+    else map.delete(key);
+    return o;
+  };
+  return {
+    leadState: async (leadId) => leads.get(leadId) ?? store.leadState(leadId).then((s) => (leads.set(leadId, s), s)),
+    applyLead: (p, rev) => {
+      const arms = (leads.get(p.shadow.leadId)?.arms ?? []).map((a) => p.outcomes.find((o) => o.splitId === a.splitId) ?? a);
+      return remember(leads, p.shadow.leadId, store.applyLead(p, rev), { shadow: p.shadow, arms });
+    },
+    repState: async (repId) => (reps.has(repId) ? reps.get(repId) : store.repState(repId).then((s) => (reps.set(repId, s), s))),
+    applyRep: (p, rev) => remember(reps, p.shadow.repId, store.applyRep(p, rev), p.shadow),
+    customerState: async (id) => (customers.has(id) ? customers.get(id) : store.customerState(id).then((s) => (customers.set(id, s), s))),
+    applyCustomer: (p, rev) => remember(customers, p.shadow.customerId, store.applyCustomer(p, rev), p.shadow),
+    applyEntry: async (recordId, p) => {
+      // A new arm changes the lead's state as read: read it again when next needed.
+      if (p.arm) leads.delete(p.arm.leadId);
+      return store.applyEntry(recordId, p);
+    },
+    revertEntry: (recordId) => store.revertEntry(recordId),
+  };
 }
