@@ -121,7 +121,7 @@ function breakdown(total: Counts, prefix: 'src' | 'camp'): FunnelBreakdownRow[] 
 }
 
 async function repRows(deps: FunnelReportDeps, acts: Counts): Promise<FunnelRepRow[]> {
-  const rows = [...grouped(acts, 'rep')];
+  const rows = [...grouped(acts, 'rep')].map(([key, c]) => [decodeDim(key), c] as const);
   const names = await Promise.all(rows.map(([repId]) => deps.reps.get(repId).then((r) => r?.name, () => undefined)));
   return rows
     .map(([repId, c], i) => {

@@ -150,20 +150,20 @@ export function projectLead(prev: LeadShadow | undefined, lead: Lead & { intake?
 
   // Reps.
   const owner = lead.ownerId;
-  if (owner && owner !== prev?.ownerId) activity(lead.assignedAt ?? lead.updatedAt, `rep:${owner}:assigned`);
+  if (owner && owner !== prev?.ownerId) activity(lead.assignedAt ?? lead.updatedAt, `rep:${dimValue(owner)}:assigned`);
   const missedBy = lead.missedBy ?? [];
-  for (const rep of missedBy) if (!(prev?.missedBy ?? []).includes(rep)) activity(lead.updatedAt, `rep:${rep}:slaMissed`);
+  for (const rep of missedBy) if (!(prev?.missedBy ?? []).includes(rep)) activity(lead.updatedAt, `rep:${dimValue(rep)}:slaMissed`);
   let contactFor = prev?.contactFor;
   if (owner && lead.assignedAt && lead.contactedAt && lead.contactedAt > lead.assignedAt && contactFor !== `${owner}@${lead.assignedAt}`) {
     contactFor = `${owner}@${lead.assignedAt}`;
-    activity(lead.contactedAt, `rep:${owner}:contacted`);
-    inc.sample({ kind: 'activity-day', day: dayOf(lead.contactedAt) }, `rep:${owner}:contact`, hoursBetween(lead.assignedAt, lead.contactedAt));
-    if (!missedBy.includes(owner)) activity(lead.contactedAt, `rep:${owner}:slaMet`);
+    activity(lead.contactedAt, `rep:${dimValue(owner)}:contacted`);
+    inc.sample({ kind: 'activity-day', day: dayOf(lead.contactedAt) }, `rep:${dimValue(owner)}:contact`, hoursBetween(lead.assignedAt, lead.contactedAt));
+    if (!missedBy.includes(owner)) activity(lead.contactedAt, `rep:${dimValue(owner)}:slaMet`);
   }
   const closedNow = !isOpenStatus(lead.status) && (!prev || isOpenStatus(prev.status) || prev.status !== lead.status);
   if (owner && closedNow) {
-    activity(lead.updatedAt, `rep:${owner}:closed`);
-    if (won) activity(lead.updatedAt, `rep:${owner}:won`);
+    activity(lead.updatedAt, `rep:${dimValue(owner)}:closed`);
+    if (won) activity(lead.updatedAt, `rep:${dimValue(owner)}:won`);
   }
   for (const arm of outcomes) activity(arm.outcomeAt!, `split:${arm.splitId}:${arm.arm}:outcome`);
 
