@@ -163,7 +163,7 @@ export interface FunnelReport {
   reps: FunnelRepRow[];
   templates: FunnelTemplateRow[];
   splits: FunnelSplitRow[];
-  /** Capture weeks that start in the range, oldest first (with the filters). */
+  /** Capture weeks from the one holding `from` to the one holding `to`, oldest first (with the filters). */
   cohorts: FunnelCohortRow[];
 }
 
