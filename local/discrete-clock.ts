@@ -16,9 +16,10 @@
  * - `await clock.runUntilIdle({ until? })` — fires timers until none is left but recurring ones (the
  *   template's scheduled rules), or the next is due at/after `until`; now stays at the last batch's time.
  * - `await clock.settle()` — waits until idle without moving time (e.g. after injecting work, before reading).
- * - `clock.stats()` — `{ nowMs, timersFired, jumps, maxLatenessMs, pendingTimers, inFlight }`: timers fired,
- *   forward moves of virtual time, the largest (fire time − due time) in virtual ms (0 unless `resolutionMs`
- *   batches timers), timers waiting (recurring included), units of work in flight now.
+ * - `clock.stats()` — `{ nowMs, timersFired, jumps, maxLatenessMs, pendingTimers, inFlight, probeWallMs }`:
+ *   timers fired, forward moves of virtual time, the largest (fire time − due time) in virtual ms (0 unless
+ *   `resolutionMs` batches timers), timers waiting (recurring included), units of work in flight now, and the
+ *   wall ms spent checking the streams are drained before jumps (the clock's own cost).
  * - `clock.nextDueMs()` — the next timer's due time, or undefined.
  * - `clock.autoAdvance({ pace? })` — (npm start) drives itself: jumps whenever idle, never running faster
  *   than `pace` virtual ms per real ms when given; returns a function that stops it.
@@ -58,6 +59,8 @@ export interface ClockStats {
   maxLatenessMs: number;
   pendingTimers: number;
   inFlight: number;
+  /** Wall ms spent in idle probes (the stream passes before each jump): the clock's own cost. */
+  probeWallMs: number;
 }
 
 /** A unit of work in flight; `release` is idempotent, `acquire` takes it back after a release. */
@@ -89,7 +92,7 @@ export class DiscreteClock implements Clock {
   private epoch = 0;
   private idleWaiters: Array<() => void> = [];
   private readonly probes = new Set<() => Promise<void>>();
-  private counters = { timersFired: 0, jumps: 0, maxLatenessMs: 0 };
+  private counters = { timersFired: 0, jumps: 0, maxLatenessMs: 0, probeWallMs: 0 };
   /** runUntil/runUntilIdle calls run one after another. */
   private driving: Promise<unknown> = Promise.resolve();
   private timerAdded: (() => void) | undefined;
@@ -243,7 +246,11 @@ export class DiscreteClock implements Clock {
       // Callbacks already queued (a response being written, a promise chain) run first.
       await new Promise((r) => setImmediate(r));
       if (this.inFlight > 0 || this.epoch !== seen) continue;
-      if (this.probes.size) await Promise.all([...this.probes].map((probe) => probe()));
+      if (this.probes.size) {
+        const started = performance.now();
+        await Promise.all([...this.probes].map((probe) => probe()));
+        this.counters.probeWallMs += performance.now() - started;
+      }
       if (this.inFlight === 0 && this.epoch === seen) return;
     }
   }
@@ -328,7 +335,7 @@ export class DiscreteClock implements Clock {
   }
 
   stats(): ClockStats {
-    return { nowMs: this.virtualMs, ...this.counters, pendingTimers: this.heap.filter((t) => !t.cancelled).length, inFlight: this.inFlight };
+    return { nowMs: this.virtualMs, ...this.counters, probeWallMs: Math.round(this.counters.probeWallMs), pendingTimers: this.heap.filter((t) => !t.cancelled).length, inFlight: this.inFlight };
   }
 
   // ── internals ───────────────────────────────────────────────────────────────────────────────────

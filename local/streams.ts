@@ -83,8 +83,9 @@ export interface LocalStreams {
   /** Resolves once every shard has been read to its end and no batch is in flight. */
   idle(options?: { timeoutMs?: number }): Promise<void>;
   /**
-   * Resolves after a full pass over the shards that started after this call found nothing to read (at
-   * once while paused or stopped). The discrete-event clock asks before every jump: idle means drained.
+   * Resolves after a pass that started after this call has read every shard to its end and delivered what
+   * it found (at once while paused or stopped). The discrete-event clock asks before every jump, once nothing
+   * is in flight: records written since then come from work it sees start, so idle means drained.
    */
   drained(): Promise<void>;
   stop(): Promise<void>;
@@ -159,6 +160,8 @@ export function startStreamMapping(options: { endpoint: () => string; tableName:
   let lastDescribe = 0;
 
   async function describe(): Promise<void> {
+    // A shard closing while this runs is seen again afterwards.
+    shardClosed = false;
     const table = await call('DynamoDB_20120810.DescribeTable', { TableName: tableName });
     const arn = table.Table?.LatestStreamArn as string | undefined;
     if (arn !== streamArn) {
@@ -171,8 +174,18 @@ export function startStreamMapping(options: { endpoint: () => string; tableName:
       if (!shards.has(s.ShardId)) shards.set(s.ShardId, { id: s.ShardId, closed: false });
     }
     lastDescribe = Date.now();
-    shardClosed = false;
   }
+
+  /** The periodic look for new shards runs beside the passes, so a pass (and a clock waiting on it) never waits for it. */
+  let refreshing: Promise<void> | undefined;
+  const refreshInBackground = () => {
+    refreshing ??= describe()
+      .catch((err: Error) => {
+        if (err.name === 'ResourceNotFoundException' || (err as { cause?: { code?: string } }).cause?.code === 'ECONNREFUSED') streamArn = undefined;
+        else if (!stopped) console.error('[local] stream describe:', err.message);
+      })
+      .finally(() => (refreshing = undefined));
+  };
 
   async function deliver(records: StreamRecord[]): Promise<void> {
     const matching = records.filter((r) => recordMatches(mapping.filters, r));
@@ -198,6 +211,9 @@ export function startStreamMapping(options: { endpoint: () => string; tableName:
     }
   }
 
+  /** Set by readShard when a shard was not read to its end in this pass (a full page, a new iterator, a closed shard). */
+  let unfinished = false;
+
   async function readShard(shard: Shard): Promise<boolean> {
     if (!shard.iterator) {
       const type = shard.lastSequence ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: shard.lastSequence } : { ShardIteratorType: 'TRIM_HORIZON' };
@@ -211,6 +227,7 @@ export function startStreamMapping(options: { endpoint: () => string; tableName:
       // answers TrimmedDataAccessException); an old one expires. Either way: take a new one.
       if (['ExpiredIteratorException', 'TrimmedDataAccessException'].includes((err as Error).name)) {
         shard.iterator = undefined;
+        unfinished = true;
         return true;
       }
       throw err;
@@ -218,6 +235,7 @@ export function startStreamMapping(options: { endpoint: () => string; tableName:
     const records = (out.Records ?? []) as StreamRecord[];
     shard.iterator = out.NextShardIterator;
     if (!shard.iterator) shard.closed = shardClosed = true;
+    if (records.length >= 1000 || shard.closed) unfinished = true;
     if (records.length) {
       await deliver(records);
       shard.lastSequence = records[records.length - 1]!.dynamodb?.SequenceNumber;
@@ -235,9 +253,12 @@ export function startStreamMapping(options: { endpoint: () => string; tableName:
       busy = true;
       let found = false;
       let failed = false;
+      unfinished = false;
       const pass = ++passes;
       try {
-        if (!streamArn || Date.now() - lastDescribe > DESCRIBE_EVERY_MS || (shardClosed && drainWaiters.length)) await describe();
+        // Without a stream, or after a shard closed (its children may hold the next records), look first.
+        if (!streamArn || shardClosed) await describe();
+        else if (Date.now() - lastDescribe > DESCRIBE_EVERY_MS) refreshInBackground();
         for (const shard of [...shards.values()].filter((s) => !s.closed)) {
           if (stopped || paused) break;
           if (await readShard(shard)) found = true;
@@ -251,7 +272,9 @@ export function startStreamMapping(options: { endpoint: () => string; tableName:
       }
       busy = false;
       caughtUp = !found && !paused;
-      if (!found && !failed && !paused) {
+      // Read to the end of every shard: what it found is delivered (or filtered out), and anything written
+      // since was written by work the clock sees start (so it asks again) — drained, as of this pass.
+      if (!failed && !unfinished && !paused && !stopped) {
         drainedThrough = pass;
         releaseDrainWaiters(false);
       }
@@ -259,6 +282,7 @@ export function startStreamMapping(options: { endpoint: () => string; tableName:
       if (!found && (failed || !drainWaiters.length)) await nap(IDLE_POLL_MS);
     }
     releaseDrainWaiters(true);
+    await refreshing;
   })();
 
   return {
