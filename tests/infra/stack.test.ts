@@ -198,6 +198,9 @@ describe('the Sales Flow stack', () => {
       'POST /customers': 'CUSTOM',
       'GET /customers/{customerId}': 'CUSTOM',
       'POST /customers/{customerId}/feedback': 'CUSTOM',
+      'GET /reports/funnel': 'CUSTOM',
+      'GET /reports/onboarding': 'CUSTOM',
+      'GET /reports/retention': 'CUSTOM',
     });
     const target = (key: string) => {
       const route = routes.find((r) => r.RouteKey === key);
@@ -215,6 +218,9 @@ describe('the Sales Flow stack', () => {
     expect(target('GET /customers')).toBe('ListCustomers');
     expect(target('POST /customers')).toBe('CreateCustomer');
     expect(target('POST /customers/{customerId}/feedback')).toBe('CustomerFeedback');
+    expect(target('GET /reports/funnel')).toBe('ReportFunnel');
+    expect(target('GET /reports/onboarding')).toBe('ReportOnboarding');
+    expect(target('GET /reports/retention')).toBe('ReportRetention');
   });
 
   it('checks the API key with a REQUEST authorizer, payload 2.0, simple responses, answers cached per key for 5 minutes', () => {
