@@ -10,6 +10,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STAGES, stageIndex, type Stage } from '../../functions/core/model.js';
+import { onboardingProgramme } from '../../workflows/programmes/onboarding.js';
 import { adminGet, bootApp, eventually, uniqueEmail, type App, type TimelineItem } from '../support/app.js';
 
 const SCALE = 60;
@@ -210,6 +211,50 @@ describe('the reports against the history they summarize', () => {
     expect(retention.renewalsDue).toEqual([]);
   });
 
+  it('counts in the onboarding report the quiz attempts and passes the reps’ timelines hold', async () => {
+    // Two new SDRs through their modules: one passes every quiz at once, the other fails each quiz first.
+    const modules = onboardingProgramme.paths.sdr.modules;
+    const trainees: string[] = [];
+    for (const [k, name] of ['Ola', 'Ben'].entries()) {
+      const rep = await ok(post('/reps', { email: uniqueEmail(name.toLowerCase()), firstName: name, lastName: 'Trainee', role: 'sdr', managerEmail: uniqueEmail('manager'), timeZone: 'Europe/Berlin' }));
+      trainees.push(rep.repId);
+      for (const m of modules) {
+        if (m.kind === 'quiz' && k === 1) await ok(post(`/reps/${rep.repId}/modules/${m.id}/completions`, { attemptId: `${m.id}-fail`, score: 10 }));
+        await ok(post(`/reps/${rep.repId}/modules/${m.id}/completions`, { attemptId: `${m.id}-pass`, ...(m.kind === 'quiz' ? { score: 95 } : {}) }));
+      }
+    }
+    const fromTimelines = async () => {
+      const rows: Record<string, { attempts: number; passed: number; firstAttempts: number; firstPassed: number }> = {};
+      for (const repId of trainees) {
+        const { timeline } = (await adminGet(app, `/reps/${repId}`)).body as { timeline: TimelineItem[] };
+        const seen = new Set<string>();
+        for (const e of timeline.filter((x) => ['module_passed', 'module_failed', 'module_locked'].includes(x.type))) {
+          const row = (rows[e.data!.moduleId] ??= { attempts: 0, passed: 0, firstAttempts: 0, firstPassed: 0 });
+          row.attempts++;
+          if (e.type === 'module_passed') row.passed++;
+          if (!seen.has(e.data!.moduleId)) {
+            seen.add(e.data!.moduleId);
+            row.firstAttempts++;
+            if (e.type === 'module_passed') row.firstPassed++;
+          }
+        }
+      }
+      return Object.entries(rows).map(([moduleId, r]) => ({ moduleId, ...r })).sort((a, b) => a.moduleId.localeCompare(b.moduleId));
+    };
+    const fromOnboardingReport = async () => {
+      const r = (await adminGet(app, '/reports/onboarding')).body;
+      return {
+        onboarding: r.reps.onboarding,
+        modules: r.modules
+          .map((m: any) => ({ moduleId: m.moduleId, attempts: m.attempts, passed: m.passed, firstAttempts: m.firstAttempts, firstPassed: Math.round((m.firstAttemptPassRate ?? 0) * m.firstAttempts) }))
+          .filter((m: any) => m.attempts > 0),
+      };
+    };
+    const history = await fromTimelines();
+    expect(history.find((m) => modules.find((x) => x.id === m.moduleId)?.kind === 'quiz')).toMatchObject({ attempts: 3, passed: 2, firstAttempts: 2, firstPassed: 1 });
+    await eventually(async () => expect(await fromOnboardingReport()).toEqual({ onboarding: 2, modules: history }), 30_000, 250);
+  });
+
   it('counts nothing twice when the whole stream is delivered again, in order and out of it', async () => {
     await app.stack.streams.idle({ timeoutMs: 60_000 });
     const records = await wholeStream();
@@ -221,7 +266,7 @@ describe('the reports against the history they summarize', () => {
     for (const record of [...records].reverse()) await deliver([record]);
     await eventually(async () => expect(await fromReport()).toEqual(await fromHistory()), 60_000, 500);
     expect((await adminGet(app, '/reports/retention')).body.nps.responses).toBe(3);
-    expect((await adminGet(app, '/reports/onboarding')).body.reps.total).toBe(3);
+    expect((await adminGet(app, '/reports/onboarding')).body.reps).toMatchObject({ active: 3, onboarding: 2, total: 5 });
   }, 180_000);
 });
 
