@@ -1,6 +1,7 @@
 /**
  * Step Functions' StartExecution quota, locally: a token bucket (AWS: a bucket of 1,300 refilled at 300
- * per second in the large regions), off unless configured, plus "refuse every start for N seconds".
+ * per second in the large regions), off unless configured, plus "refuse every start for N seconds" and
+ * "refuse the next N starts".
  * A refused start is answered like AWS's: ThrottlingException, "Rate exceeded". Real time, not virtual
  * (quotas are per real second).
  */
@@ -33,15 +34,26 @@ export class StartExecutionQuota {
     this.last = this.now();
   }
 
+  private refuseCount = 0;
+
   /** Every start is refused for the next `seconds`. */
   refuseFor(seconds: number): void {
     this.refuseUntil = this.now() + seconds * 1000;
+  }
+
+  /** The next `count` starts are refused, whenever they come (capacity gone as a burst's first starts arrive). */
+  refuseNext(count: number): void {
+    this.refuseCount = count;
   }
 
   /** Takes a token or throws ThrottlingException. */
   take(): void {
     const now = this.now();
     if (now < this.refuseUntil) return this.refuse();
+    if (this.refuseCount > 0) {
+      this.refuseCount--;
+      return this.refuse();
+    }
     if (this.settings) {
       this.tokens = Math.min(this.settings.bucket, this.tokens + ((now - this.last) / 1000) * this.settings.refillPerSecond);
       this.last = now;
