@@ -162,12 +162,12 @@ describe('the Sales Flow stack', () => {
     });
   });
 
-  it('feeds SendConfirmations from the table stream, filtered to consent requests not yet mailed', () => {
+  it('feeds SendConfirmations from the table stream, filtered to consent requests not yet mailed of items not awaiting their intake', () => {
     const mapping = ofType('AWS::Lambda::EventSourceMapping').map(([, m]) => m.Properties).find((m) => m.FunctionName.Ref === 'SendConfirmations');
     expect(mapping.EventSourceArn).toEqual({ 'Fn::GetAtt': ['Table', 'StreamArn'] });
     expect(mapping.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
     expect(mapping.FilterCriteria.Filters.map((f: any) => JSON.parse(f.Pattern))).toEqual([
-      { dynamodb: { NewImage: { consentRequest: { M: { requestId: { S: [{ exists: true }] }, mailedAt: [{ exists: false }] } } } } },
+      { dynamodb: { NewImage: { consentRequest: { M: { requestId: { S: [{ exists: true }] }, mailedAt: [{ exists: false }] } }, intake: [{ exists: false }] } } },
     ]);
   });
 
