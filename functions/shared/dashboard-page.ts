@@ -60,8 +60,8 @@ const GROUPS: Array<{ id: string; title: string; intro: string; panels: PanelSpe
     title: 'Funnel',
     intro: 'Where leads come from, where they drop out, and how fast they move.',
     filters: `<form id="funnel-filters" class="filters" aria-label="Funnel filters" novalidate>
-  <div class="field"><label for="filter-from">From</label><input id="filter-from" type="date" required></div>
-  <div class="field"><label for="filter-to">To</label><input id="filter-to" type="date" required></div>
+  <div class="field"><label for="filter-from">From</label><input id="filter-from" type="date"></div>
+  <div class="field"><label for="filter-to">To</label><input id="filter-to" type="date"></div>
   <div class="field"><label for="filter-source">Source</label><input id="filter-source" type="text" list="known-sources" placeholder="All sources" autocomplete="off" spellcheck="false"></div>
   <div class="field"><label for="filter-campaign">Campaign</label><input id="filter-campaign" type="text" list="known-campaigns" placeholder="All campaigns" autocomplete="off" spellcheck="false"></div>
   <datalist id="known-sources"></datalist><datalist id="known-campaigns"></datalist>

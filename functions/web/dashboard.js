@@ -129,9 +129,14 @@
     return { from: v('filter-from'), to: v('filter-to'), source: v('filter-source'), utm_campaign: v('filter-campaign') };
   }
 
-  /** A problem with the range the browser can tell before asking (the route says the same with a 400). */
+  /**
+   * A problem with the range the browser can tell before asking (the route says the same with a 400).
+   * No dates at all is no problem: the route's default range, on the server's clock (which, on a local
+   * stack running compressed time, is not the browser's).
+   */
   function rangeProblem({ from, to }) {
-    if (!from || !to) return 'Choose both a start and an end date.';
+    if (!from && !to) return undefined;
+    if (!from || !to) return 'Choose both a start and an end date, or neither for the default range.';
     if (from > to) return 'The start date is after the end date.';
     const days = (Date.parse(to) - Date.parse(from)) / DAY_MS + 1;
     if (days > MAX_RANGE_DAYS) return `The range is ${days} days; reports cover at most ${MAX_RANGE_DAYS}.`;
@@ -266,7 +271,6 @@
   const hoursAsDays = (h) => (num(h) === null ? null : Math.round((h / 24) * 10) / 10);
   const hours = (h) => (num(h) === null ? '–' : h < 48 ? `${h < 10 ? h.toFixed(1) : Math.round(h)} h` : days(h / 24));
   const clock = () => new Date().toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
-  const isoDay = (ms) => new Date(ms).toISOString().slice(0, 10);
 
   /** A bar colour by how good a share is (SLA met, pass rate). */
   const shareColour = (v) => (num(v) === null ? C.light : v >= 0.9 ? C.green : v >= 0.7 ? C.amber : C.red);
@@ -295,6 +299,13 @@
 
   function renderFunnel(r) {
     lastFunnel = r;
+    // Asked without dates (the first load), the dates then show the route's default range.
+    const from = /** @type {HTMLInputElement} */ ($('filter-from'));
+    const to = /** @type {HTMLInputElement} */ ($('filter-to'));
+    if (!from.value && !to.value && typeof r.range?.from === 'string' && typeof r.range?.to === 'string') {
+      from.value = r.range.from;
+      to.value = r.range.to;
+    }
     const stages = arr(r.stages);
     const won = num(r.velocity?.won);
     setKpis('funnel', [
@@ -325,7 +336,8 @@
                 borderColor: C.amber,
                 backgroundColor: C.amber,
                 yAxisID: 'share',
-                tension: 0.25,
+                // Straight segments: a curve would suggest shares between the stages that do not exist.
+                tension: 0,
                 order: 1,
               },
             ],
@@ -558,7 +570,7 @@
     });
 
     draw('modules', (body) => {
-      const modules = arr(r.modules).filter((m) => num(m.attempts) || num(m.overdueNow));
+      const modules = arr(r.modules).filter((m) => num(m.attempts));
       if (!modules.length) return showEmpty('modules', 'No quiz attempt recorded yet.');
       addChart(
         'modules',
@@ -704,9 +716,6 @@
       return;
     }
     configureCharts();
-    const today = Date.now();
-    /** @type {HTMLInputElement} */ ($('filter-to')).value = isoDay(today);
-    /** @type {HTMLInputElement} */ ($('filter-from')).value = isoDay(today - 89 * DAY_MS);
 
     $('key-form').addEventListener('submit', (e) => {
       e.preventDefault();

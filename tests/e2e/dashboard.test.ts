@@ -229,6 +229,10 @@ describe('the dashboard in a browser', () => {
       await answerReports(page);
       await enterKey(page, app.stack.apiKey);
       await expect.poll(() => panelState(page, 'funnel')).toBe('drawn');
+      // The first read takes the route's default range (the server's clock), and the dates then show it.
+      expect(new URL(reportRequests.find((u) => u.includes('/reports/funnel'))!).search).toBe('');
+      expect(await page.getByLabel('From', { exact: true }).inputValue()).toBe(FUNNEL_FIXTURE.range.from);
+      expect(await page.getByLabel('To', { exact: true }).inputValue()).toBe(FUNNEL_FIXTURE.range.to);
       await page.getByLabel('From', { exact: true }).fill('2026-10-01');
       await page.getByLabel('To', { exact: true }).fill('2026-10-31');
       await page.getByLabel('Source', { exact: true }).fill('referral');
