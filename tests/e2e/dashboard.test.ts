@@ -201,6 +201,10 @@ describe('the dashboard in a browser', () => {
       // The cohort heat map follows the stage chosen.
       await page.getByLabel('Stage reached').selectOption('decision');
       await expect.poll(() => page.locator('#panel-cohorts canvas').getAttribute('aria-label')).toMatch(/reached decision/);
+      // On a phone the grid is one column and nothing makes the page scroll sideways (wide tables scroll in their box).
+      await page.setViewportSize({ width: 390, height: 844 });
+      await expect.poll(() => page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      for (const id of PANELS) await expect.poll(() => drawnCanvases(page, id), { timeout: 10_000 }).toBeGreaterThan(0);
       expect(problems).toEqual([]);
     } finally {
       await page.close();
