@@ -98,6 +98,18 @@ describe('GET /dashboard/{asset}', () => {
     expect(bytes.byteLength).toBeLessThan((plain.body as string).length / 2);
   });
 
+  it('sends the plain file to a browser that refuses gzip or names only other codings', async () => {
+    const chart = referenced((await page()).body as string)[1]!;
+    for (const acceptEncoding of ['identity', 'gzip;q=0', 'br, deflate', 'gzip;q=0, *', '']) {
+      const res = await asset(chart, { 'accept-encoding': acceptEncoding });
+      expect(res.headers!['content-encoding'], acceptEncoding).toBeUndefined();
+      expect(res.body).toMatch(/Chart\.js v4/);
+    }
+    for (const acceptEncoding of ['GZIP', 'br;q=1.0, gzip;q=0.8', '*']) {
+      expect((await asset(chart, { 'accept-encoding': acceptEncoding })).headers!['content-encoding'], acceptEncoding).toBe('gzip');
+    }
+  });
+
   it('answers 404 for any other name, an old hash included', async () => {
     const script = referenced((await page()).body as string)[3]!;
     for (const name of ['nope.js', script.replace(/\.[0-9a-f]{12}\./, '.000000000000.'), '..%2Fpackage.json', 'chart.umd.min.js']) {
