@@ -105,7 +105,7 @@ describe('the Sales Flow stack', () => {
   it('lets only the functions that need them read the secrets, publish events, send email and control runs', () => {
     // Capture reads the API key to tell integrations from browsers, and signs double opt-in links.
     expect(functionsGranted('secretsmanager:GetSecretValue', 'ApiKeySecret')).toEqual(['Authorizer', 'CaptureLead']);
-    expect(functionsGranted('secretsmanager:GetSecretValue', 'SigningKeySecret')).toEqual(['CaptureLead', 'ConfirmConsent', 'CreateCustomer', 'EraseClosedLeads', 'EraseLead', 'NpsLink', 'PrivacyErasure', 'RetentionStep', 'SendConfirmations', 'SendEmail', 'Unsubscribe']);
+    expect(functionsGranted('secretsmanager:GetSecretValue', 'SigningKeySecret')).toEqual(['CaptureLead', 'ConfirmConsent', 'CreateCustomer', 'EraseClosedLeads', 'EraseLead', 'IngestEvent', 'NpsLink', 'PrivacyErasure', 'RetentionStep', 'SendConfirmations', 'SendEmail', 'StartRuns', 'Unsubscribe']);
     expect(functionsGranted('events:PutEvents')).toEqual(withEnv('EVENT_BUS_NAME'));
     // Capture sends nothing itself: the confirmation outbox (SendConfirmations) mails the double opt-in link.
     expect(functionsGranted('ses:SendEmail')).toEqual(['AssignRep', 'CreateRep', 'OnboardingStep', 'RecordCompletion', 'ResetModule', 'RetentionStep', 'SendConfirmations', 'SendEmail', 'SetRepStatus', 'SignOffRep']);
