@@ -41,6 +41,7 @@
  */
 import type { Clock } from '../functions/core/clock.js';
 import { namedError } from './faults.js';
+import { TimerQueue } from './timer-queue.js';
 
 export interface DiscreteClockOptions {
   /** Virtual time to start at (ms). */
@@ -83,7 +84,7 @@ interface Timer {
 export class DiscreteClock implements Clock {
   private virtualMs: number;
   private readonly resolutionMs: number;
-  private readonly heap: Timer[] = [];
+  private readonly timers = new TimerQueue<Timer>();
   private seq = 0;
   /** Pending timers that are not recurring (runUntilIdle stops when there are none). */
   private oneShots = 0;
@@ -119,23 +120,22 @@ export class DiscreteClock implements Clock {
 
   /** A unit of work in flight from now until released. */
   begin(): Lease {
-    const clock = this;
     let held = false;
     const lease: Lease = {
       get held() {
         return held;
       },
-      acquire() {
+      acquire: () => {
         if (held) return;
         held = true;
-        clock.inFlight += 1;
-        clock.epoch += 1;
+        this.inFlight += 1;
+        this.epoch += 1;
       },
-      release() {
+      release: () => {
         if (!held) return;
         held = false;
-        clock.inFlight -= 1;
-        if (clock.inFlight === 0) for (const wake of clock.idleWaiters.splice(0)) wake();
+        this.inFlight -= 1;
+        if (this.inFlight === 0) for (const wake of this.idleWaiters.splice(0)) wake();
       },
     };
     lease.acquire();
@@ -169,7 +169,7 @@ export class DiscreteClock implements Clock {
   /** Calls `fire` (synchronously, at the jump) when virtual time reaches `dueMs`; returns a cancel. */
   schedule(dueMs: number, fire: () => void, options: { recurring?: boolean } = {}): () => void {
     const timer: Timer = { due: dueMs, seq: this.seq++, fire, recurring: options.recurring ?? false, cancelled: false, scheduledAt: this.virtualMs };
-    this.push(timer);
+    this.timers.push(timer);
     if (!timer.recurring) this.oneShots += 1;
     this.timerAdded?.();
     return () => {
@@ -233,7 +233,7 @@ export class DiscreteClock implements Clock {
   }
 
   nextDueMs(): number | undefined {
-    return this.peek()?.due;
+    return this.timers.peek()?.due;
   }
 
   // ── driving ─────────────────────────────────────────────────────────────────────────────────────
@@ -261,7 +261,7 @@ export class DiscreteClock implements Clock {
     return this.exclusive(async () => {
       for (;;) {
         await this.settle();
-        const next = this.peek();
+        const next = this.timers.peek();
         if (!next || next.due >= target) break;
         this.fireBatch(next.due, target);
       }
@@ -279,7 +279,7 @@ export class DiscreteClock implements Clock {
     return this.exclusive(async () => {
       for (;;) {
         await this.settle();
-        const next = this.peek();
+        const next = this.timers.peek();
         if (!next || this.oneShots === 0 || next.due >= until) break;
         this.fireBatch(next.due, until);
       }
@@ -309,7 +309,7 @@ export class DiscreteClock implements Clock {
       while (!stopped) {
         await this.exclusive(async () => {
           await this.settle();
-          const next = this.peek();
+          const next = this.timers.peek();
           if (!pace) {
             if (next) this.fireBatch(next.due, Infinity);
             return;
@@ -322,7 +322,7 @@ export class DiscreteClock implements Clock {
         });
         if (stopped) break;
         if (pace) await nap(100);
-        else if (!this.peek()) await nap(1_000);
+        else if (!this.timers.peek()) await nap(1_000);
         else await new Promise((r) => setImmediate(r));
       }
     })();
@@ -335,7 +335,7 @@ export class DiscreteClock implements Clock {
   }
 
   stats(): ClockStats {
-    return { nowMs: this.virtualMs, ...this.counters, probeWallMs: Math.round(this.counters.probeWallMs), pendingTimers: this.heap.filter((t) => !t.cancelled).length, inFlight: this.inFlight };
+    return { nowMs: this.virtualMs, ...this.counters, probeWallMs: Math.round(this.counters.probeWallMs), pendingTimers: this.timers.size, inFlight: this.inFlight };
   }
 
   // ── internals ───────────────────────────────────────────────────────────────────────────────────
@@ -350,7 +350,7 @@ export class DiscreteClock implements Clock {
   private fireBatch(firstDue: number, limit: number): void {
     const horizon = firstDue + this.resolutionMs;
     const batch: Timer[] = [];
-    for (let t = this.peek(); t && t.due <= horizon && t.due < limit; t = this.peek()) batch.push(this.pop()!);
+    for (let t = this.timers.peek(); t && t.due <= horizon && t.due < limit; t = this.timers.peek()) batch.push(this.timers.pop()!);
     if (!batch.length) return;
     const at = Math.max(this.virtualMs, ...batch.map((t) => t.due));
     if (at > this.virtualMs) {
@@ -364,45 +364,6 @@ export class DiscreteClock implements Clock {
       timer.fire();
     }
   }
-
-  /** The earliest live timer (cancelled ones are dropped on the way). */
-  private peek(): Timer | undefined {
-    while (this.heap.length && this.heap[0]!.cancelled) this.pop();
-    return this.heap[0];
-  }
-
-  private push(timer: Timer): void {
-    const h = this.heap;
-    h.push(timer);
-    for (let i = h.length - 1; i > 0; ) {
-      const parent = (i - 1) >> 1;
-      if (!before(h[i]!, h[parent]!)) break;
-      [h[i], h[parent]] = [h[parent]!, h[i]!];
-      i = parent;
-    }
-  }
-
-  private pop(): Timer | undefined {
-    const h = this.heap;
-    const top = h[0];
-    const last = h.pop();
-    if (h.length && last) {
-      h[0] = last;
-      for (let i = 0; ; ) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < h.length && before(h[l]!, h[m]!)) m = l;
-        if (r < h.length && before(h[r]!, h[m]!)) m = r;
-        if (m === i) break;
-        [h[i], h[m]] = [h[m]!, h[i]!];
-        i = m;
-      }
-    }
-    return top;
-  }
 }
-
-const before = (a: Timer, b: Timer) => a.due < b.due || (a.due === b.due && a.seq < b.seq);
 
 const aborted = () => namedError('States.Aborted', 'Execution was stopped');
