@@ -51,8 +51,10 @@ export interface SimulationResult {
     wallMs: number;
     loopMs: number;
     measureMs: number;
-    /** Simulated lead-days per wall-clock second of the simulation loop. */
+    /** Simulated lead-days per wall-clock second of the simulation loop: leads × days, as the issue counts them. */
     leadDaysPerSecond: number;
+    /** The same counting each lead from its arrival only (leads arrive over the period: about half as many). */
+    leadDaysLivedPerSecond: number;
     /** CPU time of this process (handlers, local runtime, simulator) over the loop: ~1 core when Node is the limit. */
     loopCpuMs: number;
     ticks: number;
@@ -78,7 +80,8 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     const ddb = countCapacity(documentClient(), (command, input) => command === 'QueryCommand' && input?.IndexName === 'gsi4');
     const http = new SimHttp(stack.apiUrl, stack.apiKey);
     const inbox = new InboxReader(stack.sesUrl, (to) => !to.startsWith('lead-'));
-    const world = new World(scenario, seed, http, clock, horizonMs, planCohort(scenario, seed, leads, days));
+    const cohort = planCohort(scenario, seed, leads, days);
+    const world = new World(scenario, seed, http, clock, horizonMs, cohort);
     const tick = tickMsOf(scenario);
     const concurrency = options.concurrency ?? 16;
     const loopStart = performance.now();
@@ -96,8 +99,10 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     const onGrid = (ms: number) => startMs + Math.ceil((ms - startMs) / tick) * tick;
     for (let t = startMs; ; ) {
       await timed('advance', () => clock.advanceTo(t));
-      await timed('act', () => world.runDue(t, concurrency));
-      await timed('settle', () => clock.settle());
+      let acted = 0;
+      await timed('act', async () => void (acted = await world.runDue(t, concurrency)));
+      // The clock's advance ended idle: only the people's actions can have started work since.
+      if (acted) await timed('settle', () => clock.settle());
       await timed('inbox', () => world.answerMail(inbox, t));
       progress();
       ticks += 1;
@@ -130,6 +135,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
         loopMs: Math.round(loopMs),
         measureMs: Math.round(measureMs),
         leadDaysPerSecond: Math.round((leads * days) / (loopMs / 1000)),
+        leadDaysLivedPerSecond: Math.round(cohort.reduce((sum, l) => sum + (horizonMs - l.arrivalMs) / DAY_MS, 0) / (loopMs / 1000)),
         loopCpuMs: Math.round((cpu.user + cpu.system) / 1000),
         ticks,
         phasesMs: Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, Math.round(v)])),

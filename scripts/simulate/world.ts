@@ -95,9 +95,11 @@ export class World {
     for (const group of scenario.reps.hires) for (let i = 0; i < group.count; i++) hire(group.role, start + group.day * DAY_MS, false);
   }
 
-  /** Does what is due by `ms`. */
-  async runDue(ms: number, concurrency: number): Promise<void> {
-    await runDue(this.agenda.takeDue(ms), concurrency, () => this.clock.settle());
+  /** Does what is due by `ms`; answers how many actions that was. */
+  async runDue(ms: number, concurrency: number): Promise<number> {
+    const due = this.agenda.takeDue(ms);
+    await runDue(due, concurrency, () => this.clock.settle());
+    return due.length;
   }
 
   /** Reads the new mail and schedules the answers (timed from `nowMs`). */
