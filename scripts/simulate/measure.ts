@@ -124,6 +124,7 @@ export async function measure(http: SimHttp, o: Observed): Promise<{ figures: Fi
     let enteredAt = capturedAt;
     let owner: string | undefined;
     let closed: string | undefined;
+    let recycled = false;
     for (const e of timeline) {
       if (e.type === 'stage_changed' && e.data?.to) {
         stays[stage]?.push(Date.parse(e.at) - enteredAt);
@@ -136,7 +137,7 @@ export async function measure(http: SimHttp, o: Observed): Promise<{ figures: Fi
         }
       }
       if (e.type === 'status_changed' && e.data?.to) {
-        if (e.data.to === 'recycled') outcomes.everRecycled += 1;
+        if (e.data.to === 'recycled') recycled = true;
         if (['lost', 'dormant', 'disqualified'].includes(e.data.to)) {
           closed = e.data.to;
           stays[stage]?.push(Date.parse(e.at) - enteredAt);
@@ -155,7 +156,10 @@ export async function measure(http: SimHttp, o: Observed): Promise<{ figures: Fi
       if (e.type === 'email_skipped') skipped += 1;
       if (e.type === 'email_deferred') deferred += 1;
     }
-    for (const st of seen) reached[st] += 1;
+    if (recycled) outcomes.everRecycled += 1;
+    // A stage counts as reached by a lead that got to it or past it (a demo request skips to decision).
+    const furthest = Math.max(...[...seen].map((st) => STAGES.indexOf(st)));
+    for (const st of STAGES.slice(0, furthest + 1)) reached[st] += 1;
     if (seen.has('decision') || seen.has('purchase')) s.reachedDecision += 1;
     if (seen.has('purchase')) {
       outcomes.won += 1;

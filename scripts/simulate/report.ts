@@ -82,7 +82,7 @@ function section(label: string, r: SimulationResult): string {
     <div class="card ${ok ? 'ok' : 'bad'}"><b>${ok ? 'hold' : 'BROKEN'}</b>invariants</div>
   </div>
   <h3>Conversion by stage</h3>
-  ${table(['stage', 'reached', 'from the stage before', 'of all leads'], f.funnel.conversion.map((c) => [c.stage, c.reached, c.fromPrevious === null ? '–' : pct(c.fromPrevious), pct(c.cumulative)]))}
+  ${table(['stage', 'reached (or passed)', 'from the stage before', 'of all leads'], f.funnel.conversion.map((c) => [c.stage, c.reached, c.fromPrevious === null ? '–' : pct(c.fromPrevious), pct(c.cumulative)]))}
   <h3>Outcomes at the end of the period</h3>
   ${table(Object.keys(f.funnel.outcomes), [Object.values(f.funnel.outcomes)])}
   <h3>Time in stage (days, ended stays)</h3>
@@ -153,7 +153,7 @@ th{background:#f9fafb}.cards{display:flex;flex-wrap:wrap;gap:.6rem}.card{border:
 <h1>Cohort simulation: ${esc(m.scenarioName)}</h1>
 <p>${m.leads.toLocaleString('en')} leads over ${m.days} days, seed ${m.seed}, ${esc(m.clock)} clock${m.timeScale && m.clock === 'scaled' ? ` (×${m.timeScale.toLocaleString('en')})` : ''}; scenario <code>${esc(m.scenario)}</code>${m.variant ? `; compared with <code>${esc(m.variant)}</code>` : ''}. Generated ${esc(m.generatedAt)}.</p>
 <div class="charts">
-<div><h3>Leads reaching each stage</h3><canvas id="funnel"></canvas></div>
+<div><h3>Leads reaching (or passing) each stage</h3><canvas id="funnel"></canvas></div>
 <div><h3>Median days in stage</h3><canvas id="stay"></canvas></div>
 <div><h3>Emails sent by template</h3><canvas id="templates" height="320"></canvas></div>
 <div><h3>Rep load</h3><canvas id="reps"></canvas></div>

@@ -21,6 +21,8 @@ import { OptionError, parseOptions } from '../../scripts/simulate/options.js';
 import { draw, unit } from '../../scripts/simulate/random.js';
 import { numbers } from '../../scripts/simulate/report.js';
 import { DEFAULT_SCENARIO, loadScenario, parseScenario, ScenarioError, type Scenario } from '../../scripts/simulate/scenario.js';
+import { loadVariant } from '../../scripts/simulate/variant.js';
+import { funnelProgramme } from '../../workflows/programmes/funnel.js';
 import { leadTemplates } from '../../workflows/templates/index.js';
 
 const scenario = loadScenario();
@@ -214,5 +216,23 @@ describe('the what-if difference', () => {
       'conversion[interest].reached': 3,
       'load[R].won': 1,
     });
+  });
+});
+
+describe('programme variants for --compare', () => {
+  const waits = (steps: Array<{ kind: string; days?: number }>) => steps.filter((st) => st.kind === 'wait').map((st) => st.days);
+
+  it('loads the faster-nurture example: the same steps, shorter waits', async () => {
+    const variant = await loadVariant('scripts/simulate/variants/faster-nurture.ts');
+    expect(variant.stages.awareness.map((st) => st.kind)).toEqual(funnelProgramme.stages.awareness.map((st) => st.kind));
+    expect(waits(variant.stages.awareness)).toEqual([2, 3, 4]);
+    expect(waits(funnelProgramme.stages.awareness)).toEqual([3, 5, 6]);
+    expect(variant.recycle).toEqual(funnelProgramme.recycle);
+  });
+
+  it('says what is wrong with a path that is no variant', async () => {
+    await expect(loadVariant('scripts/simulate/variants/none.ts')).rejects.toThrow(/no such file or directory/);
+    await expect(loadVariant('scripts/simulate/scenarios')).rejects.toThrow(/neither index\.ts .* nor funnel\.ts/);
+    await expect(loadVariant('scripts/simulate/scenario.ts')).rejects.toThrow(/exports no programmes/);
   });
 });
