@@ -15,6 +15,7 @@ import { loadConfig } from '../shared/config.js';
 import { allowedRedirect, page } from '../shared/html.js';
 import { header, html, httpRoute, json, redirect, wantsHtml } from '../shared/http.js';
 import { logger } from '../shared/logger.js';
+import { countMetric } from '../shared/metrics.js';
 import * as z from '../shared/schema.js';
 import { emailAddress, personFields, plainText } from '../shared/validation.js';
 
@@ -86,6 +87,7 @@ export const handler = httpRoute(
       doubleOptIn: config.doubleOptIn,
     });
     if (result.ignored) logger.info('Honeypot filled: answered as success, stored nothing');
+    else if (result.created) countMetric('LeadsCaptured');
     if (!trusted) await new Promise((r) => setTimeout(r, Math.max(0, arrived + ANONYMOUS_ANSWER_FLOOR_MS - Date.now())));
     if (wantsHtml(event)) {
       const target = allowedRedirect(_redirect, config.formOrigins);

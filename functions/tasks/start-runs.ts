@@ -31,6 +31,7 @@ import { documentClient, secretsClient, sfnClient } from '../shared/clients.js';
 import { loadConfig } from '../shared/config.js';
 import { customerEventDeps } from '../shared/retention-deps.js';
 import { logger } from '../shared/logger.js';
+import { withMetrics } from '../shared/metrics.js';
 import * as z from '../shared/schema.js';
 import { TokenBucket, mapPool, retryWhileThrottled } from '../shared/pacing.js';
 import { keys } from '../table/keys.js';
@@ -195,7 +196,8 @@ function report(source: 'stream' | 'sweep', summary: StartRunsSummary) {
   });
 }
 
-export const handler = async (event: unknown, context?: Context) => {
+// The intake publishes domain events through the counting publisher: its metrics are flushed per invocation.
+export const handler = withMetrics(async (event: unknown, context?: Context) => {
   if (context) logger.addContext(context);
   const deadline = Date.now() + Math.max(1_000, (context?.getRemainingTimeInMillis?.() ?? 60_000) - MARGIN_MS);
   if (isStream(event)) {
@@ -206,4 +208,4 @@ export const handler = async (event: unknown, context?: Context) => {
   const { summary } = await startAll(await sweep(event, deadline), deadline);
   report('sweep', summary);
   return summary;
-};
+});
