@@ -183,6 +183,12 @@ export const FUNCTION_SPECS = {
     env: ['FUNNEL_STATE_MACHINE_ARN', 'RETENTION_STATE_MACHINE_ARN', 'EVENT_BUS_NAME', 'SIGNING_SECRET_ID', 'LOG_LEVEL'],
   },
   GetCustomer: { entry: 'functions/http/get-customer.ts', description: 'GET /customers/{customerId}', table: 'read', env: ['LOG_LEVEL'] },
+  Dashboard: {
+    entry: 'functions/http/dashboard.ts',
+    description: 'GET /dashboard and its scripts: the dashboard page (public, no data; the browser reads the reports with the API key)',
+    table: 'none',
+    env: ['LOG_LEVEL'],
+  },
   RecordCompletion: {
     entry: 'functions/http/record-completion.ts',
     description: 'POST /reps/{repId}/modules/{moduleId}/completions: a module attempt (idempotent by attemptId)',
@@ -243,6 +249,16 @@ export const FUNCTION_SPECS = {
     description: 'The confirmation outbox: emails the double opt-in link of each stored consent request (table stream), through the send chokepoint',
     table: 'read-write',
     env: [...SENDER, 'POSTAL_ADDRESS', 'SIGNING_SECRET_ID', 'PUBLIC_BASE_URL', 'CONSENT_POLICY', 'FREQUENCY_CAP', 'BUSINESS_HOURS', 'DEFAULT_TIME_ZONE', 'LOG_LEVEL'],
+    timeout: Duration.seconds(60),
+  },
+  ReportFunnel: { entry: 'functions/http/report-funnel.ts', description: 'GET /reports/funnel: funnel, reps, templates, splits and cohorts over a day range, from the report aggregates', table: 'read', env: ['LOG_LEVEL'] },
+  ReportOnboarding: { entry: 'functions/http/report-onboarding.ts', description: 'GET /reports/onboarding: reps by status, certification and ramp times, quizzes, overdue modules, expiring certifications', table: 'read', env: ['LOG_LEVEL'] },
+  ReportRetention: { entry: 'functions/http/report-retention.ts', description: 'GET /reports/retention: NPS, health, at-risk customers, renewals due, cohort retention, referrals', table: 'read', env: ['LOG_LEVEL'] },
+  ProjectReports: {
+    entry: 'functions/tasks/project-reports.ts',
+    description: 'The report aggregates: turns lead, rep and customer writes and lead timeline entries (table stream) into counters, exactly once',
+    table: 'read-write',
+    env: ['LOG_LEVEL'],
     timeout: Duration.seconds(60),
   },
   StartRuns: {

@@ -84,6 +84,10 @@ export function acknowledgeFindings(stack: SalesFlowStack) {
     publicReason('GET /consent/confirm', 'the double opt-in link in the confirmation email; it only shows a page, and the signed HMAC token is the authorization.'));
   ack(routes.findChild('POST--consent--confirm'), 'AwsSolutions-APIG4',
     publicReason('POST /consent/confirm', 'the confirmation page’s button; the signed HMAC token in the query is the authorization.'));
+  ack(routes.findChild('GET--dashboard'), 'AwsSolutions-APIG4',
+    publicReason('GET /dashboard', 'the dashboard page holds no data; the browser asks for the API key and reads the reports (API key routes) with it.'));
+  ack(routes.findChild('GET--dashboard--{asset}'), 'AwsSolutions-APIG4',
+    publicReason('GET /dashboard/{asset}', 'the dashboard page’s scripts and style sheet (Chart.js and our own), the same for everyone; no data.'));
 
   ack(stack.apiKeySecret, 'AwsSolutions-SMG4',
     'The API key is shared with webhook senders and admins; automatic rotation would break them silently. Rotate by hand with a planned change.');

@@ -18,10 +18,12 @@ import type { RepOnboarding } from '../workflows/rep-onboarding.js';
 import { WORKFLOW_REGISTRY, type BuiltWorkflow } from '../workflows/registry.js';
 import { readDeploymentConfig, senderEmail, type DeploymentConfig } from './config.js';
 import { SalesAlarms } from './constructs/alarms.js';
+import { SalesMonitoring, streamConsumersOf } from './constructs/monitoring.js';
 import { DataTable } from './constructs/data-table.js';
 import { SalesHttpApi } from './constructs/http-api.js';
 import { createFunctions, functionsReading, setLateEnvironment, type EnvName, type FunctionName, type SalesFunctions } from './functions.js';
 import { acknowledgeFindings } from './nag-acknowledgements.js';
+import { COUNTED_ENTRY_TYPES } from '../functions/core/reports/timeline-projection.js';
 
 export interface SalesFlowStackProps extends StackProps {
   /** The nurture programme the LeadFunnel is generated from (validated by its module). */
@@ -176,6 +178,28 @@ export class SalesFlowStack extends Stack {
         filters: [FilterCriteria.filter({ dynamodb: { NewImage: { consentRequest: { M: { requestId: { S: FilterRule.exists() }, mailedAt: FilterRule.notExists() } }, intake: FilterRule.notExists() } } })],
       }),
     );
+    // The report aggregates: lead, rep and customer profiles (written or deleted) and the lead timeline
+    // entries that count are on the stream; ProjectReports turns each into counters exactly once (its report
+    // state or a marker is written in the same transaction), so a retried batch adds nothing twice.
+    const profile = (prefix: string) => FilterCriteria.filter({ dynamodb: { Keys: { pk: { S: FilterRule.beginsWith(prefix) }, sk: { S: FilterRule.isEqual('PROFILE') } } } });
+    fns.ProjectReports.fn.addEventSource(
+      new DynamoEventSource(this.table, {
+        startingPosition: StartingPosition.TRIM_HORIZON,
+        batchSize: 100,
+        maxBatchingWindow: Duration.seconds(1),
+        bisectBatchOnError: true,
+        retryAttempts: 100,
+        reportBatchItemFailures: true,
+        filters: [
+          profile('LEAD#'),
+          profile('REP#'),
+          profile('CUSTOMER#'),
+          FilterCriteria.filter({ eventName: FilterRule.isEqual('INSERT'), dynamodb: { Keys: { pk: { S: FilterRule.beginsWith('LEAD#') }, sk: { S: FilterRule.beginsWith('TL#') } }, NewImage: { type: { S: [...COUNTED_ENTRY_TYPES] } } } }),
+          // A "sent" entry taken back (the mail service did not take it) subtracts what it added.
+          FilterCriteria.filter({ eventName: FilterRule.isEqual('REMOVE'), dynamodb: { Keys: { pk: { S: FilterRule.beginsWith('LEAD#') }, sk: { S: FilterRule.beginsWith('TL#') } } } }),
+        ],
+      }),
+    );
     new Rule(this, 'StartRunsSweep', {
       description: 'Every minute: start the runs still pending after a minute (the run outbox backstop)',
       schedule: Schedule.rate(Duration.minutes(1)),
@@ -213,6 +237,10 @@ export class SalesFlowStack extends Stack {
         customerFeedback: fns.CustomerFeedback.fn,
         createCustomer: fns.CreateCustomer.fn,
         listCustomers: fns.ListCustomers.fn,
+        dashboard: fns.Dashboard.fn,
+        reportFunnel: fns.ReportFunnel.fn,
+        reportOnboarding: fns.ReportOnboarding.fn,
+        reportRetention: fns.ReportRetention.fn,
       },
       formOrigins: config.formOrigins,
       throttle: config.throttle,
@@ -235,7 +263,16 @@ export class SalesFlowStack extends Stack {
     });
     for (const name of functionsReading('SENDER_ADDRESS')) fns[name].fn.addToRolePolicy(sendEmail);
 
-    new SalesAlarms(this, 'Alarms', { stateMachine, functions: Object.values(fns).map((f) => f.fn), api: this.httpApi.api });
+    // After every event source: the stream consumers are found from the stack's mappings.
+    const monitored = {
+      stateMachines: Object.fromEntries(Object.entries(this.workflows).map(([name, w]) => [name, w.stateMachine])),
+      functions: Object.fromEntries(Object.entries(fns).map(([name, f]) => [name, f.fn as IFunction])),
+      api: this.httpApi.api,
+      table: this.table,
+    };
+    const streamConsumers = streamConsumersOf(this, monitored.functions);
+    const alarms = new SalesAlarms(this, 'Alarms', { ...monitored, streamConsumers });
+    new SalesMonitoring(this, 'Monitoring', { ...monitored, streamConsumers, alarms: alarms.alarms, alarmEmail: config.alarmEmail });
 
     const output = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });
     output('ApiUrl', this.httpApi.url, 'Base URL of the HTTP API');

@@ -4,15 +4,19 @@
  */
 import type { Customer, Lead, LeadStatus, Rep, Stage, SubjectKind, WorkflowName } from '../core/model.js';
 import { runPending } from '../core/run-outbox.js';
+import type { Aggregate } from '../core/reports/aggregates.js';
 
 const SUBJECT_PREFIX: Record<SubjectKind, string> = { lead: 'LEAD#', rep: 'REP#', customer: 'CUSTOMER#' };
 
 const UNASSIGNED = 'UNASSIGNED';
 const CLOSED = 'CLOSED';
 const RUN_PENDING = 'RUNPENDING#';
-const RENEWALS = 'RENEWALS';
 /** gsi4's partition of new leads whose submission awaits its intake (under RUN_PENDING: the same stream filter). */
 const LEAD_INTAKE = 'RUNPENDING#LeadFunnel/intake';
+const RENEWALS = 'RENEWALS';
+const REPORT = 'REPORT#';
+const REPORT_STATE = 'REPORTSTATE#';
+const REPORT_SEEN = 'REPORTSEEN#';
 
 /**
  * gsi4 (sparse): present only while the subject waits for its current run to start (core/run-outbox.ts),
@@ -47,12 +51,12 @@ export const keys = {
   leadIndexAttributes: ['gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'gsi4pk', 'gsi4sk'] as const,
   /** gsi4's partition of one workflow: subjects whose current run is not yet known started. */
   pendingRunPartition: (workflow: WorkflowName) => `${RUN_PENDING}${workflow}`,
+  /** gsi4's partition of new leads waiting for their intake (the submission outbox, core/capture.ts completeIntake). */
+  leadIntakePartition: () => LEAD_INTAKE,
   /** The workflow a pending-run partition belongs to (undefined for anything else). */
   workflowOfPendingPartition: (partition: unknown) => (typeof partition === 'string' && partition.startsWith(RUN_PENDING) ? partition.slice(RUN_PENDING.length) : undefined),
   /** gsi3's one partition: closed leads, sorted by `<updatedAt>#<leadId>` (oldest activity first). */
   closedPartition: () => CLOSED,
-  /** gsi4's partition of new leads waiting for their intake (the submission outbox, core/capture.ts completeIntake). */
-  leadIntakePartition: () => LEAD_INTAKE,
   stagePartition: (stage: Stage) => `STAGE#${stage}`,
   ownerPartition: (repId: string | undefined) => `OWNER#${repId ?? UNASSIGNED}`,
 
@@ -119,4 +123,37 @@ export const keys = {
   erasureTombstone: (leadId: string) => ({ pk: `LEAD#${leadId}`, sk: 'ERASED' }),
   /** Prefix of send-ledger entries in a lead's partition. */
   sendLedgerPrefix: 'SEND#',
+
+  /**
+   * Report aggregates (core/reports/aggregates.ts): counters kept by the report projection. Funnel and cohort
+   * items sit in one partition per filter combination, sorted by day or week, so a report reads one range.
+   */
+  reportAggregate: (a: Aggregate) => {
+    switch (a.kind) {
+      case 'funnel-day': return { pk: `${REPORT}FUNNEL#${a.dims}`, sk: `DAY#${a.day}` };
+      case 'funnel-now': return { pk: `${REPORT}FUNNEL#${a.dims}`, sk: 'NOW' };
+      case 'cohort': return { pk: `${REPORT}COHORT#${a.dims}`, sk: `WEEK#${a.week}` };
+      case 'activity-day': return { pk: `${REPORT}ACTIVITY`, sk: `DAY#${a.day}` };
+      case 'onboarding': return { pk: `${REPORT}ONBOARDING`, sk: 'TOTALS' };
+      case 'open-modules': return { pk: `${REPORT}ONBOARDING`, sk: 'OPEN_MODULES' };
+      case 'retention': return { pk: `${REPORT}RETENTION`, sk: 'TOTALS' };
+      case 'nps-month': return { pk: `${REPORT}RETENTION`, sk: `NPS#${a.month}` };
+      case 'customer-cohort': return { pk: `${REPORT}RETENTION`, sk: `COHORT#${a.month}` };
+    }
+  },
+  /** The sort-key prefixes of ranged aggregates within their partition. */
+  reportDayPrefix: 'DAY#',
+  reportWeekPrefix: 'WEEK#',
+  reportNpsPrefix: 'NPS#',
+  reportCohortPrefix: 'COHORT#',
+  /** A certification in the expiring-soon index, sorted by expiry. */
+  reportCertExpiry: (expiresAt: string, repId: string) => ({ pk: `${REPORT}CERT_EXPIRY`, sk: `${expiresAt}#${repId}` }),
+  reportCertExpiryPartition: () => `${REPORT}CERT_EXPIRY`,
+  /** What the projection last saw of a subject (its report state), and a lead's split arms beside it. */
+  reportState: (kind: SubjectKind, id: string) => ({ pk: `${REPORT_STATE}${kind}#${id}`, sk: 'STATE' }),
+  reportArm: (leadId: string, splitId: string) => ({ pk: `${REPORT_STATE}lead#${leadId}`, sk: `ARM#${splitId}` }),
+  reportStatePartition: (kind: SubjectKind, id: string) => `${REPORT_STATE}${kind}#${id}`,
+  reportArmPrefix: 'ARM#',
+  /** A stream record already counted (a timeline entry's marker), by the record's item key. */
+  reportSeen: (recordId: string) => ({ pk: `${REPORT_SEEN}${recordId}`, sk: 'SEEN' }),
 } as const;

@@ -34,6 +34,10 @@ export interface HttpApiHandlers {
   readonly customerFeedback: IFunction;
   readonly createCustomer: IFunction;
   readonly listCustomers: IFunction;
+  readonly dashboard: IFunction;
+  readonly reportFunnel: IFunction;
+  readonly reportOnboarding: IFunction;
+  readonly reportRetention: IFunction;
 }
 
 export interface SalesHttpApiProps {
@@ -119,6 +123,12 @@ export class SalesHttpApi extends Construct {
     route('/customers', [HttpMethod.POST], handlers.createCustomer, 'CreateCustomerIntegration', apiKey);
     route('/customers/{customerId}', [HttpMethod.GET], handlers.getCustomer, 'GetCustomerIntegration', apiKey);
     route('/customers/{customerId}/feedback', [HttpMethod.POST], handlers.customerFeedback, 'CustomerFeedbackIntegration', apiKey);
+    route('/reports/funnel', [HttpMethod.GET], handlers.reportFunnel, 'ReportFunnelIntegration', apiKey);
+    route('/reports/onboarding', [HttpMethod.GET], handlers.reportOnboarding, 'ReportOnboardingIntegration', apiKey);
+    route('/reports/retention', [HttpMethod.GET], handlers.reportRetention, 'ReportRetentionIntegration', apiKey);
+    // Public: the page holds no data and asks for the key in the browser; the reports it reads need the key.
+    route('/dashboard', [HttpMethod.GET], handlers.dashboard, 'DashboardIntegration');
+    route('/dashboard/{asset}', [HttpMethod.GET], handlers.dashboard, 'DashboardAssetIntegration');
   }
 
   /** Base URL without a trailing slash (the $default stage serves at the root). */

@@ -1909,6 +1909,150 @@ const newCustomerRoute: RouteFuzz<NewCustomerCase> = {
   },
 };
 
+// ---- GET /dashboard and GET /dashboard/{asset} (public: the page holds no data) -----------------------
+
+interface DashboardCase {
+  auth: Auth;
+  query: string | null;
+  acceptEncoding: string | null;
+  /** The asset route only: a name the page does not serve (its real files are checked in tests/unit/dashboard.test.ts). */
+  asset: string;
+}
+/** Names a prober would try: the package's own file names, an old hash, other extensions, a traversal, case. */
+const DASHBOARD_NEAR_MISSES = ['chart.umd.min.js', 'chart.000000000000.js', 'dashboard.js', 'dashboard.css', 'CHART.js', '.env', '..%2F..%2Fpackage.json', '%2E%2E%2Fdashboard.ts', 'index.html'];
+const dashboardCases = fc.record({
+  auth: fc.constantFrom<Auth>('none', 'key', 'wrong'),
+  query: rarely(urlPart, 3),
+  acceptEncoding: fc.option(fc.constantFrom('gzip', 'gzip, deflate, br', 'identity', 'gzip;q=0', '*'), { nil: null }),
+  asset: fc.oneof(fc.constantFrom(...DASHBOARD_NEAR_MISSES), urlPart),
+});
+const dashboardHeaders = (ctx: FuzzContext, c: DashboardCase) => ({ ...bearer(ctx, c.auth), ...(c.acceptEncoding ? { 'accept-encoding': c.acceptEncoding } : {}) });
+
+const dashboardPageRoute: RouteFuzz<DashboardCase> = {
+  name: 'GET /dashboard',
+  routeKey: 'GET /dashboard',
+  suite: 'public',
+  writes: false,
+  cases: () => dashboardCases,
+  request: (ctx, c) => ({ method: 'GET', path: `/dashboard${c.query === null ? '' : `?${c.query}`}`, headers: dashboardHeaders(ctx, c) }),
+  // The same page for everyone, whatever the query or the key: never data, never the key, always the policy.
+  verify: async (ctx, _c, _req, res) => {
+    const out: Violation[] = [];
+    if (res.status !== 200) out.push({ property: PROPERTIES.acceptsValid, detail: `the page answered ${res.status}` });
+    if (!/script-src 'self'/.test(String(res.headers['content-security-policy'] ?? ''))) out.push({ property: PROPERTIES.stored, detail: 'the page came without its Content-Security-Policy' });
+    const held = [ctx.apiKey, ...ctx.sentinels.flatMap((s) => [s.leadId, s.email])].filter((v) => res.text.includes(v));
+    if (held.length) out.push({ property: PROPERTIES.noInternals, detail: `the public page holds ${held.join(', ')}` });
+    return out;
+  },
+};
+
+const dashboardAssetRoute: RouteFuzz<DashboardCase> = {
+  name: 'GET /dashboard/{asset}',
+  routeKey: 'GET /dashboard/{asset}',
+  suite: 'public',
+  writes: false,
+  cases: () => dashboardCases,
+  request: (ctx, c) => ({ method: 'GET', path: `/dashboard/${c.asset}${c.query === null ? '' : `?${c.query}`}`, headers: dashboardHeaders(ctx, c) }),
+  // No such file (or, for an empty name, no such route): 404 either way, with or without the key.
+  mustReject: () => ({ statuses: [404] }),
+};
+
+// ---- GET /reports/funnel, /reports/onboarding, /reports/retention ------------------------------------
+
+const DAY_OK = (v: string) => /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v);
+const BAD_DAYS = ['2026-13-01', '2026-02-30', '2100-1-1', 'yesterday', '', '2026-01-01T00:00:00Z', '20260101'];
+/** A report filter as the route reads it: trimmed, at most 100 characters of plain text. */
+const filterOk = (v: string) => {
+  const t = v.replace(/\p{Cs}/gu, '\ufffd').trim();
+  return t.length <= 100 && !plainTextProblem(t, false);
+};
+type ReportRange = { kind: 'none' } | { kind: 'both'; from: string; to: string } | { kind: 'bad'; which: 'from' | 'to'; value: string };
+interface FunnelReportCase {
+  auth: Auth;
+  range: ReportRange;
+  source?: string;
+  utm_campaign?: string;
+  unknown?: [string, string];
+}
+const dayArb = fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2099-12-31T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10));
+const spanDays = (from: string, to: string) => Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000) + 1;
+
+const funnelReportRoute: RouteFuzz<FunnelReportCase> = {
+  name: 'GET /reports/funnel?from|to|source|utm_campaign',
+  routeKey: 'GET /reports/funnel',
+  suite: 'admin',
+  writes: false,
+  cases: () =>
+    fc
+      .record({
+        auth: authArb,
+        range: fc.oneof(
+          { arbitrary: fc.constant<ReportRange>({ kind: 'none' }), weight: 2 },
+          // Mostly a sane range (to within 400 days of from), sometimes anything (reversed, too long).
+          { arbitrary: fc.tuple(dayArb, fc.integer({ min: 0, max: 399 })).map(([from, n]): ReportRange => ({ kind: 'both', from, to: new Date(Date.parse(`${from}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10) })), weight: 4 },
+          { arbitrary: fc.tuple(dayArb, dayArb).map(([from, to]): ReportRange => ({ kind: 'both', from, to })), weight: 2 },
+          { arbitrary: fc.record({ kind: fc.constant('bad' as const), which: fc.constantFrom<'from' | 'to'>('from', 'to'), value: fc.oneof(fc.constantFrom(...BAD_DAYS), hostileString) }), weight: 2 },
+        ),
+        source: sometimes(fc.oneof({ arbitrary: plainText(20), weight: 3 }, fc.constantFrom('web', 'referral', '(none)'), hostileString), 1),
+        utm_campaign: sometimes(fc.oneof({ arbitrary: plainText(20), weight: 3 }, hostileString), 2),
+        unknown: sometimes(fc.tuple(fc.constantFrom('stage', 'limit', 'From', 'utm_source', 'campaign'), plainText(6)), 6),
+      })
+      .map(clean),
+  request: (ctx, c) => {
+    const params: Array<[string, string]> = [];
+    if (c.range.kind === 'both') params.push(['from', c.range.from], ['to', c.range.to]);
+    if (c.range.kind === 'bad') params.push([c.range.which, c.range.value]);
+    if (c.source !== undefined) params.push(['source', c.source]);
+    if (c.utm_campaign !== undefined) params.push(['utm_campaign', c.utm_campaign]);
+    if (c.unknown) params.push(c.unknown);
+    const query = params.map(([k, v]) => `${enc(k)}=${enc(v)}`).join('&');
+    return { method: 'GET', path: `/reports/funnel${query ? `?${query}` : ''}`, headers: bearer(ctx, c.auth) };
+  },
+  mustReject: (_ctx, c) => {
+    const auth = authRejection(c.auth);
+    if (auth) return auth;
+    let r: Rejection | undefined;
+    const add = (...paths: string[]) => (r = merge(r, field400(...paths)));
+    if (c.unknown) add(c.unknown[0]);
+    // A bad value sent alone (never a date: a one-ended range is accepted or not by today's date).
+    if (c.range.kind === 'bad' && !DAY_OK(c.range.value)) add(c.range.which);
+    if (c.source !== undefined && !filterOk(c.source)) add('source');
+    if (c.utm_campaign !== undefined && !filterOk(c.utm_campaign)) add('utm_campaign');
+    if (r) return r;
+    if (c.range.kind === 'bad') return { statuses: [200, 400], paths: ['from'] };
+    if (c.range.kind === 'both' && (c.range.from > c.range.to || spanDays(c.range.from, c.range.to) > 400)) return field400('from');
+    return undefined;
+  },
+  verify: async (_ctx, c, _req, res) => {
+    if (res.status !== 200) return [];
+    const body = res.json;
+    const out: Violation[] = [];
+    if (!Array.isArray(body?.stages) || body.stages.length !== STAGES.length) out.push({ property: PROPERTIES.stored, detail: `a funnel report without its ${STAGES.length} stages: ${res.text.slice(0, 200)}` });
+    if (c.range.kind === 'both' && (body?.range?.from !== c.range.from || body?.range?.to !== c.range.to)) out.push({ property: PROPERTIES.stored, detail: `asked ${c.range.from}..${c.range.to}, answered ${JSON.stringify(body?.range)}` });
+    if (body?.range && !(body.range.days >= 1 && body.range.days <= 400)) out.push({ property: PROPERTIES.stored, detail: `a range of ${body.range.days} days` });
+    return out;
+  },
+};
+
+interface PlainReportCase {
+  auth: Auth;
+  unknown?: [string, string];
+}
+const plainReportRoute = (path: '/reports/onboarding' | '/reports/retention', shape: (body: any) => boolean): RouteFuzz<PlainReportCase> => ({
+  name: `GET ${path}`,
+  routeKey: `GET ${path}`,
+  suite: 'admin',
+  writes: false,
+  cases: () => fc.record({ auth: authArb, unknown: sometimes(fc.tuple(fc.constantFrom('from', 'to', 'source', 'limit', 'x'), fc.oneof(plainText(6), hostileString)), 2) }).map(clean),
+  request: (ctx, c) => ({ method: 'GET', path: `${path}${c.unknown ? `?${enc(c.unknown[0])}=${enc(c.unknown[1])}` : ''}`, headers: bearer(ctx, c.auth) }),
+  // No parameters: any given is refused by name.
+  mustReject: (_ctx, c) => authRejection(c.auth) ?? (c.unknown ? field400(c.unknown[0]) : undefined),
+  verify: async (_ctx, _c, _req, res) =>
+    res.status === 200 && !shape(res.json) ? [{ property: PROPERTIES.stored, detail: `${path} answered an unexpected shape: ${res.text.slice(0, 200)}` }] : [],
+});
+const onboardingReportRoute = plainReportRoute('/reports/onboarding', (b) => typeof b?.reps?.total === 'number' && Array.isArray(b?.modules) && Array.isArray(b?.expiringCertifications));
+const retentionReportRoute = plainReportRoute('/reports/retention', (b) => typeof b?.customers?.total === 'number' && Array.isArray(b?.nps?.trend) && Array.isArray(b?.renewalsDue));
+
 /** Every fuzzed route: one entry each. */
 export const ROUTES: Array<RouteFuzz<any>> = [
   captureRoute('json'),
@@ -1935,4 +2079,9 @@ export const ROUTES: Array<RouteFuzz<any>> = [
   feedbackRoute,
   newCustomerRoute,
   customerListRoute,
+  dashboardPageRoute,
+  dashboardAssetRoute,
+  funnelReportRoute,
+  onboardingReportRoute,
+  retentionReportRoute,
 ];

@@ -181,6 +181,8 @@ describe('the Sales Flow stack', () => {
       'POST /consent/confirm': 'NONE',
       'GET /nps': 'NONE',
       'POST /nps': 'NONE',
+      'GET /dashboard': 'NONE',
+      'GET /dashboard/{asset}': 'NONE',
       'POST /events': 'CUSTOM',
       'GET /leads/{leadId}': 'CUSTOM',
       'GET /leads': 'CUSTOM',
@@ -213,6 +215,8 @@ describe('the Sales Flow stack', () => {
     expect(target('POST /events')).toBe('IngestEvent');
     expect(target('POST /unsubscribe')).toBe('Unsubscribe');
     expect(target('POST /consent/confirm')).toBe('ConfirmConsent');
+    expect(target('GET /dashboard')).toBe('Dashboard');
+    expect(target('GET /dashboard/{asset}')).toBe('Dashboard');
     expect(target('GET /customers/{customerId}')).toBe('GetCustomer');
     expect(target('POST /nps')).toBe('NpsLink');
     expect(target('GET /customers')).toBe('ListCustomers');
