@@ -7,7 +7,8 @@
  * Only 127.0.0.1; stops everything it started. Assumptions are printed with the figures (docs/cost.md).
  */
 import { fmtMs, machineNote, sleep, table } from './bench-support.js';
-import { countCapacity, estimateLogs, PRICES, PRICES_TAKEN, type Usage } from './bench-support.js';
+import { monitoringCost, MONITORING_PRICES_TAKEN } from './monitoring-cost.js';
+import { ASSUMED_MS, billableLines, countCapacity, estimateLogs, gbSecondsOf, PRICES, PRICES_TAKEN, usageCost, type Usage } from './pricing.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const { synthesizeTemplate } = await import('../local/synth.js');
@@ -19,16 +20,15 @@ const { DynamoRepRoster } = await import('../functions/adapters/dynamodb/rep-ros
 
 const i = process.argv.indexOf('--time-scale');
 const SCALE = i > 0 ? Number(process.argv[i + 1]) : 1_000_000;
-/** Assumed average billed duration per invocation (warm, 2–5 DynamoDB/SES calls; INIT is billed too). */
-const ASSUMED_MS = 150;
 const LEADS_PER_MONTH = 10_000;
 
-// Handler logs (Powertools JSON at the template's level, INFO) are counted as CloudWatch bytes, not shown.
+// Handler logs (Powertools JSON at the template's level, INFO) are counted as CloudWatch bytes, not shown;
+// so are the business metrics' EMF lines (functions/shared/metrics.ts): on AWS they are log lines too.
 const logBytes = { handler: 0 };
 const realWrite = process.stdout.write.bind(process.stdout);
 process.stdout.write = ((chunk: any, ...rest: any[]) => {
   const text = String(chunk);
-  if (text.startsWith('{') && text.includes('"level"')) {
+  if (text.startsWith('{') && (text.includes('"level"') || text.includes('"_aws"'))) {
     logBytes.handler += Buffer.byteLength(text);
     return true;
   }
@@ -109,7 +109,7 @@ async function runPath(
   const usage: Usage = {
     transitions: entered + retries,
     invocations,
-    gbSeconds: Object.entries(invocations).reduce((s, [fn, n]) => s + n * (ASSUMED_MS / 1000) * ((memoryOf[fn] ?? 512) / 1024), 0),
+    gbSeconds: gbSecondsOf(invocations, memoryOf),
     rru: ddb.rru,
     wru: ddb.wru,
     emails: (await stack.mail.list()).length,
@@ -189,19 +189,8 @@ try {
   );
 
   const paths = [unengaged, won, term];
-  const lines = (u: Usage) => [
-    ['Step Functions state transitions', u.transitions, PRICES.sfnTransition],
-    ['Lambda requests', Object.values(u.invocations).reduce((a, b) => a + b, 0), PRICES.lambdaRequest],
-    [`Lambda GB-s (${ASSUMED_MS} ms each, template memory)`, u.gbSeconds, PRICES.lambdaGbSecond],
-    ['DynamoDB write request units', u.wru, PRICES.ddbWru],
-    ['DynamoDB read request units', u.rru, PRICES.ddbRru],
-    ['SES emails', u.emails, PRICES.sesEmail],
-    ['EventBridge custom events', u.busEvents, PRICES.eventBridgeEvent],
-    ['HTTP API requests', u.httpRequests, PRICES.httpApiRequest],
-    ['CloudWatch Logs ingested (GB, estimated)', u.logBytes / 1e9, PRICES.logsIngestGb],
-    ['X-Ray traces recorded', u.traces, PRICES.xrayTrace],
-  ] as Array<[string, number, number]>;
-  const total = (u: Usage) => lines(u).reduce((s, [, q, p]) => s + q * p, 0);
+  const lines = billableLines;
+  const total = usageCost;
   const q = (n: number) => (Number.isInteger(n) ? String(n) : n < 0.001 ? n.toExponential(2) : n.toFixed(3));
 
   console.log(`# Cost per lead (${machineNote()}; time scale ${SCALE.toLocaleString('en')}: a day = ${fmtMs(virtualMs(1))}; stack ready in ${fmtMs(readyMs)})`);
@@ -213,18 +202,18 @@ try {
     console.log(`DynamoDB requests: ${Object.entries(p.requests).map(([k, v]) => `${k} ${v}`).join(', ')}\n`);
   }
   const secrets = countOf('AWS::SecretsManager::Secret');
-  const alarms = countOf('AWS::CloudWatch::Alarm');
+  const monitoring = monitoringCost(template);
   // The sweeper: one StartRuns invocation a minute, one gsi4 query per workflow (an empty page: 0.5 RRU each).
   const sweeps = 60 * 24 * 30;
   const workflows = countOf('AWS::StepFunctions::StateMachine');
   const sweeper = sweeps * (PRICES.lambdaRequest + (ASSUMED_MS / 1000) * ((memoryOf.StartRuns ?? 512) / 1024) * PRICES.lambdaGbSecond + workflows * 0.5 * PRICES.ddbRru);
-  const fixed = secrets * PRICES.secretMonth + alarms * PRICES.alarmMonth + sweeper;
+  const fixed = secrets * PRICES.secretMonth + monitoring.total + sweeper;
   const [a, b, c] = paths.map((p) => total(p.usage)) as [number, number, number];
   console.log(
     table(
       ['per month', '$'],
       [
-        [`fixed: ${secrets} Secrets Manager secrets × $${PRICES.secretMonth} + ${alarms} CloudWatch alarms × $${PRICES.alarmMonth} + the run outbox's sweeper ($${sweeper.toFixed(2)})`, fixed.toFixed(2)],
+        [`fixed: ${secrets} Secrets Manager secrets × $${PRICES.secretMonth} + monitoring ($${monitoring.total.toFixed(2)}, below) + the run outbox's sweeper ($${sweeper.toFixed(2)})`, fixed.toFixed(2)],
         [`${LEADS_PER_MONTH.toLocaleString('en')} leads, all like (a)`, (LEADS_PER_MONTH * a + fixed).toFixed(2)],
         [`${LEADS_PER_MONTH.toLocaleString('en')} leads, all like (b)`, (LEADS_PER_MONTH * b + fixed).toFixed(2)],
         [`${LEADS_PER_MONTH.toLocaleString('en')} leads, 90% (a) + 10% (b)`, (LEADS_PER_MONTH * (0.9 * a + 0.1 * b) + fixed).toFixed(2)],
@@ -233,6 +222,8 @@ try {
       ],
     ),
   );
+  console.log(`\nMonitoring, per month (list prices ${MONITORING_PRICES_TAKEN}; custom metrics at most: CloudWatch bills a metric only for the hours it has data):`);
+  console.log(table(['item', 'quantity', 'unit price $', '$ / month'], monitoring.lines.map(([k, n, price, cost]) => [k, String(n), String(price), cost.toFixed(2)]).concat([['total', '', '', monitoring.total.toFixed(2)]])));
   console.log(`\nAssumptions: Lambda ${ASSUMED_MS} ms billed per invocation, arm64, memory from the template (${[...new Set(Object.values(memoryOf))].join('/')} MB);`);
   console.log('authorizer counted once per /events (upper bound: the gateway caches it 5 min per key); DynamoDB units as DynamoDB Local reports them per request (ReturnConsumedCapacity=INDEXES),');
   console.log('a failed conditional write/transaction counted as 1 WRU per item; logs = handler JSON at INFO + ~400 B Lambda platform lines per invocation');
