@@ -19,7 +19,7 @@
  * - `clock.stats()` — `{ nowMs, timersFired, jumps, maxLatenessMs, pendingTimers, inFlight, probeWallMs }`:
  *   timers fired, forward moves of virtual time, the largest (fire time − due time) in virtual ms (0 unless
  *   `resolutionMs` batches timers), timers waiting (recurring included), units of work in flight now, and the
- *   wall ms spent checking the streams are drained before jumps (the clock's own cost).
+ *   wall ms spent checking the streams are drained before jumps while nothing else ran (the clock's own cost).
  * - `clock.nextDueMs()` — the next timer's due time, or undefined.
  * - `clock.autoAdvance({ pace? })` — (npm start) drives itself: jumps whenever idle, never running faster
  *   than `pace` virtual ms per real ms when given; returns a function that stops it.
@@ -60,14 +60,18 @@ export interface ClockStats {
   maxLatenessMs: number;
   pendingTimers: number;
   inFlight: number;
-  /** Wall ms spent in idle probes (the stream passes before each jump): the clock's own cost. */
+  /** Wall ms spent checking the streams are drained before jumps while nothing else ran: the clock's own cost. */
   probeWallMs: number;
 }
 
-/** A unit of work in flight; `release` is idempotent, `acquire` takes it back after a release. */
+/**
+ * A unit of work in flight; `release` is idempotent, `acquire` takes it back after a release, `end` releases
+ * it for good (a timer that fires for work already over cannot put it back in flight and hold the clock).
+ */
 export interface Lease {
   release(): void;
   acquire(): void;
+  end(): void;
   readonly held: boolean;
 }
 
@@ -97,6 +101,9 @@ export class DiscreteClock implements Clock {
   /** runUntil/runUntilIdle calls run one after another. */
   private driving: Promise<unknown> = Promise.resolve();
   private timerAdded: (() => void) | undefined;
+  /** Wall time (performance.now) an idle check began, and the system last became idle: for probeWallMs. */
+  private probingSince: number | undefined;
+  private idleSince = 0;
 
   constructor(options: DiscreteClockOptions) {
     this.virtualMs = options.startMs;
@@ -121,13 +128,15 @@ export class DiscreteClock implements Clock {
   /** A unit of work in flight from now until released. */
   begin(): Lease {
     let held = false;
+    let ended = false;
     const lease: Lease = {
       get held() {
         return held;
       },
       acquire: () => {
-        if (held) return;
+        if (held || ended) return;
         held = true;
+        if (this.inFlight === 0) this.countProbeIdleTime();
         this.inFlight += 1;
         this.epoch += 1;
       },
@@ -135,7 +144,14 @@ export class DiscreteClock implements Clock {
         if (!held) return;
         held = false;
         this.inFlight -= 1;
-        if (this.inFlight === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+        if (this.inFlight === 0) {
+          this.idleSince = performance.now();
+          for (const wake of this.idleWaiters.splice(0)) wake();
+        }
+      },
+      end: () => {
+        ended = true;
+        lease.release();
       },
     };
     lease.acquire();
@@ -247,9 +263,10 @@ export class DiscreteClock implements Clock {
       await new Promise((r) => setImmediate(r));
       if (this.inFlight > 0 || this.epoch !== seen) continue;
       if (this.probes.size) {
-        const started = performance.now();
+        this.probingSince = performance.now();
         await Promise.all([...this.probes].map((probe) => probe()));
-        this.counters.probeWallMs += performance.now() - started;
+        if (this.inFlight === 0) this.countProbeIdleTime();
+        this.probingSince = undefined;
       }
       if (this.inFlight === 0 && this.epoch === seen) return;
     }
@@ -339,6 +356,14 @@ export class DiscreteClock implements Clock {
   }
 
   // ── internals ───────────────────────────────────────────────────────────────────────────────────
+
+  /** Adds the idle stretch of the check under way (time it delivered work to a Lambda is the work's, not the clock's). */
+  private countProbeIdleTime(): void {
+    if (this.probingSince === undefined) return;
+    const now = performance.now();
+    this.counters.probeWallMs += now - Math.max(this.idleSince, this.probingSince);
+    this.probingSince = now;
+  }
 
   private exclusive<T>(work: () => Promise<T>): Promise<T> {
     const run = this.driving.then(work, work);

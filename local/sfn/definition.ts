@@ -83,7 +83,12 @@ export function prepareDefinition(
   machine: string,
   source: Definition,
   knowsFunction: (nameOrArn: string) => boolean,
-  options: { allWaitsAsTasks?: boolean } = {},
+  /**
+   * `discreteTime`: every Wait runs as the stand-in (a timer of the discrete-event clock), and Tasks get no
+   * local timeout: virtual time stands still while a task runs, and a retry pause is spent inside the task's
+   * resource (the stand-in handler), so a wall-clock timeout would count the pause and a virtual one never fire.
+   */
+  options: { discreteTime?: boolean } = {},
 ): PreparedDefinition {
   const definition = structuredClone(source);
   const refuse = (why: string) => {
@@ -112,7 +117,7 @@ export function prepareDefinition(
         Object.assign(state, { Type: 'Task', Resource: LOCAL_WAIT, TimeoutSeconds: MAX_TIMER_SECONDS });
         return;
       }
-      if (options.allWaitsAsTasks) {
+      if (options.discreteTime) {
         // Discrete-event time: the wait is a timer of the runtime's clock, not the library's own sleep.
         dynamicWaits.push({ state: name, ...(state.Seconds !== undefined ? { seconds: Number(state.Seconds) } : { timestamp: String(state.Timestamp) }) });
         delete state.Seconds;
@@ -137,7 +142,7 @@ export function prepareDefinition(
     // AWS's default Task timeout is 99999999 s, the library's is 60 s: never kill a slow handler
     // that AWS would let finish. Clamp to what a Node timer can hold.
     if (state.TimeoutSecondsPath === undefined) {
-      state.TimeoutSeconds = Math.min(Number(state.TimeoutSeconds ?? MAX_TIMER_SECONDS), MAX_TIMER_SECONDS);
+      state.TimeoutSeconds = options.discreteTime ? MAX_TIMER_SECONDS : Math.min(Number(state.TimeoutSeconds ?? MAX_TIMER_SECONDS), MAX_TIMER_SECONDS);
     }
     const resource = String(state.Resource);
     if (resource === LAMBDA_INVOKE) {

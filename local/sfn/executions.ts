@@ -67,7 +67,7 @@ export class Executions {
 
   /** Registers a state machine; throws UnsupportedDefinitionError for what cannot run faithfully. */
   addMachine(logicalId: string, definition: Definition): string {
-    const prepared = prepareDefinition(logicalId, definition, (fn) => this.functions.find(fn) !== undefined, { allWaitsAsTasks: this.clock.discrete !== undefined });
+    const prepared = prepareDefinition(logicalId, definition, (fn) => this.functions.find(fn) !== undefined, { discreteTime: this.clock.discrete !== undefined });
     const engine = new StateMachine(prepared.definition as never, { validationOptions: { checkPaths: false, checkArn: false } });
     const arn = localArn.stateMachine(logicalId);
     this.machines.set(arn, { arn, name: logicalId, prepared, engine });
@@ -224,7 +224,13 @@ export class Executions {
         }
       },
     );
-    if (lease) void settled.finally(() => lease.release());
+    if (lease) {
+      // Over: out of flight for good, and any timer it still has (a task timed out in a retry pause) is let go.
+      void settled.finally(() => {
+        lease.end();
+        stopped.abort();
+      });
+    }
     record.done = settled.then(async () => {
       record.stopDate ??= new Date();
       await historyRead;

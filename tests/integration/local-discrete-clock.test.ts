@@ -62,6 +62,16 @@ const template: CfnTemplate = {
         }),
       },
     }),
+    RetryingWithATimeout: machine({
+      StartAt: 'Flaky step',
+      States: {
+        'Flaky step': task('Flaky', undefined, {
+          ResultPath: '$.done',
+          TimeoutSeconds: 1,
+          Retry: [{ ErrorEquals: ['Flaky'], IntervalSeconds: 3600, MaxAttempts: 3, BackoffRate: 2, JitterStrategy: 'NONE' }],
+        }),
+      },
+    }),
     SlowStep: machine({
       StartAt: 'Slow step',
       States: { 'Slow step': { ...task('Slow', undefined), ResultSelector: { 'slow.$': '$.Payload' } } },
@@ -154,11 +164,23 @@ describe('the discrete-event clock', () => {
 
   it('pauses before each retry for the retrier\'s interval and backoff, in virtual time', async () => {
     const t0 = stack.clock.nowMs();
-    const arn = await start('Retrying', { failTimes: 2 });
+    const arn = await start('Retrying', { failTimes: 2, key: 'plain' });
     await stack.clock.runUntil(t0 + DAY_MS);
     expect(stack.executions.describe(arn).status).toBe('SUCCEEDED');
-    const attempts = calls().filter((c) => c.handler === 'flaky').map((c) => c.virtualMs - t0);
+    const attempts = calls().filter((c) => c.handler === 'flaky' && c.detail === 'plain').map((c) => c.virtualMs - t0);
     expect(attempts).toEqual([0, HOUR_MS, 3 * HOUR_MS]);
+  });
+
+  it('does not count a retry pause against the task\'s timeout, however long it takes in wall time', async () => {
+    const t0 = stack.clock.nowMs();
+    const arn = await start('RetryingWithATimeout', { failTimes: 1, key: 'timed' });
+    // A Lambda busy for 1.5 s holds the clock, so the hour's pause before the retry lasts over the task's 1 s.
+    const busy = stack.invoke('Slow', { ms: 1_500 });
+    await stack.clock.runUntil(t0 + DAY_MS);
+    await busy;
+    expect(stack.executions.describe(arn).status).toBe('SUCCEEDED');
+    const attempts = calls().filter((c) => c.handler === 'flaky' && c.detail === 'timed').map((c) => c.virtualMs - t0);
+    expect(attempts).toEqual([0, HOUR_MS]);
   });
 
   it('does not move while a Lambda is running: a timer due meanwhile fires only after it returns', async () => {

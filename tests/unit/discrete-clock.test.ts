@@ -106,6 +106,17 @@ describe('DiscreteClock', () => {
     expect(clock.stats()).toMatchObject({ timersFired: 0, nowMs: T0 });
   });
 
+  it('lets a timer fire for work already ended without putting it back in flight', async () => {
+    const clock = new DiscreteClock({ startMs: T0 });
+    const lease = clock.begin();
+    const orphan = clock.sleepUntil(T0 + HOUR, { holding: lease });
+    lease.end();
+    await clock.runUntil(T0 + 2 * HOUR);
+    await orphan;
+    expect(lease.held).toBe(false);
+    expect(clock.stats().inFlight).toBe(0);
+  });
+
   it('resolves a sleep already due at once, without a jump', async () => {
     const clock = new DiscreteClock({ startMs: T0 });
     await clock.sleepUntil(T0 - HOUR);
