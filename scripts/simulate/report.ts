@@ -131,7 +131,7 @@ bar('stay', data.stages.slice(0, 4), ds((r) => r.timeInStage));
 const templates = [...new Set(data.runs.flatMap((r) => Object.keys(r.templates)))].sort();
 bar('templates', templates, ds((r) => templates.map((t) => r.templates[t] || 0)), { indexAxis: 'y' });
 const reps = data.runs[0].reps.map((x) => x.rep);
-bar('reps', reps, data.runs.flatMap((r, i) => [{ label: r.label + ': assigned', data: r.reps.map((x) => x.assigned), backgroundColor: colours[i] }, { label: r.label + ': won', data: r.reps.map((x) => x.won), backgroundColor: colours[i] + '88' }]), { plugins: { legend: { display: true } } });
+bar('reps', reps, data.runs.flatMap((r, i) => [{ label: r.label + ': assigned', data: r.reps.map((x) => x.assigned), backgroundColor: colours[i] }, { label: r.label + ': won', data: r.reps.map((x) => x.won), backgroundColor: colours[i] + '88' }]), { indexAxis: 'y', plugins: { legend: { display: true } } });
 bar('cost', ['funnel', 'retention', 'onboarding'], ds((r) => [r.cost.funnel, r.cost.retention, r.cost.onboarding]));
 `;
 
