@@ -23,7 +23,7 @@
  */
 import { createHash } from 'node:crypto';
 import { DAY_MS } from './clock.js';
-import { EmailTakenError } from './errors.js';
+import { EmailTakenError, VersionConflictError } from './errors.js';
 import { applyEvent, type Amend } from './events.js';
 import { ensureCurrentRun, type FunnelDeps } from './funnel-runs.js';
 import type { Consent, ConsentRequest, Lead, LeadIntake, LeadProfileFields, Stage, TimelineEntry } from './model.js';
@@ -277,15 +277,18 @@ function capturedEntries(deps: CaptureDeps, lead: Lead, input: CaptureInput, now
  * repeat submission of the winner instead (its result returned; undefined when this one created it).
  */
 async function createOrMerge(deps: CaptureDeps, lead: Lead, input: CaptureInput, timeline: TimelineEntry[]): Promise<CaptureResult | undefined> {
-  try {
-    await deps.store.create(lead, inWriteOrder(timeline));
-    return undefined;
-  } catch (err) {
-    if (!(err instanceof EmailTakenError)) throw err;
-    const winner = await deps.store.findByEmail(lead.email);
-    if (!winner) throw err;
-    return mergeIntoKnown(deps, winner, input);
-  }
+  return withOptimisticRetry(async () => {
+    try {
+      await deps.store.create(lead, inWriteOrder(timeline));
+      return undefined;
+    } catch (err) {
+      if (!(err instanceof EmailTakenError)) throw err;
+      const winner = await deps.store.findByEmail(lead.email);
+      // Claimed by a concurrent first submission whose write is not yet readable: read again shortly.
+      if (!winner) throw new VersionConflictError(lead.leadId);
+      return mergeIntoKnown(deps, winner, input);
+    }
+  });
 }
 
 /** What the person submitted, independent of field order and blank fields. */

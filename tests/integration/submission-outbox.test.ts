@@ -70,6 +70,26 @@ describe('the submission outbox', () => {
     await eventually(async () => expect((await app.mailTo(email)).filter((m) => /confirm/i.test(m.subject))).toHaveLength(1));
   });
 
+  it('answers ten concurrent first submissions of one email with one 201 and nine 200s, one lead, each run once', async () => {
+    const email = uniqueEmail('crowd');
+    const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => app.capture({ email, firstName: 'Crowd', jobTitle: `T${i}` })));
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 200, 200, 200, 200, 200, 200, 200, 200, 201]);
+    const ids = new Set(answers.map((a) => a.body.leadId));
+    expect(ids.size).toBe(1);
+    const [leadId] = [...ids];
+    // The repeats are a form engagement (scored once a day), which moves the lead on: run 2 at interest.
+    const lead = await eventually(async () => {
+      const read = await app.lead(leadId!);
+      expect(read.stage).toBe('interest');
+      expect(executionsOf(leadId!).map((e) => e.name)).toContain(`${leadId}-r${read.run}`);
+      return read;
+    });
+    const names = executionsOf(leadId!).map((e) => e.name);
+    expect(new Set(names).size).toBe(names.length);
+    expect(timelineTypes(lead).filter((t) => t === 'lead_captured')).toHaveLength(1);
+    expect(timelineTypes(lead).filter((t) => t === 'form_submitted').length).toBeGreaterThanOrEqual(1);
+  });
+
   it('a second submission meeting a lead whose intake is still pending takes it in first, then merges', async () => {
     app.stack.streams.pause();
     const email = uniqueEmail('twice');

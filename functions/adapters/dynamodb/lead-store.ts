@@ -70,7 +70,8 @@ export class DynamoLeadStore implements LeadStore {
       .stage(
         { Put: { TableName: this.tableName, Item: { ...keys.leadEmail(lead.email), entity: 'leadEmail', leadId: lead.leadId }, ConditionExpression: notExists } },
         new EmailTakenError(lead.email),
-        { preferred: true },
+        // Concurrent first submissions of one email contend for its claim: a conflict means it is being taken.
+        { preferred: true, contended: true },
       );
     for (const e of timeline) work.stage(this.timelinePut(e));
     await work.commit();

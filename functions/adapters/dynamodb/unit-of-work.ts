@@ -18,6 +18,12 @@ interface Staged {
   preferred?: boolean;
 }
 
+interface StageOptions {
+  preferred?: boolean;
+  /** This item's error also names a transaction conflict (the item concurrent writers contend for). */
+  contended?: boolean;
+}
+
 export class DynamoUnitOfWork implements UnitOfWork {
   private readonly staged: Staged[] = [];
   /** The error for a transaction conflict (another writer at that moment): the first stage's, "read again and retry". */
@@ -25,10 +31,11 @@ export class DynamoUnitOfWork implements UnitOfWork {
 
   constructor(private readonly client: DynamoDBDocumentClient) {}
 
-  /** Adds an item; the first conditional one names the error a concurrent writer causes. */
-  stage(item: TransactItem, onConditionFailed?: Error, options: { preferred?: boolean } = {}): this {
+  /** Adds an item; the first conditional one (or the one marked contended) names the error a concurrent writer causes. */
+  stage(item: TransactItem, onConditionFailed?: Error, options: StageOptions = {}): this {
     this.staged.push({ item, onConditionFailed, preferred: options.preferred });
-    this.conflict ??= onConditionFailed;
+    if (options.contended && onConditionFailed) this.conflict = onConditionFailed;
+    else this.conflict ??= onConditionFailed;
     return this;
   }
 
