@@ -42,6 +42,7 @@
 import type { Clock } from '../functions/core/clock.js';
 import { namedError } from './faults.js';
 import { TimerQueue } from './timer-queue.js';
+import { wakeableNap } from './wakeable-nap.js';
 
 export interface DiscreteClockOptions {
   /** Virtual time to start at (ms). */
@@ -312,16 +313,8 @@ export class DiscreteClock implements Clock {
   autoAdvance(options: { pace?: number } = {}): () => Promise<void> {
     const pace = options.pace && options.pace > 0 && Number.isFinite(options.pace) ? options.pace : undefined;
     let stopped = false;
-    let wake: (() => void) | undefined;
-    const nap = (ms: number) =>
-      new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, ms);
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-    this.timerAdded = () => wake?.();
+    const { nap, wake } = wakeableNap();
+    this.timerAdded = wake;
     const loop = (async () => {
       while (!stopped) {
         await this.exclusive(async () => {
@@ -346,7 +339,7 @@ export class DiscreteClock implements Clock {
     return async () => {
       stopped = true;
       this.timerAdded = undefined;
-      wake?.();
+      wake();
       await loop;
     };
   }

@@ -20,6 +20,7 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { LOCALHOST } from './ports.js';
+import { seededRandom } from './seeded-random.js';
 
 export const WRITE_OPERATIONS = ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'TransactWriteItems'] as const;
 const TARGET_PREFIX = 'DynamoDB_20120810.';
@@ -35,17 +36,6 @@ export interface WriteFaultStats {
   throttled: number;
 }
 
-/** mulberry32: a tiny seeded generator, so a seed fixes which writes fail. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 function checkRate(rate: number): number {
   if (!(rate >= 0 && rate <= 1)) throw new RangeError(`a DynamoDB write failure rate is a number from 0 to 1, got ${rate}`);
@@ -66,7 +56,7 @@ export class WriteThrottle {
 
   constructor(options: { rate?: number; seed?: number; now?: () => number } = {}) {
     this.standing = checkRate(options.rate ?? 0);
-    this.random = options.seed === undefined ? Math.random : seeded(options.seed);
+    this.random = options.seed === undefined ? Math.random : seededRandom(options.seed);
     this.now = options.now ?? Date.now;
   }
 

@@ -9,6 +9,7 @@
  * Tests can pause and resume the mappings (a burst piles up in the stream, then drains at once).
  */
 import type { FunctionRuntime } from './functions.js';
+import { wakeableNap } from './wakeable-nap.js';
 import { resolveIntrinsics, resourcesOfType, type CfnTemplate, type ReferenceMap } from './template.js';
 
 export interface StreamMapping {
@@ -131,15 +132,7 @@ export function startStreamMapping(options: {
   /** A shard closed since the last DescribeStream: a new one may hold records. */
   let shardClosed = false;
   const drainWaiters: Array<{ after: number; resolve: () => void }> = [];
-  let wake: (() => void) | undefined;
-  const nap = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
+  const { nap, wake } = wakeableNap();
   const releaseDrainWaiters = (all: boolean) => {
     for (let i = drainWaiters.length - 1; i >= 0; i--) {
       if (all || drainWaiters[i]!.after < drainedThrough) drainWaiters.splice(i, 1)[0]!.resolve();
@@ -314,12 +307,12 @@ export function startStreamMapping(options: {
       if (paused || stopped) return Promise.resolve();
       return new Promise<void>((resolve) => {
         drainWaiters.push({ after: passes, resolve });
-        wake?.();
+        wake();
       });
     },
     async stop() {
       stopped = true;
-      wake?.();
+      wake();
       await loop;
     },
   };

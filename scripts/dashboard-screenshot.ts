@@ -19,6 +19,7 @@ import { DynamoRepStore } from '../functions/adapters/dynamodb/rep-store.js';
 import type { DiscreteClock } from '../local/discrete-clock.js';
 import { REPO_ROOT, startLocalStack, type LocalStack } from '../local/stack.js';
 import { startChromium } from '../tests/support/chromium.js';
+import { seededRandom } from '../local/seeded-random.js';
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(name);
@@ -29,18 +30,8 @@ const DAYS = Number(arg('--days', '42'));
 const DAY_MS = 86_400_000;
 const PANELS = ['funnel', 'time-in-stage', 'reps', 'cohorts', 'onboarding', 'modules', 'nps', 'health', 'renewals'];
 
-/** mulberry32: a small seeded generator, so a seed gives the same business every time. */
-function random(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const rnd = random(Number(arg('--seed', '7')));
+// A seed gives the same business every time.
+const rnd = seededRandom(Number(arg('--seed', '7')));
 const chance = (p: number) => rnd() < p;
 const pick = <T>(items: readonly T[]) => items[Math.floor(rnd() * items.length)]!;
 
