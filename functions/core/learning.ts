@@ -109,5 +109,9 @@ export function isCertified(rep: Pick<Rep, 'certification'>, now: Date): boolean
   return !!rep.certification && Date.parse(rep.certification.expiresAt) > now.getTime();
 }
 
-/** Eligible for leads: active and holding an unexpired certification. */
-export const isEligibleForLeads = (rep: Pick<Rep, 'status' | 'certification'>, now: Date) => rep.status === 'active' && isCertified(rep, now);
+/**
+ * Eligible for leads: active, holding an unexpired certification, and selling — a CSM owns customers after the
+ * sale (core/retention-run.ts), so the funnel's round-robin passes them by.
+ */
+export const isEligibleForLeads = (rep: Pick<Rep, 'status' | 'certification' | 'role'>, now: Date) =>
+  rep.status === 'active' && rep.role !== 'csm' && isCertified(rep, now);

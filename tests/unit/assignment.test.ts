@@ -271,6 +271,19 @@ describe('certification gates routing', () => {
     }
   });
 
+  it('gives no lead to a certified CSM: they own customers after the sale, not new leads', async () => {
+    const w = world();
+    await w.roster.put({ ...aRep(1), role: 'csm' });
+    await w.roster.put({ ...aRep(2), role: 'ae' });
+    for (const id of ['lead-1', 'lead-2']) {
+      await w.leads.create(aLead(id), []);
+      expect(await assignRep(w.deps, { leadId: id, run: 3, reason: 'decision' })).toMatchObject({ assigned: true, repId: 'rep-2' });
+    }
+    await w.roster.put({ ...aRep(2), role: 'ae', status: 'inactive' });
+    await w.leads.create(aLead('lead-3'), []);
+    expect(await assignRep(w.deps, { leadId: 'lead-3', run: 3, reason: 'decision' })).toEqual({ assigned: false, next: 'queue' });
+  });
+
   it('queues the lead when the only active rep’s certification has lapsed', async () => {
     const w = world();
     await w.roster.put({ ...aRep(1), certification: { certifiedAt: '2025-01-01T00:00:00.000Z', expiresAt: '2026-03-02T08:59:59.000Z', cycle: 1 } });
