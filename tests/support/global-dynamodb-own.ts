@@ -1,5 +1,5 @@
 /**
- * Vitest globalSetup for the burst project: a DynamoDB Local of its own. The shared one has served every
+ * Vitest globalSetup for the burst and simulate projects: a DynamoDB Local of their own. The shared one has served every
  * other file by the time the burst runs (last), and its JVM then drained the 3,000-lead burst several times
  * slower than a fresh one (≈ 215–280 s against ≈ 34 s), with the run outbox's sweeper piling up duplicate
  * starts meanwhile. The Java child is killed by PID at teardown.
