@@ -56,10 +56,15 @@ describe('LeadFunnel send window', () => {
       return current;
     }, 40_000);
 
+    // Deferred to Monday's opening. At six hours per second a millisecond of timer slack is 22 virtual seconds, so
+    // a busy machine can wake the send just before 09:00 and defer it again, to the same opening: every deferral
+    // must name that one instant, and the email must still go exactly once.
     const deferred = entriesOf(lead, 'email_deferred');
-    expect(deferred.length).toBe(1);
-    expect(deferred[0]!.data).toMatchObject({ stepId: 'welcome', reason: 'business-hours' });
-    expect(deferred[0]!.summary).toMatch(/outside business hours in America\/New_York/);
+    expect(deferred.length).toBeGreaterThanOrEqual(1);
+    for (const d of deferred) {
+      expect(d.data).toMatchObject({ stepId: 'welcome', reason: 'business-hours', until: deferred[0]!.data!.until });
+      expect(d.summary).toMatch(/outside business hours in America\/New_York/);
+    }
     const until = Date.parse(deferred[0]!.data!.until);
     expect(localParts(new Date(until), ZONE)).toMatchObject({ weekday: 1, hour: 9, minute: 0 });
 

@@ -52,7 +52,9 @@ describe('certification gates routing', () => {
         // retry, which a webhook sender does; anything else fails the test, its answer in the message.
         const { body } = await retryOn503(() => app.capture({ email: uniqueEmail(`routed-${i}`), firstName: `Lead${i}`, consent: true }));
         const demo = await retryOn503(() => app.event({ eventId: `${body.leadId}-demo`, type: 'demo_requested', leadId: body.leadId }));
-        expect(demo.body.stage, JSON.stringify(demo).slice(0, 300)).toBe('decision');
+        // A retry after a 503 whose first delivery went through is answered as a duplicate: the lead says where it is.
+        const stage = demo.body.status === 'duplicate' ? (await app.lead(body.leadId)).stage : demo.body.stage;
+        expect(stage, JSON.stringify(demo).slice(0, 300)).toBe('decision');
         return body.leadId as string;
       }),
     );
