@@ -28,10 +28,17 @@ const post = async (path: string, body: unknown) => {
   const res = await fetch(`${app.stack.apiUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${app.stack.apiKey}` }, body: JSON.stringify(body) });
   return { status: res.status, body: await res.json().catch(() => undefined) };
 };
-const ok = async (p: Promise<{ status: number; body: any }>) => {
-  const res = await p;
-  if (res.status >= 300) throw new Error(`${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
+/** Sends until answered below 300; a 503 (a dependency busy on 2 shared cores) is retried, as Retry-After asks. */
+const ok = async (send: () => Promise<{ status: number; body: any }>) => {
+  for (let attempt = 1; ; attempt++) {
+    const res = await send();
+    if (res.status === 503 && attempt < 5) {
+      await new Promise((r) => setTimeout(r, 1_000));
+      continue;
+    }
+    if (res.status >= 300) throw new Error(`${res.status} ${JSON.stringify(res.body)}`);
+    return res.body;
+  }
 };
 
 beforeAll(async () => {
@@ -42,7 +49,7 @@ beforeAll(async () => {
 
   for (let i = 0; i < 30; i++) {
     const campaign = i % 5 === 0 ? {} : { utm_campaign: i % 2 ? 'spring' : 'fall' };
-    const { leadId } = await ok(app.capture({ email: uniqueEmail(`report-${i}`), firstName: `L${i}`, consent: true, source: SOURCES[i % 3], ...campaign }));
+    const { leadId } = await ok(() => app.capture({ email: uniqueEmail(`report-${i}`), firstName: `L${i}`, consent: true, source: SOURCES[i % 3], ...campaign }));
     leadIds.push(leadId);
   }
   await Promise.all(leadIds.map((leadId, i) => drive(leadId, PATHS[i % 6]!)));
@@ -50,13 +57,13 @@ beforeAll(async () => {
   const won = leadIds.filter((_, i) => PATHS[i % 6] === 'won');
   for (const [k, leadId] of won.slice(0, 3).entries()) {
     const lead = await app.lead(leadId);
-    await ok(post(`/customers/${lead.customerId}/feedback`, { nps: [10, 9, 4][k], comment: 'ok' }));
+    await ok(() => post(`/customers/${lead.customerId}/feedback`, { nps: [10, 9, 4][k], comment: 'ok' }));
   }
 }, 240_000);
 afterAll(() => app?.stop());
 
 async function drive(leadId: string, path: (typeof PATHS)[number]) {
-  const event = (type: string, properties?: Record<string, unknown>) => ok(app.event({ eventId: `${leadId}-${type}`, type, leadId, ...(properties ? { properties } : {}) }));
+  const event = (type: string, properties?: Record<string, unknown>) => ok(() => app.event({ eventId: `${leadId}-${type}`, type, leadId, ...(properties ? { properties } : {}) }));
   if (path === 'stays') return;
   if (path === 'lost') return event('lost');
   await event('content_downloaded');
@@ -64,7 +71,7 @@ async function drive(leadId: string, path: (typeof PATHS)[number]) {
   if (path === 'interest') return;
   await event('form_submitted');
   await event('page_viewed', { path: '/pricing' });
-  await ok(app.event({ eventId: `${leadId}-dl2`, type: 'content_downloaded', leadId }));
+  await ok(() => app.event({ eventId: `${leadId}-dl2`, type: 'content_downloaded', leadId }));
   if (path === 'consideration') return;
   await event('demo_requested');
   await eventually(async () => expect((await app.lead(leadId)).ownerId).toBeDefined(), 60_000);
@@ -216,11 +223,11 @@ describe('the reports against the history they summarize', () => {
     const modules = onboardingProgramme.paths.sdr.modules;
     const trainees: string[] = [];
     for (const [k, name] of ['Ola', 'Ben'].entries()) {
-      const rep = await ok(post('/reps', { email: uniqueEmail(name.toLowerCase()), firstName: name, lastName: 'Trainee', role: 'sdr', managerEmail: uniqueEmail('manager'), timeZone: 'Europe/Berlin' }));
+      const rep = await ok(() => post('/reps', { email: uniqueEmail(name.toLowerCase()), firstName: name, lastName: 'Trainee', role: 'sdr', managerEmail: uniqueEmail('manager'), timeZone: 'Europe/Berlin' }));
       trainees.push(rep.repId);
       for (const m of modules) {
-        if (m.kind === 'quiz' && k === 1) await ok(post(`/reps/${rep.repId}/modules/${m.id}/completions`, { attemptId: `${m.id}-fail`, score: 10 }));
-        await ok(post(`/reps/${rep.repId}/modules/${m.id}/completions`, { attemptId: `${m.id}-pass`, ...(m.kind === 'quiz' ? { score: 95 } : {}) }));
+        if (m.kind === 'quiz' && k === 1) await ok(() => post(`/reps/${rep.repId}/modules/${m.id}/completions`, { attemptId: `${m.id}-fail`, score: 10 }));
+        await ok(() => post(`/reps/${rep.repId}/modules/${m.id}/completions`, { attemptId: `${m.id}-pass`, ...(m.kind === 'quiz' ? { score: 95 } : {}) }));
       }
     }
     const fromTimelines = async () => {
