@@ -18,6 +18,7 @@ import { ConflictError, VersionConflictError } from '../../core/errors.js';
 import type { Customer, DomainEvent, ErasureReason, ErasureTombstone, Lead, LedgerEntry, Rep, SubjectTimelineEntry, TimelineEntry } from '../../core/model.js';
 import { customerIdFor, normalizeEmail } from '../../core/normalize.js';
 import type { LeadErasure, LeadRecords, Page, PrivacyStore } from '../../core/ports.js';
+import { queryAllPages } from './query-pages.js';
 import { keys } from '../../table/keys.js';
 import { DynamoTimelineStore } from './timeline-store.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
@@ -252,24 +253,13 @@ export class DynamoPrivacyStore implements PrivacyStore {
   }
 
   /** Every item of a partition (a lead's: profile, timeline, ledger, tombstone), strongly consistent. */
-  private async partition(pk: string, projection?: string): Promise<Item[]> {
-    const items: Item[] = [];
-    let start: Item | undefined;
-    do {
-      const out = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': pk },
-          ...(projection ? { ProjectionExpression: projection } : {}),
-          ExclusiveStartKey: start,
-          ConsistentRead: true,
-        }),
-      );
-      items.push(...(out.Items ?? []));
-      start = out.LastEvaluatedKey;
-    } while (start);
-    return items;
+  private partition(pk: string, projection?: string): Promise<Item[]> {
+    return queryAllPages(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': pk },
+      ...(projection ? { ProjectionExpression: projection } : {}),
+    });
   }
 
   /** Deletes these keys in batches of 25, retrying what DynamoDB leaves unprocessed. */

@@ -10,7 +10,7 @@
  * chunks already written.
  */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CertExpiry, Counts, Increment } from '../../core/reports/aggregates.js';
 import type { CustomerProjection, CustomerShadow } from '../../core/reports/customer-projection.js';
 import type { LeadProjection, LeadShadow, SplitArmState } from '../../core/reports/lead-projection.js';
@@ -19,6 +19,7 @@ import type { RepProjection, RepShadow } from '../../core/reports/rep-projection
 import type { TimelineProjection } from '../../core/reports/timeline-projection.js';
 import { negate } from '../../core/reports/timeline-projection.js';
 import type { SubjectKind } from '../../core/model.js';
+import { queryAllPages } from './query-pages.js';
 import { keys } from '../../table/keys.js';
 import type { TransactItem } from './unit-of-work.js';
 
@@ -232,22 +233,11 @@ export class DynamoReportStore implements ReportProjectionStore, ReportReader {
     return (await this.client.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }))).Item;
   }
 
-  private async queryAll(q: { pk: string; between?: [string, string]; prefix?: string }): Promise<Item[]> {
-    const items: Item[] = [];
-    let start: Item | undefined;
-    do {
-      const out = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: `pk = :pk${q.between ? ' AND sk BETWEEN :a AND :b' : q.prefix ? ' AND begins_with(sk, :p)' : ''}`,
-          ExpressionAttributeValues: { ':pk': q.pk, ...(q.between ? { ':a': q.between[0], ':b': q.between[1] } : {}), ...(q.prefix ? { ':p': q.prefix } : {}) },
-          ExclusiveStartKey: start,
-          ConsistentRead: true,
-        }),
-      );
-      items.push(...((out.Items ?? []) as Item[]));
-      start = out.LastEvaluatedKey;
-    } while (start);
-    return items;
+  private queryAll(q: { pk: string; between?: [string, string]; prefix?: string }): Promise<Item[]> {
+    return queryAllPages(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: `pk = :pk${q.between ? ' AND sk BETWEEN :a AND :b' : q.prefix ? ' AND begins_with(sk, :p)' : ''}`,
+      ExpressionAttributeValues: { ':pk': q.pk, ...(q.between ? { ':a': q.between[0], ':b': q.between[1] } : {}), ...(q.prefix ? { ':p': q.prefix } : {}) },
+    }) as Promise<Item[]>;
   }
 }
