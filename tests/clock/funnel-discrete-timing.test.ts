@@ -97,8 +97,14 @@ describe('the funnel on the discrete-event clock', () => {
       }
     }
     // The issue's bound is an hour (above). Alone the waits are exact (worstMs 0); in a full CI run beside other
-    // files one wait once came out 2,993 ms long (virtual): a gap in what counts as in flight, left for later.
-    console.log(`[discrete] worst wait deviation ${worstMs} ms, max timer lateness ${stack.clock.stats().maxLatenessMs} ms (virtual)`);
+    // files, twice, one wait came out about 3 s long (virtual), the size of a task's retry pause (below).
+    // A task that failed and was retried (a conflict or a timeout under load) waits its Retry pause in virtual time
+    // too, and delays the send after it by that much: count them beside the deviation.
+    const retried = stack.executions
+      .list('LeadFunnel')
+      .flatMap((e) => e.history)
+      .filter((h: any) => h.type === 'TaskFailed' || h.type === 'LambdaFunctionFailed' || h.type === 'TaskTimedOut').length;
+    console.log(`[discrete] worst wait deviation ${worstMs} ms, max timer lateness ${stack.clock.stats().maxLatenessMs} ms (virtual), ${retried} task(s) failed and retried`);
     expect(stack.clock.stats().maxLatenessMs).toBeLessThanOrEqual(HOUR_MS);
     // A generous limit, not a timing assertion: on a loaded 2-core machine the burst's work takes minutes of wall time.
   }, 900_000);
