@@ -29,7 +29,8 @@
  * requests being served by the local API, executions between states (an execution holds a lease from start
  * to end and gives it up only while parked on one of these timers), and unread stream records: before a
  * jump every stream mapping makes a fresh full pass over its shards (`addIdleProbe`), and if that pass
- * delivers anything the check starts again. Real-time sleeps inside handlers (optimistic-retry jitter,
+ * delivers anything the check starts again (a mapping answers at once, without a pass, when this process has
+ * started no DynamoDB write since its last full pass: local/dynamodb-writes.ts). Real-time sleeps inside handlers (optimistic-retry jitter,
  * token-bucket pacing, the send ceiling's in-place wait) are work in flight: the clock waits them out and
  * they cannot make it jump; none of them waits for virtual time, so none can deadlock.
  *

@@ -12,6 +12,7 @@ import { readHttpApi } from './api/routes.js';
 import { awsOperations, startAwsJsonServer } from './aws-json-server.js';
 import { ensureTable, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb.js';
 import { startDynamoDbFaultProxy } from './dynamodb-faults.js';
+import { dynamoDbWrites } from './dynamodb-writes.js';
 import { Faults } from './faults.js';
 import { StartExecutionQuota, type StartQuotaSettings } from './sfn/start-quota.js';
 import { combineStreams, readStreamMappings, startStreamMapping, type LocalStreams } from './streams.js';
@@ -236,7 +237,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // mappings do: each reads the stream on its own, so one waiting out a throttle holds up no other.
     const streams = combineStreams(
       readStreamMappings(template, refs, localArn.table(tableName)).map((mapping) =>
-        startStreamMapping({ endpoint: () => dynamodbEndpoint, tableName, mapping, functions, ...(discrete ? { idlePollMs: DISCRETE_IDLE_POLL_MS } : {}) }),
+        startStreamMapping({ endpoint: () => dynamodbEndpoint, tableName, mapping, functions, ...(discrete ? { idlePollMs: DISCRETE_IDLE_POLL_MS, writes: dynamoDbWrites() } : {}) }),
       ),
     );
     cleanups.push(() => streams.stop());

@@ -8,6 +8,7 @@
  *
  * Tests can pause and resume the mappings (a burst piles up in the stream, then drains at once).
  */
+import type { DynamoDbWrites } from './dynamodb-writes.js';
 import type { FunctionRuntime } from './functions.js';
 import { wakeableNap } from './wakeable-nap.js';
 import { resolveIntrinsics, resourcesOfType, type CfnTemplate, type ReferenceMap } from './template.js';
@@ -89,7 +90,14 @@ export interface LocalStreams {
    * is in flight: records written since then come from work it sees start, so idle means drained.
    */
   drained(): Promise<void>;
+  /** Passes over the shards so far, and drain checks answered from the write count without one. */
+  stats(): StreamStats;
   stop(): Promise<void>;
+}
+
+export interface StreamStats {
+  passes: number;
+  drainsWithoutPass: number;
 }
 
 interface Shard {
@@ -118,6 +126,11 @@ export function startStreamMapping(options: {
    * `drained()` wakes it at once, so there it can look less often and leave the machine to the work.
    */
   idlePollMs?: number;
+  /**
+   * This process's DynamoDB writes (dynamodb-writes.ts): with it, `drained()` answers at once, without a pass,
+   * when no write has started since a pass that read every shard to its end began with none in flight.
+   */
+  writes?: DynamoDbWrites;
 }): LocalStreams {
   const idlePollMs = options.idlePollMs ?? IDLE_POLL_MS;
   const { mapping, functions, tableName } = options;
@@ -131,7 +144,11 @@ export function startStreamMapping(options: {
   let drainedThrough = 0;
   /** A shard closed since the last DescribeStream: a new one may hold records. */
   let shardClosed = false;
+  /** Writes started when the last pass that read every shard to its end began (with none in flight then). */
+  let cleanThroughWrites: number | undefined;
+  const { writes } = options;
   const drainWaiters: Array<{ after: number; resolve: () => void }> = [];
+  let skippedPasses = 0;
   const { nap, wake } = wakeableNap();
   const releaseDrainWaiters = (all: boolean) => {
     for (let i = drainWaiters.length - 1; i >= 0; i--) {
@@ -259,6 +276,8 @@ export function startStreamMapping(options: {
       let failed = false;
       unfinished = false;
       const pass = ++passes;
+      // Every write counted so far has been answered, so its records are in the stream for this pass to read.
+      const writesAtStart = writes && writes.inFlight() === 0 ? writes.started() : undefined;
       try {
         // Without a stream, or after a shard closed (its children may hold the next records), look first.
         if (!streamArn || shardClosed) await describe();
@@ -280,8 +299,9 @@ export function startStreamMapping(options: {
       // since was written by work the clock sees start (so it asks again) — drained, as of this pass.
       if (!failed && !unfinished && !paused && !stopped) {
         drainedThrough = pass;
+        cleanThroughWrites = writesAtStart;
         releaseDrainWaiters(false);
-      }
+      } else cleanThroughWrites = undefined;
       // Someone waiting to hear the stream is drained (asked mid-pass) gets a fresh pass at once.
       if (!found && (failed || !drainWaiters.length)) await nap(idlePollMs);
     }
@@ -305,11 +325,17 @@ export function startStreamMapping(options: {
     },
     drained() {
       if (paused || stopped) return Promise.resolve();
+      // Nothing written since a full pass began (and delivered what it read): nothing new to read.
+      if (writes && cleanThroughWrites !== undefined && writes.inFlight() === 0 && writes.started() === cleanThroughWrites) {
+        skippedPasses += 1;
+        return Promise.resolve();
+      }
       return new Promise<void>((resolve) => {
         drainWaiters.push({ after: passes, resolve });
         wake();
       });
     },
+    stats: () => ({ passes, drainsWithoutPass: skippedPasses }),
     async stop() {
       stopped = true;
       wake();
@@ -325,6 +351,7 @@ export function combineStreams(all: LocalStreams[]): LocalStreams {
     resume: () => all.forEach((s) => s.resume()),
     idle: async (options) => void (await Promise.all(all.map((s) => s.idle(options)))),
     drained: async () => void (await Promise.all(all.map((s) => s.drained()))),
+    stats: () => all.map((s) => s.stats()).reduce((sum, s) => ({ passes: sum.passes + s.passes, drainsWithoutPass: sum.drainsWithoutPass + s.drainsWithoutPass }), { passes: 0, drainsWithoutPass: 0 }),
     stop: async () => void (await Promise.all(all.map((s) => s.stop()))),
   };
 }

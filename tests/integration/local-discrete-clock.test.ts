@@ -226,6 +226,26 @@ describe('the discrete-event clock', () => {
     expect(consumed[0]!.virtualMs).toBe(t0);
   });
 
+  it('answers a drain check from the count of writes while nothing is written, and reads the stream again after a write', async () => {
+    await stack.clock.settle();
+    const quiet = stack.streams.stats();
+    await stack.clock.settle();
+    await stack.clock.settle();
+    const after = stack.streams.stats();
+    // Nothing was written: both checks were answered without asking DynamoDB Local (each mapping counts its own).
+    expect(after.drainsWithoutPass).toBeGreaterThanOrEqual(quiet.drainsWithoutPass + 2);
+
+    const t0 = stack.clock.nowMs();
+    const arn = await start('WriteThenWait', { id: 'stream-2' });
+    await stack.clock.runUntil(t0 + DAY_MS);
+    // The write made the next check a real pass, which delivered the record at the write's virtual time.
+    expect(stack.streams.stats().passes).toBeGreaterThan(after.passes);
+    expect(output(arn).written.result).toBe(t0);
+    const consumed = calls().filter((c) => c.handler === 'consume' && c.detail === 'stream-2');
+    expect(consumed).toHaveLength(1);
+    expect(consumed[0]!.virtualMs).toBe(t0);
+  });
+
   it('fires a scheduled rule on its grid, once a tick, and runUntilIdle stops when only rules are left', async () => {
     const t0 = stack.clock.nowMs();
     const ticksBefore = calls().filter((c) => c.handler === 'tick').length;
