@@ -5,7 +5,7 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { FunnelProgramme } from '../workflows/programmes/types.js';
-import { SalesFlowStack } from './stack.js';
+import { SalesFlowStack, type SalesFlowStackProps } from './stack.js';
 
 export const STACK_ID = 'SalesFlow';
 
@@ -26,6 +26,8 @@ export interface BuildAppOptions {
    * --compare`); validated at synth like the shipped one.
    */
   funnelProgramme?: FunnelProgramme;
+  /** RepOnboarding's and CustomerRetention's programmes to build instead of the shipped ones (the same what-if). */
+  programmes?: SalesFlowStackProps['programmes'];
 }
 
 export function assembleApp(programme: FunnelProgramme, options: BuildAppOptions = {}) {
@@ -39,6 +41,7 @@ export function assembleApp(programme: FunnelProgramme, options: BuildAppOptions
   });
   const stack = new SalesFlowStack(app, STACK_ID, {
     programme: options.funnelProgramme ?? programme,
+    ...(options.programmes ? { programmes: options.programmes } : {}),
     description: 'Sales Flow: lead funnel, HTTP API, table, email and domain events',
   });
   // cdk-nag 3 is a validation plugin: app.synth() throws while a finding is unacknowledged.

@@ -28,6 +28,12 @@ import { COUNTED_ENTRY_TYPES } from '../functions/core/reports/timeline-projecti
 export interface SalesFlowStackProps extends StackProps {
   /** The nurture programme the LeadFunnel is generated from (validated by its module). */
   readonly programme: FunnelProgramme;
+  /**
+   * The other workflows' programmes, instead of the shipped ones (the simulator's what-if): validated at synth
+   * like them; their versions reach the functions' environment. The handlers take the programme itself from
+   * functions/shared/programmes.ts, where the local runtime installs the same variant.
+   */
+  readonly programmes?: Partial<Record<Exclude<WorkflowName, 'LeadFunnel'>, unknown>>;
 }
 
 export class SalesFlowStack extends Stack {
@@ -103,7 +109,7 @@ export class SalesFlowStack extends Stack {
     // Every workflow of the registry: its machine, its ARN for the functions that declare they read it,
     // and its programme version for every function that starts its runs (the starter adds it to each
     // run's input, so every run records the version it started on).
-    const programmes: Partial<Record<WorkflowName, unknown>> = { LeadFunnel: withSlaOverride(props.programme, config.slaHours) };
+    const programmes: Partial<Record<WorkflowName, unknown>> = { ...props.programmes, LeadFunnel: withSlaOverride(props.programme, config.slaHours) };
     this.workflows = {} as Record<WorkflowName, BuiltWorkflow>;
     for (const workflow of WORKFLOW_REGISTRY) {
       const functions = Object.fromEntries(Object.entries(workflow.tasks).map(([task, name]) => [task, fns[name as FunctionName].fn])) as Record<string, IFunction>;

@@ -9,8 +9,14 @@ export interface SynthesizedApp {
   stackName: string;
 }
 
-/** `funnelProgramme`: build it instead of the shipped one (infra/assemble-app.ts), e.g. the simulator's what-if variant. */
-export async function synthesizeTemplate(repoRoot: string, options: { funnelProgramme?: FunnelProgramme } = {}): Promise<SynthesizedApp> {
+/**
+ * `funnelProgramme`, `programmes` (RepOnboarding, CustomerRetention): build them instead of the shipped ones
+ * (infra/assemble-app.ts), e.g. the simulator's what-if variant.
+ */
+export async function synthesizeTemplate(
+  repoRoot: string,
+  options: { funnelProgramme?: FunnelProgramme; programmes?: Partial<Record<'RepOnboarding' | 'CustomerRetention', unknown>> } = {},
+): Promise<SynthesizedApp> {
   // Synth output stays in the repo (gitignored), never the system temp dir.
   const outdir = path.join(repoRoot, '.tmp', `cdk.out-local-${process.pid}`);
   mkdirSync(outdir, { recursive: true });
@@ -23,7 +29,13 @@ export async function synthesizeTemplate(repoRoot: string, options: { funnelProg
   try {
     const modulePath = path.join(repoRoot, 'infra', 'build-app.ts');
     const { buildApp } = (await import(modulePath)) as typeof import('../infra/build-app.js');
-    const { app, stack } = buildApp({ bundling: false, outdir, nag: false, ...(options.funnelProgramme ? { funnelProgramme: options.funnelProgramme } : {}) });
+    const { app, stack } = buildApp({
+      bundling: false,
+      outdir,
+      nag: false,
+      ...(options.funnelProgramme ? { funnelProgramme: options.funnelProgramme } : {}),
+      ...(options.programmes ? { programmes: options.programmes } : {}),
+    });
     const template = app.synth().getStackByName(stack.stackName).template as CfnTemplate;
     return { template, stackName: stack.stackName };
   } finally {

@@ -7,10 +7,10 @@ import { leadStore } from '../shared/lead-store.js';
 import { repStore } from '../shared/onboarding-deps.js';
 import * as z from '../shared/schema.js';
 import { identifier } from '../shared/validation.js';
-import { onboardingProgramme } from '../../workflows/programmes/onboarding.js';
+import { currentOnboardingProgramme } from '../shared/programmes.js';
 
 const config = loadConfig('table');
-const deps = { reps: repStore(config), leads: leadStore(config), programme: onboardingProgramme, clock: config.clock };
+const deps = { reps: repStore(config), leads: leadStore(config), programme: currentOnboardingProgramme(), clock: config.clock };
 
 const params = z.object({ repId: identifier(100) });
 

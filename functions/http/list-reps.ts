@@ -6,10 +6,10 @@ import { httpRoute, json } from '../shared/http.js';
 import { repStore } from '../shared/onboarding-deps.js';
 import * as z from '../shared/schema.js';
 import { decimalParam } from '../shared/validation.js';
-import { onboardingProgramme } from '../../workflows/programmes/onboarding.js';
+import { currentOnboardingProgramme } from '../shared/programmes.js';
 
 const config = loadConfig('table');
-const deps = { reps: repStore(config), programme: onboardingProgramme, clock: config.clock };
+const deps = { reps: repStore(config), programme: currentOnboardingProgramme(), clock: config.clock };
 
 export const listRepsQuery = z.strictObject({
   status: z._default(z.enum(REP_STATUSES), 'active'),

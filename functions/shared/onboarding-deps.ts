@@ -13,7 +13,7 @@ import type { Config } from './config.js';
 import { eventPublisher } from './event-publisher.js';
 import { contactStore, leadStore, sendRateCeiling } from './lead-store.js';
 import { countSend } from './metrics.js';
-import { onboardingProgramme } from '../../workflows/programmes/onboarding.js';
+import { currentOnboardingProgramme } from './programmes.js';
 import { onboardingMessages } from '../../workflows/templates/onboarding.js';
 
 /** Needs the 'table' capability (reads only); 'onboarding', 'funnel', 'events', 'sender' and 'manager' to change anything. */
@@ -36,7 +36,7 @@ export function onboardingDeps(config: Config): OnboardingDeps {
     clock: config.clock,
     ids: randomIds,
     messages: onboardingMessages,
-    programme: onboardingProgramme,
+    programme: currentOnboardingProgramme(),
     programmeVersion: config.onboardingProgrammeVersion,
     settings: { managerEmail: config.managerEmail },
   };

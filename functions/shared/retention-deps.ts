@@ -12,7 +12,6 @@ import type { CustomerEventDeps } from '../core/customers.js';
 import { randomIds } from '../core/ids.js';
 import type { RetentionDeps } from '../core/retention-run.js';
 import { healthModel } from '../../workflows/programmes/health.js';
-import { retentionProgramme } from '../../workflows/programmes/retention.js';
 import { ownerMessages } from '../../workflows/templates/owner.js';
 import { leadTemplates } from '../../workflows/templates/index.js';
 import { sendSettings } from './send-deps.js';
@@ -21,6 +20,7 @@ import type { Config } from './config.js';
 import { eventPublisher } from './event-publisher.js';
 import { contactStore, sendRateCeiling } from './lead-store.js';
 import { countSend } from './metrics.js';
+import { currentRetentionProgramme } from './programmes.js';
 import { repStore } from './onboarding-deps.js';
 
 export const customerStore = (config: Config) => new DynamoCustomerStore(documentClient(), config.tableName, () => config.clock.now());
@@ -34,8 +34,8 @@ export function customerEventDeps(config: Config, arns: WorkflowArns = { Custome
     clock: config.clock,
     ids: randomIds,
     healthModel,
-    detractorQuietDays: retentionProgramme.survey.detractorQuietDays,
-    defaultTermMonths: retentionProgramme.defaultTermMonths,
+    detractorQuietDays: currentRetentionProgramme().survey.detractorQuietDays,
+    defaultTermMonths: currentRetentionProgramme().defaultTermMonths,
   };
 }
 
@@ -56,7 +56,7 @@ export function retentionDepsFactory(config: Config): (stateMachineArn: string) 
     ids: randomIds,
     templates: leadTemplates,
     ownerMessages,
-    programme: retentionProgramme,
+    programme: currentRetentionProgramme(),
     healthModel,
     formUrl: `${config.formOrigins[0] ?? config.publicBaseUrl}/`,
   };

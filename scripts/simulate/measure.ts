@@ -48,7 +48,7 @@ export interface Figures {
   reps: {
     certified: number;
     medianDaysToCertification: number | null;
-    load: Array<{ rep: string; role: string; hiredDay: number; certifiedDay: number | null; leadsAssigned: number; slaMisses: number; won: number }>;
+    load: Array<{ rep: string; role: string; hiredDay: number; certifiedDay: number | null; modules: number; leadsAssigned: number; slaMisses: number; won: number }>;
   };
   customers: {
     customers: number;
@@ -208,6 +208,8 @@ export async function measure(http: SimHttp, o: Observed): Promise<{ figures: Fi
       role: rep.role,
       hiredDay: days(rep.hireMs - o.startMs),
       certifiedDay: certified ? days(Date.parse(certified.at) - o.startMs) : null,
+      // The learning path the system gave the rep (a --compare variant's onboarding may change it).
+      modules: ((view?.modules ?? []) as unknown[]).length,
       leadsAssigned: assignedTo.get(rep.repId!) ?? 0,
       slaMisses: missesOf.get(rep.repId!) ?? 0,
       won: wonBy.get(rep.repId!) ?? 0,

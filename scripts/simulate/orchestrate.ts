@@ -11,7 +11,7 @@ import { REPO_ROOT } from '../../local/stack.js';
 import { synthesizeTemplate } from '../../local/synth.js';
 import type { Progress, SimulationResult } from './run.js';
 import type { ClockKind } from './sim-stack.js';
-import { loadVariant } from './variant.js';
+import { loadVariant, runTimeProgrammes } from './variant.js';
 import type { Job } from './worker.js';
 
 export interface CohortRequest {
@@ -52,7 +52,8 @@ function guardChildren(): void {
 
 async function templateFor(request: CohortRequest, label: Label): Promise<string> {
   if (label === 'baseline' && request.baselineTemplatePath) return request.baselineTemplatePath;
-  const app = await synthesizeTemplate(REPO_ROOT, label === 'variant' ? { funnelProgramme: await loadVariant(request.variant!) } : {});
+  const variant = label === 'variant' ? await loadVariant(request.variant!) : undefined;
+  const app = await synthesizeTemplate(REPO_ROOT, variant ? { ...(variant.LeadFunnel ? { funnelProgramme: variant.LeadFunnel } : {}), programmes: runTimeProgrammes(variant) } : {});
   const file = path.join(request.workDir, `template-${label}.json`);
   writeFileSync(file, JSON.stringify(app));
   return file;
@@ -104,6 +105,8 @@ export async function runCohorts(request: CohortRequest, onProgress: (label: Lab
       clock: request.clock,
       timeScale: request.timeScale,
       out: path.join(request.workDir, `result-${label}.json`),
+      // The worker installs the variant's run-time programmes for its handlers (the synthesized app has them too).
+      ...(label === 'variant' ? { variant: path.resolve(request.variant!) } : {}),
       ...(request.dynamodbEndpoint ? { dynamodbEndpoint: request.dynamodbEndpoint } : {}),
     };
     const jobFile = path.join(request.workDir, `job-${label}.json`);

@@ -93,7 +93,7 @@ function section(label: string, r: SimulationResult): string {
   <h3>Emails</h3>
   ${table(['to leads', 'per lead', 'to customers', 'to the team', 'skipped', 'deferred'], [[f.emails.toLeads, num(f.emails.perLead), f.emails.toCustomers, f.emails.toTeam, f.emails.skipped, f.emails.deferred]])}
   <h3>Rep load</h3>
-  ${table(['rep', 'role', 'hired (day)', 'certified (day)', 'leads assigned', 'SLA misses', 'won'], f.reps.load.map((l) => [l.rep, l.role, num(l.hiredDay, 1), l.certifiedDay === null ? '–' : num(l.certifiedDay, 1), l.leadsAssigned, l.slaMisses, l.won]))}
+  ${table(['rep', 'role', 'hired (day)', 'modules', 'certified (day)', 'leads assigned', 'SLA misses', 'won'], f.reps.load.map((l) => [l.rep, l.role, num(l.hiredDay, 1), l.modules, l.certifiedDay === null ? '–' : num(l.certifiedDay, 1), l.leadsAssigned, l.slaMisses, l.won]))}
   <h3>Customers</h3>
   ${table(['customers', 'churned', 'renewals', 'NPS answers', 'NPS', 'customer-years', 'health'], [[f.customers.customers, f.customers.churned, f.customers.renewals, f.customers.npsAnswers, f.customers.nps ?? '–', num(f.customers.customerYears, 3), Object.entries(f.customers.health).map(([b, n]) => `${b} ${n}`).join(', ') || '–']])}
   <h3>Cost at list prices</h3>

@@ -5,7 +5,9 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { SynthesizedApp } from '../../local/synth.js';
+import { installProgrammes } from '../../functions/shared/programmes.js';
 import { simulate } from './run.js';
+import { loadVariant, runTimeProgrammes } from './variant.js';
 import { loadScenario } from './scenario.js';
 import type { ClockKind } from './sim-stack.js';
 
@@ -19,11 +21,14 @@ export interface Job {
   timeScale: number;
   out: string;
   dynamodbEndpoint?: string;
+  /** A `--compare` variant: its RepOnboarding and CustomerRetention programmes are installed before the handlers load. */
+  variant?: string;
 }
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const job = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as Job;
 const app = JSON.parse(readFileSync(job.templatePath, 'utf8')) as SynthesizedApp;
+if (job.variant) installProgrammes(runTimeProgrammes(await loadVariant(job.variant)));
 let last = 0;
 const result = await simulate({
   scenario: loadScenario(job.scenarioPath),

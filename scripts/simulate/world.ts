@@ -11,7 +11,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DAY_MS, HOUR_MS } from '../../functions/core/clock.js';
-import { onboardingProgramme } from '../../workflows/programmes/onboarding.js';
+import { currentOnboardingProgramme } from '../../functions/shared/programmes.js';
 import { Agenda, runDue } from './agenda.js';
 import {
   answerCustomerEmail,
@@ -241,7 +241,8 @@ export class World {
     rep.repId = repId;
     // The learning path in order (prerequisites come first): each module's attempts after the last one's.
     let from = this.clock.now();
-    for (const module of onboardingProgramme.paths[rep.role].modules) {
+    // The learning path the system runs (a --compare variant's, when the simulation installed one).
+    for (const module of currentOnboardingProgramme().paths[rep.role].modules) {
       const quiz = module.kind === 'quiz' ? { passMark: module.passMark ?? 80, maxAttempts: module.maxAttempts ?? 3 } : undefined;
       const attempts = moduleAttempts(this.scenario, this.seed, rep.n, module.id, from, quiz, rep.initial);
       attempts.forEach((a, k) => {

@@ -81,4 +81,26 @@ describe('the cohort simulator', () => {
     expect(html).toContain('Chart.js v4');
     expect(JSON.parse(readFileSync(files.json, 'utf8')).variant.figures.cohort.captured).toBe(30);
   });
+
+  it('runs an onboarding variant (a programme the tasks read at run time) in both the machine and the handlers', async () => {
+    const variant = path.join(REPO_ROOT, 'scripts', 'simulate', 'variants', 'no-shadowing.ts');
+    const req = request('compare-onboarding', { variant });
+    const { baseline, variant: lighter } = await runCohorts(req);
+    expectInvariantsHold(baseline!);
+    expectInvariantsHold(lighter!);
+    expect(lighter!.figures.cohort).toEqual(baseline!.figures.cohort);
+
+    // The handlers ran the variant: every rep was given the shorter path (each role's one shadowing module gone), as
+    // the system's own GET /reps/{id} shows it.
+    const modulesOf = (r: SimulationResult) => r.figures.reps.load.map((l) => ({ role: l.role, hiredDay: l.hiredDay, modules: l.modules }));
+    expect(modulesOf(baseline!).every((l) => l.modules > 1)).toBe(true);
+    expect(modulesOf(lighter!)).toEqual(modulesOf(baseline!).map((l) => ({ ...l, modules: l.modules - 1 })));
+    // So the simulated rep had fewer modules to complete, and the onboarding runs fewer steps to take.
+    const completions = (r: SimulationResult) => r.timing.requests['POST /reps/{id}/modules/{id}/completions'] ?? 0;
+    expect(completions(lighter!)).toBeGreaterThan(0);
+    expect(completions(lighter!)).toBeLessThan(completions(baseline!));
+    expect(lighter!.cost.parts.onboarding!.transitions).toBeLessThan(baseline!.cost.parts.onboarding!.transitions);
+    // The funnel is the shipped one in both.
+    expect(lighter!.figures.emails.toLeads).toBe(baseline!.figures.emails.toLeads);
+  });
 });

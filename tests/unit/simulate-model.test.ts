@@ -2,7 +2,8 @@
  * The cohort simulator's pure parts: the seeded behaviour model, scenario validation (a bad value named by
  * its path), the command line, and the what-if difference.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DAY_MS, HOUR_MS } from '../../functions/core/clock.js';
 import {
@@ -21,8 +22,13 @@ import { OptionError, parseOptions } from '../../scripts/simulate/options.js';
 import { draw, unit } from '../../scripts/simulate/random.js';
 import { numbers } from '../../scripts/simulate/report.js';
 import { DEFAULT_SCENARIO, loadScenario, parseScenario, ScenarioError, type Scenario } from '../../scripts/simulate/scenario.js';
-import { loadVariant } from '../../scripts/simulate/variant.js';
+import { currentOnboardingProgramme, currentRetentionProgramme, installProgrammes } from '../../functions/shared/programmes.js';
+import { REPO_ROOT } from '../../local/stack.js';
+import { loadVariant, runTimeProgrammes } from '../../scripts/simulate/variant.js';
 import { funnelProgramme } from '../../workflows/programmes/funnel.js';
+import { onboardingProgramme } from '../../workflows/programmes/onboarding.js';
+import { parseOnboardingProgramme } from '../../workflows/programmes/onboarding-schema.js';
+import { retentionProgramme } from '../../workflows/programmes/retention.js';
 import { leadTemplates } from '../../workflows/templates/index.js';
 
 const scenario = loadScenario();
@@ -223,16 +229,55 @@ describe('programme variants for --compare', () => {
   const waits = (steps: Array<{ kind: string; days?: number }>) => steps.filter((st) => st.kind === 'wait').map((st) => st.days);
 
   it('loads the faster-nurture example: the same steps, shorter waits', async () => {
-    const variant = await loadVariant('scripts/simulate/variants/faster-nurture.ts');
+    const variant = (await loadVariant('scripts/simulate/variants/faster-nurture.ts')).LeadFunnel!;
     expect(variant.stages.awareness.map((st) => st.kind)).toEqual(funnelProgramme.stages.awareness.map((st) => st.kind));
     expect(waits(variant.stages.awareness)).toEqual([2, 3, 4]);
     expect(waits(funnelProgramme.stages.awareness)).toEqual([3, 5, 6]);
     expect(variant.recycle).toEqual(funnelProgramme.recycle);
   });
 
+  it('loads the no-shadowing example: an onboarding variant whose paths lose their shadowing modules and stay valid', async () => {
+    const variant = await loadVariant('scripts/simulate/variants/no-shadowing.ts');
+    expect(Object.keys(variant)).toEqual(['RepOnboarding']);
+    expect(runTimeProgrammes(variant)).toEqual({ RepOnboarding: variant.RepOnboarding });
+    const programme = variant.RepOnboarding!;
+    for (const [role, learning] of Object.entries(programme.paths)) {
+      const shipped = onboardingProgramme.paths[role as keyof typeof onboardingProgramme.paths];
+      expect(learning.modules.length, role).toBe(shipped.modules.length - shipped.modules.filter((m) => m.kind === 'shadowing').length);
+      expect(learning.modules.some((m) => m.kind === 'shadowing'), role).toBe(false);
+      // Every prerequisite is a module of the same path, listed before it.
+      learning.modules.forEach((m, i) => {
+        for (const p of m.prerequisites) expect(learning.modules.slice(0, i).map((x) => x.id), `${role} ${m.id} needs ${p}`).toContain(p);
+      });
+    }
+    // What synth validates, it accepts.
+    expect(() => parseOnboardingProgramme(programme)).not.toThrow();
+  });
+
+  it('installs a run-time variant for the handlers, and the shipped programme otherwise', async () => {
+    const { RepOnboarding } = await loadVariant('scripts/simulate/variants/no-shadowing.ts');
+    try {
+      installProgrammes({ RepOnboarding: RepOnboarding! });
+      expect(currentOnboardingProgramme()).toBe(RepOnboarding);
+      expect(currentRetentionProgramme()).toBe(retentionProgramme);
+    } finally {
+      installProgrammes({});
+    }
+    expect(currentOnboardingProgramme()).toBe(onboardingProgramme);
+  });
+
   it('says what is wrong with a path that is no variant', async () => {
     await expect(loadVariant('scripts/simulate/variants/none.ts')).rejects.toThrow(/no such file or directory/);
     await expect(loadVariant('scripts/simulate/scenarios')).rejects.toThrow(/neither index\.ts .* nor funnel\.ts/);
     await expect(loadVariant('scripts/simulate/scenario.ts')).rejects.toThrow(/exports no programmes/);
+    const dir = mkdtempSync(path.join(REPO_ROOT, '.tmp', 'variant-'));
+    try {
+      writeFileSync(path.join(dir, 'index.ts'), 'export const programmes = { LeadFunnl: {} };\n');
+      await expect(loadVariant(dir)).rejects.toThrow(/LeadFunnl is not a workflow of workflows\/registry\.ts/);
+      writeFileSync(path.join(dir, 'empty.ts'), 'export const programmes = {};\n');
+      await expect(loadVariant(path.join(dir, 'empty.ts'))).rejects.toThrow(/exports no programme for any of LeadFunnel, RepOnboarding, CustomerRetention/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
