@@ -148,7 +148,7 @@ export function startStreamMapping(options: {
   let cleanThroughWrites: number | undefined;
   const { writes } = options;
   const drainWaiters: Array<{ after: number; resolve: () => void }> = [];
-  let skippedPasses = 0;
+  let drainsWithoutPass = 0;
   const { nap, wake } = wakeableNap();
   const releaseDrainWaiters = (all: boolean) => {
     for (let i = drainWaiters.length - 1; i >= 0; i--) {
@@ -327,7 +327,7 @@ export function startStreamMapping(options: {
       if (paused || stopped) return Promise.resolve();
       // Nothing written since a full pass began (and delivered what it read): nothing new to read.
       if (writes && cleanThroughWrites !== undefined && writes.inFlight() === 0 && writes.started() === cleanThroughWrites) {
-        skippedPasses += 1;
+        drainsWithoutPass += 1;
         return Promise.resolve();
       }
       return new Promise<void>((resolve) => {
@@ -335,7 +335,7 @@ export function startStreamMapping(options: {
         wake();
       });
     },
-    stats: () => ({ passes, drainsWithoutPass: skippedPasses }),
+    stats: () => ({ passes, drainsWithoutPass }),
     async stop() {
       stopped = true;
       wake();

@@ -1,7 +1,7 @@
 /** Synthesizes the real app in-process (bundling off) and returns its template. */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { FunnelProgramme } from '../workflows/programmes/types.js';
+import type { BuildAppOptions } from '../infra/assemble-app.js';
 import type { CfnTemplate } from './template.js';
 
 export interface SynthesizedApp {
@@ -15,7 +15,7 @@ export interface SynthesizedApp {
  */
 export async function synthesizeTemplate(
   repoRoot: string,
-  options: { funnelProgramme?: FunnelProgramme; programmes?: Partial<Record<'RepOnboarding' | 'CustomerRetention', unknown>> } = {},
+  options: Pick<BuildAppOptions, 'funnelProgramme' | 'programmes'> = {},
 ): Promise<SynthesizedApp> {
   // Synth output stays in the repo (gitignored), never the system temp dir.
   const outdir = path.join(repoRoot, '.tmp', `cdk.out-local-${process.pid}`);
