@@ -16,6 +16,7 @@ import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoRepStore } from '../functions/adapters/dynamodb/rep-store.js';
+import { apiClient, type ApiCall } from '../local/api-client.js';
 import type { DiscreteClock } from '../local/discrete-clock.js';
 import { REPO_ROOT, startLocalStack, type LocalStack } from '../local/stack.js';
 import { startChromium } from '../tests/support/chromium.js';
@@ -44,19 +45,6 @@ const SOURCES = [
   { source: 'partner', campaign: undefined, weight: 1 },
 ];
 
-type Call = (method: string, route: string, body?: unknown) => Promise<{ status: number; body: any }>;
-function client(stack: LocalStack): Call {
-  return async (method, route, body) => {
-    const res = await fetch(`${stack.apiUrl}${route}`, {
-      method,
-      headers: { authorization: `Bearer ${stack.apiKey}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : undefined };
-  };
-}
-
 interface Lead {
   leadId: string;
   stage: 'new' | 'engaged' | 'considering' | 'decision' | 'closed';
@@ -66,7 +54,7 @@ interface Lead {
 /** How long a lead stays in each state before it goes quiet (closed here: the funnel's own recycling goes on). */
 const QUIET_AFTER_DAYS = { new: 6, engaged: 10, considering: 12 } as const;
 
-async function simulateBusiness(stack: LocalStack<DiscreteClock>, call: Call): Promise<void> {
+async function simulateBusiness(stack: LocalStack<DiscreteClock>, call: ApiCall): Promise<void> {
   // Three certified account executives (as npm start seeds its demo rep), one due to recertify soon.
   const db = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: stack.dynamodbEndpoint }), { marshallOptions: { removeUndefinedValues: true } });
   const roster = new DynamoRepStore(db, stack.tableName, () => stack.clock.now());
@@ -176,7 +164,7 @@ async function main(): Promise<void> {
     throw err;
   });
   try {
-    await simulateBusiness(stack, client(stack));
+    await simulateBusiness(stack, apiClient(stack));
     const page = await chromium.browser.newPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(`${stack.apiUrl}/dashboard`);
     await page.getByLabel('API key', { exact: true }).fill(stack.apiKey);

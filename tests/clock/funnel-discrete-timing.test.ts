@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAY_MS, HOUR_MS } from '../../functions/core/clock.js';
 import { spanSeconds } from '../../workflows/engine/steps.js';
 import { funnelProgramme } from '../../workflows/programmes/funnel.js';
+import { apiClient } from '../../local/api-client.js';
 import type { DiscreteClock } from '../../local/discrete-clock.js';
 import { startLocalStack, type LocalStack } from '../../local/stack.js';
 import { dropTable, synthesizedApp, uniqueEmail, type TimelineItem } from '../support/app.js';
@@ -43,15 +44,7 @@ afterAll(async () => {
   if (stack) await dropTable(stack.tableName);
 });
 
-async function call(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${stack.apiUrl}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${stack.apiKey}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
-}
+const call = (method: string, path: string, body?: unknown) => apiClient(stack)(method, path, body);
 
 /** Virtual times of a lead's sends, by step id. */
 async function sendTimes(leadId: string): Promise<Record<string, number>> {

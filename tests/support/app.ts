@@ -10,6 +10,7 @@ import { inject } from 'vitest';
 import { DynamoRepRoster } from '../../functions/adapters/dynamodb/rep-roster.js';
 import { documentClient } from '../../functions/shared/clients.js';
 import type { Rep } from '../../functions/core/model.js';
+import { apiClient, type ApiAnswer } from '../../local/api-client.js';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../local/stack.js';
 import type { SynthesizedApp } from '../../local/synth.js';
 
@@ -21,10 +22,10 @@ export function synthesizedApp(): SynthesizedApp {
 export interface App {
   stack: LocalStack;
   /** POST /leads as an integration (with the API key): answers the lead's id; consent is taken as given. */
-  capture(body: Record<string, unknown>): Promise<{ status: number; body: any }>;
+  capture(body: Record<string, unknown>): Promise<ApiAnswer>;
   /** POST /leads as a browser's form would (no key): answers 202 `{status: 'received'}` for anyone. */
-  captureAnonymous(body: Record<string, unknown>): Promise<{ status: number; body: any }>;
-  event(body: Record<string, unknown>): Promise<{ status: number; body: any }>;
+  captureAnonymous(body: Record<string, unknown>): Promise<ApiAnswer>;
+  event(body: Record<string, unknown>): Promise<ApiAnswer>;
   lead(leadId: string): Promise<any>;
   /** Emails received by one address, oldest first. */
   mailTo(address: string): Promise<Array<{ subject: string; text: string; html: string; headers: Record<string, string> }>>;
@@ -63,18 +64,8 @@ export async function bootApp(
     tableName: `wf-${randomUUID()}`,
     env: { LOG_LEVEL: 'ERROR', ...options.env },
   });
-  const call = async (method: string, path: string, body?: unknown, auth = false) => {
-    const res = await fetch(`${stack.apiUrl}${path}`, {
-      method,
-      headers: {
-        ...(body ? { 'content-type': 'application/json' } : {}),
-        ...(auth ? { authorization: `Bearer ${stack.apiKey}` } : {}),
-      },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : undefined };
-  };
+  const api = apiClient(stack);
+  const call = (method: string, path: string, body?: unknown, auth = false) => api(method, path, body, { auth });
   const roster = new DynamoRepRoster(documentClient(), stack.tableName);
   return {
     stack,
@@ -155,11 +146,7 @@ export const uniqueEmail = (name: string) => `${name}.${randomUUID().slice(0, 8)
 export const timelineTypes = (lead: { timeline: Array<{ type: string }> }) => lead.timeline.map((e) => e.type);
 
 /** GET on the HTTP API with the admin key, for routes the App has no helper for (`/leads?owner=…`). */
-export async function adminGet(app: App, path: string): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${app.stack.apiUrl}${path}`, { headers: { authorization: `Bearer ${app.stack.apiKey}` } });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
-}
+export const adminGet = (app: App, path: string): Promise<ApiAnswer> => apiClient(app.stack)('GET', path);
 
 /** A lead's timeline entries of one type, in timeline order. */
 export const entriesOf = (lead: { timeline: TimelineItem[] }, type: string) => lead.timeline.filter((e) => e.type === type);

@@ -8,17 +8,10 @@ import { DynamoRepStore } from '../../functions/adapters/dynamodb/rep-store.js';
 import { StepFunctionsStarter } from '../../functions/adapters/sfn-starter.js';
 import { documentClient } from '../../functions/shared/clients.js';
 import type { Rep } from '../../functions/core/model.js';
+import { apiClient, type ApiAnswer } from '../../local/api-client.js';
 import { adminGet, uniqueEmail, type App } from './app.js';
 
-export async function post(app: App, path: string, body: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${app.stack.apiUrl}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${app.stack.apiKey}` },
-    body: JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
-}
+export const post = (app: App, path: string, body: unknown): Promise<ApiAnswer> => apiClient(app.stack)('POST', path, body);
 
 export async function rep(app: App, repId: string): Promise<any> {
   const res = await adminGet(app, `/reps/${repId}`);
