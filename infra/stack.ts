@@ -10,7 +10,7 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { ConfigurationSet, EmailIdentity, Identity, SuppressionReasons } from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
 import { FilterCriteria, FilterRule, StartingPosition, type IFunction } from 'aws-cdk-lib/aws-lambda';
-import { DynamoEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { DynamoEventSource, type DynamoEventSourceProps } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { WorkflowName } from '../functions/core/model.js';
 import type { FunnelProgramme } from '../workflows/programmes/types.js';
 import type { LeadFunnel } from '../workflows/lead-funnel.js';
@@ -161,25 +161,19 @@ export class SalesFlowStack extends Stack {
     // the table's stream; StartRuns starts those runs within a second, and every minute sweeps the pending
     // index for anything the stream path could not start (core/run-outbox.ts, docs/internals.md).
     fns.StartRuns.fn.addEventSource(
-      new DynamoEventSource(this.table, {
-        startingPosition: StartingPosition.TRIM_HORIZON,
+      fromTableStream(this.table, {
         batchSize: 100,
         maxBatchingWindow: Duration.seconds(1),
-        bisectBatchOnError: true,
         retryAttempts: 10,
-        reportBatchItemFailures: true,
         filters: [FilterCriteria.filter({ dynamodb: { NewImage: { gsi4pk: { S: FilterRule.beginsWith('RUNPENDING#') } } } })],
       }),
     );
     // The confirmation outbox: a stored consent request not yet mailed (on a lead or a Contact) is on the
     // stream; SendConfirmations mails its link through the send chokepoint, waiting out the send ceiling.
     fns.SendConfirmations.fn.addEventSource(
-      new DynamoEventSource(this.table, {
-        startingPosition: StartingPosition.TRIM_HORIZON,
+      fromTableStream(this.table, {
         batchSize: 25,
-        bisectBatchOnError: true,
         retryAttempts: 100,
-        reportBatchItemFailures: true,
         // A new lead's request waits for its intake (an erased address is then suppressed): the intake's save mails it.
         filters: [FilterCriteria.filter({ dynamodb: { NewImage: { consentRequest: { M: { requestId: { S: FilterRule.exists() }, mailedAt: FilterRule.notExists() } }, intake: FilterRule.notExists() } } })],
       }),
@@ -189,13 +183,10 @@ export class SalesFlowStack extends Stack {
     // state or a marker is written in the same transaction), so a retried batch adds nothing twice.
     const profile = (prefix: string) => FilterCriteria.filter({ dynamodb: { Keys: { pk: { S: FilterRule.beginsWith(prefix) }, sk: { S: FilterRule.isEqual('PROFILE') } } } });
     fns.ProjectReports.fn.addEventSource(
-      new DynamoEventSource(this.table, {
-        startingPosition: StartingPosition.TRIM_HORIZON,
+      fromTableStream(this.table, {
         batchSize: 100,
         maxBatchingWindow: Duration.seconds(1),
-        bisectBatchOnError: true,
         retryAttempts: 100,
-        reportBatchItemFailures: true,
         filters: [
           profile('LEAD#'),
           profile('REP#'),
@@ -290,6 +281,15 @@ export class SalesFlowStack extends Stack {
     acknowledgeFindings(this);
   }
 }
+
+/**
+ * A table-stream event source as every consumer here reads it: from the oldest record kept, a failing batch
+ * bisected, and retried from the record that failed (the handler answers batchItemFailures).
+ */
+function fromTableStream(table: DataTable['table'], props: Omit<DynamoEventSourceProps, 'startingPosition' | 'bisectBatchOnError' | 'reportBatchItemFailures'>): DynamoEventSource {
+  return new DynamoEventSource(table, { startingPosition: StartingPosition.TRIM_HORIZON, bisectBatchOnError: true, reportBatchItemFailures: true, ...props });
+}
+
 
 function withSlaOverride(programme: FunnelProgramme, slaHours: number | undefined): FunnelProgramme {
   return slaHours === undefined ? programme : { ...programme, handoff: { ...programme.handoff, slaHours } };
