@@ -79,8 +79,11 @@ function matchesRule(rule: unknown, value: unknown): boolean {
 export const recordMatches = (filters: unknown[], record: StreamRecord) => filters.length === 0 || filters.some((f) => matchesPattern(f, record));
 
 export interface LocalStreams {
-  /** Stops polling: records pile up in the stream until `resume` (what a disabled mapping does). */
-  pause(): void;
+  /**
+   * Stops polling: records pile up in the stream until `resume` (what a disabled mapping does). Resolves once
+   * a pass already in flight has ended, so nothing written after it resolves is delivered before `resume`.
+   */
+  pause(): Promise<void>;
   resume(): void;
   /** Resolves once every shard has been read to its end and no batch is in flight. */
   idle(options?: { timeoutMs?: number }): Promise<void>;
@@ -137,6 +140,8 @@ export function startStreamMapping(options: {
   let stopped = false;
   let paused = false;
   let busy = false;
+  /** Settles when the pass in flight ends (pause waits for it). */
+  let passEnded: Promise<void> = Promise.resolve();
   /** True once a full pass found nothing new (reset by any record). */
   let caughtUp = false;
   /** Passes started, and the last one that read every shard and found nothing. */
@@ -272,6 +277,8 @@ export function startStreamMapping(options: {
         continue;
       }
       busy = true;
+      let endPass!: () => void;
+      passEnded = new Promise<void>((resolve) => (endPass = resolve));
       let found = false;
       let failed = false;
       unfinished = false;
@@ -294,6 +301,7 @@ export function startStreamMapping(options: {
         failed = true;
       }
       busy = false;
+      endPass();
       caughtUp = !found && !paused;
       // Read to the end of every shard: what it found is delivered (or filtered out), and anything written
       // since was written by work the clock sees start (so it asks again) — drained, as of this pass.
@@ -310,7 +318,10 @@ export function startStreamMapping(options: {
   })();
 
   return {
-    pause: () => void (paused = true),
+    pause: () => {
+      paused = true;
+      return busy ? passEnded : Promise.resolve();
+    },
     resume: () => {
       paused = false;
       caughtUp = false;
@@ -347,7 +358,7 @@ export function startStreamMapping(options: {
 /** Several mappings' pollers as one (pause, resume, idle and stop apply to all). */
 export function combineStreams(all: LocalStreams[]): LocalStreams {
   return {
-    pause: () => all.forEach((s) => s.pause()),
+    pause: async () => void (await Promise.all(all.map((s) => s.pause()))),
     resume: () => all.forEach((s) => s.resume()),
     idle: async (options) => void (await Promise.all(all.map((s) => s.idle(options)))),
     drained: async () => void (await Promise.all(all.map((s) => s.drained()))),

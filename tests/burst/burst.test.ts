@@ -24,7 +24,7 @@ afterAll(() => app?.stop());
 
 describe('a burst over the StartExecution quota', () => {
   it('gives every one of 3,000 leads exactly one run and one welcome email', { timeout: 600_000 }, async () => {
-    app.stack.streams.pause();
+    await app.stack.streams.pause();
     const leads: Array<{ leadId: string; email: string }> = [];
     await pool(
       Array.from({ length: LEADS }, (_, i) => i),

@@ -38,7 +38,7 @@ describe('the run outbox', () => {
 
   it('leaves nothing behind when the stream path is lost: the sweeper starts what is still pending, and only that', async () => {
     // As if every record of this write were lost (an invocation crashed past its retries).
-    app.stack.streams.pause();
+    await app.stack.streams.pause();
     const captured = await app.capture({ email: uniqueEmail('swept'), firstName: 'Sam' });
     const { leadId } = captured.body;
     await sleep(300);

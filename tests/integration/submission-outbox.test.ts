@@ -20,7 +20,7 @@ const executionsOf = (leadId: string) => app.stack.executions.list().filter((e) 
 
 describe('the submission outbox', () => {
   it('answers once the lead is stored; the intake and the first run follow from the stream, once', async () => {
-    app.stack.streams.pause();
+    await app.stack.streams.pause();
     let leadId: string;
     try {
       const email = uniqueEmail('outbox');
@@ -45,7 +45,7 @@ describe('the submission outbox', () => {
   });
 
   it('takes in a lead whose stream record was lost from the sweep, and starts its run exactly once', async () => {
-    app.stack.streams.pause();
+    await app.stack.streams.pause();
     const email = uniqueEmail('swept');
     let leadId: string;
     try {
@@ -91,7 +91,7 @@ describe('the submission outbox', () => {
   });
 
   it('a second submission meeting a lead whose intake is still pending takes it in first, then merges', async () => {
-    app.stack.streams.pause();
+    await app.stack.streams.pause();
     const email = uniqueEmail('twice');
     let leadId: string;
     try {

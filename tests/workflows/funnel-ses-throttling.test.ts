@@ -53,7 +53,7 @@ describe('LeadFunnel sends while SES throttles', () => {
       }
     };
     // Their runs start together once all are stored: the welcomes arrive as one burst.
-    app.stack.streams.pause();
+    await app.stack.streams.pause();
     const leadIds = await Promise.all(emails.map(capture));
     app.stack.streams.resume();
 
