@@ -113,6 +113,7 @@ interface Shard {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const IDLE_POLL_MS = 50;
 const DESCRIBE_EVERY_MS = 2_000;
+const TABLE_CHECK_EVERY_MS = 30_000;
 
 /**
  * Polls the table's stream for one mapping, with its own shard iterators (as each Lambda mapping reads the
@@ -129,6 +130,8 @@ export function startStreamMapping(options: {
    * `drained()` wakes it at once, so there it can look less often and leave the machine to the work.
    */
   idlePollMs?: number;
+  /** How often it looks for new shards (default 2 s), and for a new stream of the table (default 30 s). */
+  lookEveryMs?: { shards: number; stream: number };
   /**
    * This process's DynamoDB writes (dynamodb-writes.ts): with it, `drained()` answers at once, without a pass,
    * when no write has started since a pass that read every shard to its end began with none in flight.
@@ -136,6 +139,7 @@ export function startStreamMapping(options: {
   writes?: DynamoDbWrites;
 }): LocalStreams {
   const idlePollMs = options.idlePollMs ?? IDLE_POLL_MS;
+  const lookEveryMs = options.lookEveryMs ?? { shards: DESCRIBE_EVERY_MS, stream: TABLE_CHECK_EVERY_MS };
   const { mapping, functions, tableName } = options;
   let stopped = false;
   let paused = false;
@@ -184,17 +188,28 @@ export function startStreamMapping(options: {
   const shards = new Map<string, Shard>();
   let streamArn: string | undefined;
   let lastDescribe = 0;
+  let lastTableCheck = 0;
 
-  async function describe(): Promise<void> {
+  /**
+   * Finds the table's stream (DescribeTable) and its shards (DescribeStream). `shardsOnly` skips the
+   * DescribeTable: on DynamoDB Local it counts the table's items, so it grows with the table (8 ms on a
+   * fresh one, 70 ms after a 500-lead simulated quarter) and slows every call beside it; the periodic look
+   * for new shards needs only the stream, and a new stream (the table re-created, DynamoDB Local
+   * restarted) shows as an error of the old one, which looks again in full.
+   */
+  async function describe(shardsOnly = false): Promise<void> {
     // A shard closing while this runs is seen again afterwards.
     shardClosed = false;
-    const table = await call('DynamoDB_20120810.DescribeTable', { TableName: tableName });
-    const arn = table.Table?.LatestStreamArn as string | undefined;
-    if (arn !== streamArn) {
-      streamArn = arn;
-      shards.clear();
+    if (!shardsOnly || !streamArn) {
+      const table = await call('DynamoDB_20120810.DescribeTable', { TableName: tableName });
+      lastTableCheck = Date.now();
+      const arn = table.Table?.LatestStreamArn as string | undefined;
+      if (arn !== streamArn) {
+        streamArn = arn;
+        shards.clear();
+      }
+      if (!streamArn) return;
     }
-    if (!streamArn) return;
     const description = (await call('DynamoDBStreams_20120810.DescribeStream', { StreamArn: streamArn })).StreamDescription;
     for (const s of (description?.Shards ?? []) as Array<{ ShardId: string }>) {
       if (!shards.has(s.ShardId)) shards.set(s.ShardId, { id: s.ShardId, closed: false });
@@ -202,10 +217,13 @@ export function startStreamMapping(options: {
     lastDescribe = Date.now();
   }
 
-  /** The periodic look for new shards runs beside the passes, so a pass (and a clock waiting on it) never waits for it. */
+  /**
+   * The periodic look for new shards runs beside the passes, so a pass (and a clock waiting on it) never waits
+   * for it; it asks for the table's stream again only every `lookEveryMs.stream`.
+   */
   let refreshing: Promise<void> | undefined;
   const refreshInBackground = () => {
-    refreshing ??= describe()
+    refreshing ??= describe(Date.now() - lastTableCheck < lookEveryMs.stream)
       .catch((err: Error) => {
         if (err.name === 'ResourceNotFoundException' || (err as { cause?: { code?: string } }).cause?.code === 'ECONNREFUSED') streamArn = undefined;
         else if (!stopped) console.error('[local] stream describe:', err.message);
@@ -288,7 +306,7 @@ export function startStreamMapping(options: {
       try {
         // Without a stream, or after a shard closed (its children may hold the next records), look first.
         if (!streamArn || shardClosed) await describe();
-        else if (Date.now() - lastDescribe > DESCRIBE_EVERY_MS) refreshInBackground();
+        else if (Date.now() - lastDescribe > lookEveryMs.shards) refreshInBackground();
         for (const shard of [...shards.values()].filter((s) => !s.closed)) {
           if (stopped || paused) break;
           if (await readShard(shard)) found = true;

@@ -1,7 +1,9 @@
 /**
- * Pausing a local stream mapping (local/streams.ts) while a pass is in flight: `pause()` resolves only once
- * that pass has ended, and nothing written after it resolves reaches the function before `resume()`.
- * A stand-in DynamoDB Streams server on 127.0.0.1 holds GetRecords until the test lets it answer.
+ * A local stream mapping (local/streams.ts) against a stand-in DynamoDB Streams server on 127.0.0.1:
+ * - pausing while a pass is in flight: `pause()` resolves only once that pass has ended (the server holds
+ *   GetRecords until the test lets it answer), and nothing written after it resolves is delivered before `resume()`;
+ * - the periodic look for new shards is a DescribeStream; the table (DescribeTable, which on DynamoDB Local counts
+ *   every item) is asked again only at its slower interval, or when the stream read fails (a new stream is followed).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,18 +16,24 @@ let server: http.Server;
 const records: Array<{ eventName: string; dynamodb: { SequenceNumber: string; Keys: Record<string, unknown> } }> = [];
 let holdGetRecords = false;
 const held: Array<() => void> = [];
+/** The table's current stream; iterators name theirs (`<arn>@<index>`), and one of an old stream is refused. */
+let streamArn = 'arn:stream-1';
+const calls = new Map<string, number>();
 
-const answer = (target: string, body: { ShardIterator?: string }) => {
-  switch (target.split('.').pop()) {
+const answer = (target: string, body: { ShardIterator?: string; StreamArn?: string }): [number, unknown] => {
+  const op = target.split('.').pop()!;
+  calls.set(op, (calls.get(op) ?? 0) + 1);
+  switch (op) {
     case 'DescribeTable':
-      return { Table: { LatestStreamArn: 'arn:stream' } };
+      return [200, { Table: { LatestStreamArn: streamArn } }];
     case 'DescribeStream':
-      return { StreamDescription: { Shards: [{ ShardId: 'shard-1' }] } };
+      return [200, { StreamDescription: { Shards: [{ ShardId: 'shard-1' }] } }];
     case 'GetShardIterator':
-      return { ShardIterator: '0' };
+      return [200, { ShardIterator: `${body.StreamArn}@0` }];
     default: {
-      const from = Number(body.ShardIterator);
-      return { Records: records.slice(from), NextShardIterator: String(records.length) };
+      const [arn, from] = String(body.ShardIterator).split('@');
+      if (arn !== streamArn) return [400, { __type: 'com.amazonaws.dynamodb.v20120810#ResourceNotFoundException', message: 'Requested resource not found' }];
+      return [200, { Records: records.slice(Number(from)), NextShardIterator: `${arn}@${records.length}` }];
     }
   }
 };
@@ -37,7 +45,10 @@ beforeAll(async () => {
     req.on('end', () => {
       const target = String(req.headers['x-amz-target'] ?? '');
       // Computed when answered, so a held GetRecords reads what is in the shard by then.
-      const send = () => res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' }).end(JSON.stringify(answer(target, JSON.parse(raw || '{}'))));
+      const send = () => {
+        const [status, body] = answer(target, JSON.parse(raw || '{}'));
+        res.writeHead(status, { 'content-type': 'application/x-amz-json-1.0' }).end(JSON.stringify(body));
+      };
       if (holdGetRecords && target.endsWith('GetRecords')) held.push(send);
       else send();
     });
@@ -54,7 +65,8 @@ const until = async (check: () => boolean) => {
 };
 const write = (id: string) => records.push({ eventName: 'INSERT', dynamodb: { SequenceNumber: String(records.length + 1).padStart(21, '0'), Keys: { pk: { S: id } } } });
 
-it('pause() waits for the pass in flight; what is written after it resolves waits for resume()', async () => {
+/** A mapping on the stand-in server, and the keys of the records it delivered, in order. */
+function startMapping(options: Partial<Parameters<typeof startStreamMapping>[0]> = {}) {
   const delivered: string[] = [];
   const functions = {
     invoke: async (_name: string, event: { Records: typeof records }) => {
@@ -68,7 +80,13 @@ it('pause() waits for the pass in flight; what is written after it resolves wait
     mapping: { id: 'm', functionName: 'f', batchSize: 100, filters: [], maxRetries: 0, reportBatchItemFailures: true },
     functions,
     idlePollMs: 5,
+    ...options,
   });
+  return { streams, delivered };
+}
+
+it('pause() waits for the pass in flight; what is written after it resolves waits for resume()', async () => {
+  const { streams, delivered } = startMapping();
   try {
     write('before');
     await until(() => delivered.includes('before'));
@@ -97,6 +115,28 @@ it('pause() waits for the pass in flight; what is written after it resolves wait
   } finally {
     holdGetRecords = false;
     held.splice(0).forEach((answerNow) => answerNow());
+    await streams.stop();
+  }
+});
+
+it('looks for new shards with DescribeStream, asks for the table only at its slower interval, and follows a new stream', async () => {
+  records.length = 0;
+  calls.clear();
+  const { streams, delivered } = startMapping({ lookEveryMs: { shards: 20, stream: 60_000 } });
+  try {
+    write('first');
+    await until(() => delivered.includes('first'));
+    // Several looks for new shards go by: each a DescribeStream, none a DescribeTable.
+    await until(() => (calls.get('DescribeStream') ?? 0) >= 6);
+    expect(calls.get('DescribeTable')).toBe(1);
+
+    // The table gets a new stream (re-created): the old one's read fails, and the mapping finds the new one.
+    streamArn = 'arn:stream-2';
+    records.length = 0;
+    write('on the new stream');
+    await until(() => delivered.includes('on the new stream'));
+    expect(calls.get('DescribeTable')).toBe(2);
+  } finally {
     await streams.stop();
   }
 });
