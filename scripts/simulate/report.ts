@@ -101,7 +101,9 @@ function section(label: string, r: SimulationResult): string {
   <ul class="small">${r.cost.assumptions.map((a) => `<li>${esc(a)}</li>`).join('')}</ul>
   <h3>Invariants checked</h3>
   ${table(['invariant', 'what', 'checked', 'violations', 'examples'], r.invariants.map((i) => [i.name, i.description, i.checked, i.violations, i.examples.join(' | ') || '–']))}
-  <p class="small">Wall clock: ${(r.timing.wallMs / 1000).toFixed(1)} s in all, ${(r.timing.loopMs / 1000).toFixed(1)} s simulating (${r.timing.leadDaysPerSecond.toLocaleString('en')} lead-days a second), ${(r.timing.measureMs / 1000).toFixed(1)} s reading back.</p>
+  <p class="small">Wall clock: ${(r.timing.wallMs / 1000).toFixed(1)} s in all, ${(r.timing.loopMs / 1000).toFixed(1)} s simulating (${r.timing.leadDaysPerSecond.toLocaleString('en')} lead-days a second), ${(r.timing.measureMs / 1000).toFixed(1)} s reading back.${
+    r.timing.timers ? ` Timers: ${r.timing.timers.fired.toLocaleString('en')} fired, the latest ${(r.timing.timers.maxLatenessMs / 60_000).toFixed(1)} min after its due time (one tick, ${Math.round(r.timing.timers.allowedMs / 60_000)} min, allowed).` : ''
+  }</p>
   </section>`;
 }
 

@@ -61,6 +61,11 @@ export interface SimulationResult {
     /** Wall-clock ms of the loop by phase: the clock moving (the system working its timers), people acting, settling, reading mail. */
     phasesMs: Record<string, number>;
     executions: number;
+    /**
+     * The discrete clock's timers (every Wait, retry pause and scheduled rule): how many fired, the latest any
+     * fired after its due time, and the tick they may be late by (timers within a tick fire together).
+     */
+    timers?: { fired: number; maxLatenessMs: number; allowedMs: number };
     requests: Record<string, number>;
     refused: Record<string, number>;
   };
@@ -119,6 +124,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     const usage = snapshotUsage(stack, options.app.template, http.counts, inbox.all, { rru: ddb.rru, wru: ddb.wru });
     const loopMs = performance.now() - loopStart;
     const cpu = process.cpuUsage(cpuStart);
+    const timers = clock.timers();
 
     const measureStart = performance.now();
     const executionNames = new Set(stack.executions.list().map((e) => e.name));
@@ -140,6 +146,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
         ticks,
         phasesMs: Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, Math.round(v)])),
         executions: executionNames.size,
+        ...(timers ? { timers: { ...timers, allowedMs: tick } } : {}),
         requests: sortKeys(http.counts),
         refused: sortKeys(http.refused),
       },

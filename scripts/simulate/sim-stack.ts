@@ -22,6 +22,8 @@ export interface SimClock {
   settle(): Promise<void>;
   /** When the system's next timer is due (a Wait ending, a retry, a scheduled rule), if the clock knows. */
   nextDueMs(): number | undefined;
+  /** The discrete clock's timers so far: how many fired, and the latest any fired after its due time (virtual ms). */
+  timers(): { fired: number; maxLatenessMs: number } | undefined;
 }
 
 /** `auto`: the discrete clock when the local runtime has one, else the scaled one. */
@@ -54,6 +56,7 @@ interface DiscreteControl {
   runUntil(t: Date | number): Promise<unknown>;
   settle(): Promise<void>;
   nextDueMs(): number | undefined;
+  stats(): { timersFired: number; maxLatenessMs: number };
 }
 
 export async function startSimStack(options: SimStackOptions): Promise<SimStack> {
@@ -85,7 +88,7 @@ export async function startSimStack(options: SimStackOptions): Promise<SimStack>
 
 const hasDiscreteClock = (stack: LocalStack) => {
   const c = stack.clock as unknown as Partial<DiscreteControl>;
-  return typeof c.runUntil === 'function' && typeof c.settle === 'function' && typeof c.nextDueMs === 'function';
+  return typeof c.runUntil === 'function' && typeof c.settle === 'function' && typeof c.nextDueMs === 'function' && typeof c.stats === 'function';
 };
 
 function scaledClock(stack: LocalStack): SimClock {
@@ -99,12 +102,14 @@ function scaledClock(stack: LocalStack): SimClock {
     // Time runs on regardless: waiting for the streams to drain (seconds) would let days pass unobserved.
     settle: () => new Promise((r) => setImmediate(r)),
     nextDueMs: () => undefined,
+    // Timers run on wall time here: how late they are is not the clock's to say (waits stretch under load).
+    timers: () => undefined,
   };
 }
 
 function discreteClock(stack: LocalStack): SimClock {
   const control = stack.clock as unknown as DiscreteControl;
-  const { runUntil, settle, now, nextDueMs } = control;
+  const { runUntil, settle, now, nextDueMs, stats } = control;
   return {
     kind: 'discrete',
     now: () => now.call(control).getTime(),
@@ -112,5 +117,9 @@ function discreteClock(stack: LocalStack): SimClock {
     advanceTo: async (ms) => void (await runUntil.call(control, ms)),
     settle: () => settle.call(control),
     nextDueMs: () => nextDueMs.call(control),
+    timers: () => {
+      const { timersFired, maxLatenessMs } = stats.call(control);
+      return { fired: timersFired, maxLatenessMs };
+    },
   };
 }

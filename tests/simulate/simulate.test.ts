@@ -54,6 +54,11 @@ describe('the cohort simulator', () => {
     expect(first.invariants.find((i) => i.name === 'no-lead-lost')!.checked).toBe(30);
     expectInvariantsHold(first);
     expect(reproducible(second)).toEqual(reproducible(first));
+    // Every wait held: the discrete clock fired each timer within the tick it allows (an hour).
+    expect(first.clock).toBe('discrete');
+    expect(first.timing.timers!.fired).toBeGreaterThan(30);
+    expect(first.timing.timers!.maxLatenessMs).toBeLessThanOrEqual(first.timing.timers!.allowedMs);
+    expect(first.timing.timers!.allowedMs).toBe(3_600_000);
   });
 
   it('runs the same cohort on a programme variant and reports the difference side by side', async () => {
