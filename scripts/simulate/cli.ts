@@ -9,7 +9,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { runCohorts, type Label } from './orchestrate.js';
 import { OptionError, parseOptions, USAGE } from './options.js';
-import { buildReport, writeReport } from './report.js';
+import { buildReport, describeTimers, writeReport } from './report.js';
 import type { Progress, SimulationResult } from './run.js';
 import { DEFAULT_SCENARIO, loadScenario, ScenarioError } from './scenario.js';
 
@@ -42,12 +42,7 @@ function benchSummary(r: SimulationResult, leads: number, days: number): string 
   return [
     `simulated ${leads.toLocaleString('en')} leads × ${days} days = ${(leads * days).toLocaleString('en')} lead-days in ${(t.loopMs / 1000).toFixed(1)} s: ${t.leadDaysPerSecond.toLocaleString('en')} lead-days per wall-clock second (${r.clock} clock; ${t.leadDaysLivedPerSecond.toLocaleString('en')} counting each lead from its arrival)`,
     `wall-clock by phase: ${Object.entries(t.phasesMs).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} s`).join(', ')} (advance: the clock firing the system's timers and waiting for their work; act: the people's requests; settle: waiting for the system to be idle before reading the inbox)`,
-    ...(t.timers
-      ? [
-          `timers: ${t.timers.fired.toLocaleString('en')} fired (waits, retry pauses, scheduled rules), the latest ${(t.timers.maxLatenessMs / 60_000).toFixed(1)} min after its due time (allowed: ${(t.timers.allowedMs / 60_000).toFixed(0)} min, one tick)` +
-            (t.timers.maxLatenessMs > t.timers.allowedMs ? ' — OVER' : ''),
-        ]
-      : []),
+    ...(t.timers ? [describeTimers(t.timers)] : []),
     `work done: ${t.ticks.toLocaleString('en')} ticks, ${t.executions.toLocaleString('en')} executions, ${http.toLocaleString('en')} HTTP requests, ${(r.figures.emails.total + r.figures.emails.toTeam).toLocaleString('en')} emails; reading the figures back took ${(t.measureMs / 1000).toFixed(1)} s more`,
     `this process (simulator, handlers, local Step Functions, local SES) used ${(t.loopCpuMs / 1000).toFixed(1)} s of CPU over the loop: ${cores.toFixed(2)} cores on average` +
       (cores > 0.8 ? ' — it is CPU-bound on its one Node thread (the handlers and the state machine interpreter run in-process); DynamoDB Local (its own JVM) has the other core' : ' — it waits on I/O (DynamoDB Local, HTTP) more than it computes'),

@@ -29,6 +29,12 @@ export interface Report {
 }
 
 /** Every numeric leaf of an object by its dotted path (arrays by index, or by `stage`/`rep` when they have one). */
+/** How the discrete clock kept the waits: one sentence, for the report and the bench line. */
+export function describeTimers(timers: NonNullable<SimulationResult['timing']['timers']>): string {
+  const late = timers.maxLatenessMs > timers.allowedMs ? ' — OVER' : '';
+  return `${timers.fired.toLocaleString('en')} timers fired (waits, retry pauses, scheduled rules), the latest ${(timers.maxLatenessMs / 60_000).toFixed(1)} min after its due time (allowed: ${Math.round(timers.allowedMs / 60_000)} min, one tick)${late}`;
+}
+
 export function numbers(value: unknown, prefix = ''): Record<string, number> {
   if (typeof value === 'number' && Number.isFinite(value)) return { [prefix]: value };
   if (Array.isArray(value)) {
@@ -101,9 +107,7 @@ function section(label: string, r: SimulationResult): string {
   <ul class="small">${r.cost.assumptions.map((a) => `<li>${esc(a)}</li>`).join('')}</ul>
   <h3>Invariants checked</h3>
   ${table(['invariant', 'what', 'checked', 'violations', 'examples'], r.invariants.map((i) => [i.name, i.description, i.checked, i.violations, i.examples.join(' | ') || '–']))}
-  <p class="small">Wall clock: ${(r.timing.wallMs / 1000).toFixed(1)} s in all, ${(r.timing.loopMs / 1000).toFixed(1)} s simulating (${r.timing.leadDaysPerSecond.toLocaleString('en')} lead-days a second), ${(r.timing.measureMs / 1000).toFixed(1)} s reading back.${
-    r.timing.timers ? ` Timers: ${r.timing.timers.fired.toLocaleString('en')} fired, the latest ${(r.timing.timers.maxLatenessMs / 60_000).toFixed(1)} min after its due time (one tick, ${Math.round(r.timing.timers.allowedMs / 60_000)} min, allowed).` : ''
-  }</p>
+  <p class="small">Wall clock: ${(r.timing.wallMs / 1000).toFixed(1)} s in all, ${(r.timing.loopMs / 1000).toFixed(1)} s simulating (${r.timing.leadDaysPerSecond.toLocaleString('en')} lead-days a second), ${(r.timing.measureMs / 1000).toFixed(1)} s reading back.${r.timing.timers ? ` ${describeTimers(r.timing.timers)}.` : ''}</p>
   </section>`;
 }
 

@@ -81,6 +81,7 @@ describe('the cohort simulator', () => {
     const html = readFileSync(files.html, 'utf8');
     expect(html).toContain('What changes with the variant');
     expect(html).toContain('figures.emails.toLeads');
+    expect(html).toMatch(/[\d,]+ timers fired \(waits, retry pauses, scheduled rules\), the latest [\d.]+ min after its due time/);
     // Self-contained: Chart.js is inlined, nothing is fetched.
     expect(html).not.toMatch(/<script[^>]+src=/);
     expect(html).toContain('Chart.js v4');

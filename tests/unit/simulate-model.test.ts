@@ -20,7 +20,7 @@ import {
 import { templateOfSubject } from '../../scripts/simulate/inbox.js';
 import { OptionError, parseOptions } from '../../scripts/simulate/options.js';
 import { draw, unit } from '../../scripts/simulate/random.js';
-import { numbers } from '../../scripts/simulate/report.js';
+import { describeTimers, numbers } from '../../scripts/simulate/report.js';
 import { DEFAULT_SCENARIO, loadScenario, parseScenario, ScenarioError, type Scenario } from '../../scripts/simulate/scenario.js';
 import { currentOnboardingProgramme, currentRetentionProgramme, installProgrammes } from '../../functions/shared/programmes.js';
 import { REPO_ROOT } from '../../local/stack.js';
@@ -212,6 +212,15 @@ describe('the command line', () => {
     expect(() => parseOptions(['--clock', 'fast'])).toThrow(/--clock must be auto, discrete or scaled/);
     expect(() => parseOptions(['--speed'])).toThrow(/unknown option --speed/);
     expect(() => parseOptions(['--scenario'])).toThrow(/--scenario needs a value/);
+  });
+});
+
+describe('the timers line of the report and the bench', () => {
+  it('says how many fired and the latest, and flags one later than its tick', () => {
+    expect(describeTimers({ fired: 13_963, maxLatenessMs: 0, allowedMs: 3_600_000 })).toBe(
+      '13,963 timers fired (waits, retry pauses, scheduled rules), the latest 0.0 min after its due time (allowed: 60 min, one tick)',
+    );
+    expect(describeTimers({ fired: 2, maxLatenessMs: 90 * 60_000, allowedMs: 3_600_000 })).toMatch(/the latest 90\.0 min after .* one tick\) — OVER$/);
   });
 });
 
