@@ -112,8 +112,8 @@ interface Shard {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const IDLE_POLL_MS = 50;
-const DESCRIBE_EVERY_MS = 2_000;
-const TABLE_CHECK_EVERY_MS = 30_000;
+/** How often a mapping looks for new shards (DescribeStream), and for a new stream of the table (DescribeTable). */
+const LOOK_EVERY_MS = { shards: 2_000, stream: 30_000 };
 
 /**
  * Polls the table's stream for one mapping, with its own shard iterators (as each Lambda mapping reads the
@@ -130,8 +130,8 @@ export function startStreamMapping(options: {
    * `drained()` wakes it at once, so there it can look less often and leave the machine to the work.
    */
   idlePollMs?: number;
-  /** How often it looks for new shards (default 2 s), and for a new stream of the table (default 30 s). */
-  lookEveryMs?: { shards: number; stream: number };
+  /** How often it looks for new shards, and for a new stream of the table (default LOOK_EVERY_MS: 2 s, 30 s). */
+  lookEveryMs?: typeof LOOK_EVERY_MS;
   /**
    * This process's DynamoDB writes (dynamodb-writes.ts): with it, `drained()` answers at once, without a pass,
    * when no write has started since a pass that read every shard to its end began with none in flight.
@@ -139,12 +139,12 @@ export function startStreamMapping(options: {
   writes?: DynamoDbWrites;
 }): LocalStreams {
   const idlePollMs = options.idlePollMs ?? IDLE_POLL_MS;
-  const lookEveryMs = options.lookEveryMs ?? { shards: DESCRIBE_EVERY_MS, stream: TABLE_CHECK_EVERY_MS };
+  const lookEveryMs = options.lookEveryMs ?? LOOK_EVERY_MS;
   const { mapping, functions, tableName } = options;
   let stopped = false;
   let paused = false;
   let busy = false;
-  /** Settles when the pass in flight ends (pause waits for it). */
+  /** Settles when the pass in flight ends (pause waits for it); settled while no pass runs. */
   let passEnded: Promise<void> = Promise.resolve();
   /** True once a full pass found nothing new (reset by any record). */
   let caughtUp = false;
@@ -338,7 +338,7 @@ export function startStreamMapping(options: {
   return {
     pause: () => {
       paused = true;
-      return busy ? passEnded : Promise.resolve();
+      return passEnded;
     },
     resume: () => {
       paused = false;
