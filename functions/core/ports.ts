@@ -197,6 +197,11 @@ export interface Mailer {
 export interface SendRateCeiling {
   /** Takes a slot of `now`'s second; false when that second's slots are gone (send nothing now). */
   tryAcquire(now: Date): Promise<boolean>;
+  /**
+   * True when this sender already knows `now`'s second is full (it took its last slot or was refused
+   * one), answered without a call: a second's count never goes down. Absent: the sender never knows.
+   */
+  knownFull?(now: Date): boolean;
 }
 
 /**

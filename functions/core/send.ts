@@ -15,7 +15,9 @@
  *    recipient's time zone (core/send-window.ts) until the next opening; a second digest the same day.
  * 4. Take a slot of the system's send-rate ceiling (shared by every sender), waiting in place a moment
  *    for the next second's when this one's are gone (a burst mostly fits); still none → MailThrottledError
- *    before anything is claimed or counted.
+ *    before anything is claimed or counted. A second the sender already knows is full (it took the last
+ *    slot or was refused one) is waited out before step 1, with no call at all: in a burst most sends
+ *    meet a full ceiling, and reading their subject and Contact first would be for nothing.
  * 5. Claim the exactly-once ledger key (subject + workflow step), save what the send changes (the
  *    Contact's `recentMarketingSends`, the rep's reminder count) and write the timeline entry in ONE
  *    conditional write — one unit of work; a claim that exists already → duplicate, send nothing.
@@ -249,6 +251,10 @@ async function decideAndSend<S, E>(deps: DeliverDeps, subject: SendSubject<S, E>
 
   // One slot per delivery, however often a version conflict makes the claim read again.
   let admitted = false;
+  const ceiling = deps.rate && new CeilingWait(deps.rate, clock, deps.rateWait ?? CEILING_WAIT);
+  // A second this sender already knows is full is waited out before anything is read: under a burst most
+  // sends find the ceiling full, and each would otherwise read its subject and Contact for nothing.
+  await ceiling?.open();
   const claimed = await withOptimisticRetry(async (): Promise<{ result: SendResult } | Claimed<E>> => {
     const current = await subject.load();
     if (!current) throw new NotFoundError(subject.missing);
@@ -268,9 +274,9 @@ async function decideAndSend<S, E>(deps: DeliverDeps, subject: SendSubject<S, E>
       ]);
       return { result: { outcome: 'deferred', reason: decision.reason, ...(decision.until ? { until: decision.until } : {}) } };
     }
-    if (deps.rate && !admitted) {
+    if (ceiling && !admitted) {
       // Before the claim: over the ceiling nothing is claimed or counted, so there is nothing to give back.
-      await takeSlot(deps.rate, clock, deps.rateWait ?? CEILING_WAIT);
+      await ceiling.take();
       admitted = true;
     }
     const sent = subject.entry(now, 'email_sent', `Sent "${decision.email.subject}"`, { ...step, ledgerKey });
@@ -311,13 +317,36 @@ async function decideAndSend<S, E>(deps: DeliverDeps, subject: SendSubject<S, E>
   return { outcome: 'sent' };
 }
 
-/** A slot of the send-rate ceiling, tried `policy.attempts` times with full-jitter waits; MailThrottledError without one. */
-async function takeSlot(rate: SendRateCeiling, clock: Clock, policy: RetryPolicy): Promise<void> {
-  const sleep = policy.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  for (let n = 1; ; n++) {
-    if (await rate.tryAcquire(clock.now())) return;
-    if (n >= policy.attempts) throw new MailThrottledError('the send-rate ceiling is reached');
-    await sleep(backoffMs(n, policy));
+/**
+ * One delivery's wait for a slot of the send-rate ceiling: `policy.attempts` refusals in all, with
+ * full-jitter waits between them, whether the sender already knew the second was full (no call made)
+ * or the ceiling refused the slot; then MailThrottledError.
+ */
+class CeilingWait {
+  private refusals = 0;
+  constructor(
+    private readonly rate: SendRateCeiling,
+    private readonly clock: Clock,
+    private readonly policy: RetryPolicy,
+  ) {}
+
+  /** Until the sender no longer knows the current second to be full (asks nothing). */
+  open(): Promise<void> {
+    return this.until(async () => !this.rate.knownFull?.(this.clock.now()));
+  }
+
+  /** Until a slot is taken. */
+  take(): Promise<void> {
+    return this.until(() => this.rate.tryAcquire(this.clock.now()));
+  }
+
+  private async until(granted: () => Promise<boolean>): Promise<void> {
+    const sleep = this.policy.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+    while (!(await granted())) {
+      this.refusals += 1;
+      if (this.refusals >= this.policy.attempts) throw new MailThrottledError('the send-rate ceiling is reached');
+      await sleep(backoffMs(this.refusals, this.policy));
+    }
   }
 }
 

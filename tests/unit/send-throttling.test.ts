@@ -48,6 +48,22 @@ class CountingCeiling implements SendRateCeiling {
   }
 }
 
+/** Also remembers a second it found full, as the DynamoDB ceiling does, and counts the calls it makes. */
+class RememberingCeiling extends CountingCeiling {
+  calls = 0;
+  private full?: number;
+  knownFull(now: Date) {
+    return this.full === Math.floor(now.getTime() / 1000);
+  }
+  override async tryAcquire(now: Date) {
+    if (this.knownFull(now)) return false;
+    this.calls += 1;
+    const granted = await super.tryAcquire(now);
+    if (!granted) this.full = Math.floor(now.getTime() / 1000);
+    return granted;
+  }
+}
+
 const marketing: SendRequest = { leadId: 'lead-1', run: 1, stage: 'awareness', stepId: 'educational-1', template: 'awareness-educational-1', category: 'marketing' };
 
 async function world(mailer: RecordingMailer, rate?: SendRateCeiling, contact: Partial<Contact> = {}) {
@@ -165,6 +181,44 @@ describe('the send-rate ceiling', () => {
     expect(await sendLeadEmail(deps, step('b'))).toEqual({ outcome: 'sent' });
     expect(mailer.sent).toHaveLength(2);
     expect((await leads.timeline('lead-1')).map((e) => e.type)).toEqual(['email_sent', 'email_sent']);
+  });
+
+  it('waits out a second it knows is full before reading anything, then fails with SendThrottled without a call', async () => {
+    const mailer = new RecordingMailer();
+    const ceiling = new RememberingCeiling(1);
+    const { leads, contacts, deps } = await world(mailer, ceiling);
+    const waits: number[] = [];
+    deps.rateWait = { ...CEILING_WAIT, sleep: async (ms) => void waits.push(ms) };
+    const step = (stepId: string): SendRequest => ({ ...marketing, stepId, category: 'transactional', template: 'awareness-welcome' });
+    expect(await sendLeadEmail(deps, step('a'))).toEqual({ outcome: 'sent' });
+    // The second's one slot is gone; the next send is refused once and the ceiling remembers it.
+    await expect(sendLeadEmail(deps, step('b'))).rejects.toBeInstanceOf(MailThrottledError);
+    expect(ceiling.calls).toBe(2);
+
+    let reads = 0;
+    const get = { lead: leads.get.bind(leads), contact: contacts.get.bind(contacts) };
+    leads.get = async (id) => (reads++, get.lead(id));
+    contacts.get = async (email) => (reads++, get.contact(email));
+    waits.length = 0;
+    const err = await sendLeadEmail(deps, step('c')).catch((e: Error) => e);
+    expect(err).toMatchObject({ name: 'SendThrottled', message: expect.stringMatching(/ceiling/) });
+    expect(waits).toHaveLength(CEILING_WAIT.attempts - 1);
+    expect({ reads, calls: ceiling.calls }).toEqual({ reads: 0, calls: 2 });
+    expect(mailer.sent).toHaveLength(1);
+  });
+
+  it('reads and sends once the wait reaches a second with room', async () => {
+    const mailer = new RecordingMailer();
+    const ceiling = new RememberingCeiling(1);
+    const { leads, clock, deps } = await world(mailer, ceiling);
+    deps.rateWait = { ...CEILING_WAIT, sleep: async () => void clock.advance(1000) };
+    const step = (stepId: string): SendRequest => ({ ...marketing, stepId, category: 'transactional', template: 'awareness-welcome' });
+    expect(await sendLeadEmail(deps, step('a'))).toEqual({ outcome: 'sent' });
+    expect(await ceiling.tryAcquire(clock.now())).toBe(false);
+
+    expect(await sendLeadEmail(deps, step('b'))).toEqual({ outcome: 'sent' });
+    expect(mailer.sent).toHaveLength(2);
+    expect((await leads.timeline('lead-1')).map((e) => e.data?.stepId)).toEqual(['a', 'b']);
   });
 
   it('takes no slot for an email it skips or defers', async () => {

@@ -26,12 +26,24 @@ export class DynamoSendRateCeiling implements SendRateCeiling {
     if (!(Number.isInteger(perSecond) && perSecond > 0)) throw new RangeError(`the send-rate ceiling must be a positive whole number, got ${perSecond}`);
   }
 
+  /**
+   * The last second this sender saw full (it took that second's last slot, or was refused one). A
+   * second's count only goes up, so asking again within it could only be refused: a wasted write.
+   */
+  private fullSecond?: number;
+
+  knownFull(now: Date): boolean {
+    return this.fullSecond === secondOf(now);
+  }
+
   async tryAcquire(now: Date): Promise<boolean> {
+    const second = secondOf(now);
+    if (this.fullSecond === second) return false;
     try {
-      await this.client.send(
+      const { Attributes } = await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: keys.sendRateSecond(Math.floor(now.getTime() / 1000)),
+          Key: keys.sendRateSecond(second),
           UpdateExpression: 'ADD sends :one SET expiresAt = if_not_exists(expiresAt, :expiresAt), entity = if_not_exists(entity, :entity)',
           ConditionExpression: 'attribute_not_exists(sends) OR sends < :ceiling',
           ExpressionAttributeValues: {
@@ -40,12 +52,19 @@ export class DynamoSendRateCeiling implements SendRateCeiling {
             ':expiresAt': Math.floor(this.wallClockMs() / 1000) + COUNTER_TTL_SECONDS,
             ':entity': 'sendRate',
           },
+          ReturnValues: 'UPDATED_NEW',
         }),
       );
+      if (Number(Attributes?.sends) >= this.perSecond) this.fullSecond = second;
       return true;
     } catch (err) {
-      if ((err as Error)?.name === 'ConditionalCheckFailedException') return false;
+      if ((err as Error)?.name === 'ConditionalCheckFailedException') {
+        this.fullSecond = second;
+        return false;
+      }
       throw err;
     }
   }
 }
+
+const secondOf = (now: Date) => Math.floor(now.getTime() / 1000);
