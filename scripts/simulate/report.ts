@@ -28,13 +28,13 @@ export interface Report {
   difference?: Record<string, number>;
 }
 
-/** Every numeric leaf of an object by its dotted path (arrays by index, or by `stage`/`rep` when they have one). */
 /** How the discrete clock kept the waits: one sentence, for the report and the bench line. */
 export function describeTimers(timers: NonNullable<SimulationResult['timing']['timers']>): string {
   const late = timers.maxLatenessMs > timers.allowedMs ? ' — OVER' : '';
   return `${timers.fired.toLocaleString('en')} timers fired (waits, retry pauses, scheduled rules), the latest ${(timers.maxLatenessMs / 60_000).toFixed(1)} min after its due time (allowed: ${Math.round(timers.allowedMs / 60_000)} min, one tick)${late}`;
 }
 
+/** Every numeric leaf of an object by its dotted path (arrays by index, or by `stage`/`rep` when they have one). */
 export function numbers(value: unknown, prefix = ''): Record<string, number> {
   if (typeof value === 'number' && Number.isFinite(value)) return { [prefix]: value };
   if (Array.isArray(value)) {
