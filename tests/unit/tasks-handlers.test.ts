@@ -88,6 +88,9 @@ describe('the SendEmail task', () => {
     await expect(sendEmail(sendPayload)).rejects.toMatchObject({ name: 'SendThrottled' });
     expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
     expect(ses.commandCalls(SendEmailCommand)).toHaveLength(0);
+    // The handler's ceiling now remembers this second as full (as it should, for the rest of it): the next
+    // tests start in a fresh second, or their sends would wait it out and could fail with SendThrottled.
+    await new Promise((resolve) => setTimeout(resolve, 1_005 - (Date.now() % 1_000)));
   });
 
   it('gives the claim back and fails with SendThrottled when SES is over its sending rate', async () => {
