@@ -23,7 +23,8 @@ export interface RetryPolicy {
 /** Enough for dozens of concurrent writers on one item (a webhook burst) within a few seconds. */
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 12, baseMs: 10, capMs: 800 };
 
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** A policy's wait when it names none: a real timer. */
+export const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Full jitter (AWS Architecture Blog, "Exponential Backoff and Jitter"): uniform in [0, min(cap, base·2^n)). */
 export function backoffMs(attempt: number, policy: Pick<RetryPolicy, 'baseMs' | 'capMs' | 'random'>): number {

@@ -40,7 +40,7 @@ import { checkFrequencyCap, type FrequencyCap } from './frequency-cap.js';
 import type { Contact, Lead, Stage, TimelineEntry, TimelineEntryType } from './model.js';
 import type { ContactStore, IdGenerator, LeadStore, Mailer, OutgoingEmail, SendRateCeiling, UnitOfWork } from './ports.js';
 import { renderLeadEmail, unsubscribeUrl, type LinkFields } from './render.js';
-import { backoffMs, withOptimisticRetry, type RetryPolicy } from './retry.js';
+import { backoffMs, defaultSleep, withOptimisticRetry, type RetryPolicy } from './retry.js';
 import { seenRunning } from './run-outbox.js';
 import { DEFAULT_SEND_WINDOW, outsideBusinessHours, type SendWindow, type SendWindowSettings } from './send-window.js';
 import { timelineEntry } from './timeline.js';
@@ -249,8 +249,6 @@ async function decideAndSend<S, E>(deps: DeliverDeps, subject: SendSubject<S, E>
   const { clock } = deps;
   const { ledgerKey, step } = req;
 
-  // One slot per delivery, however often a version conflict makes the claim read again.
-  let admitted = false;
   const ceiling = deps.rate && new CeilingWait(deps.rate, clock, deps.rateWait ?? CEILING_WAIT);
   // A second this sender already knows is full is waited out before anything is read: under a burst most
   // sends find the ceiling full, and each would otherwise read its subject and Contact for nothing.
@@ -274,11 +272,8 @@ async function decideAndSend<S, E>(deps: DeliverDeps, subject: SendSubject<S, E>
       ]);
       return { result: { outcome: 'deferred', reason: decision.reason, ...(decision.until ? { until: decision.until } : {}) } };
     }
-    if (ceiling && !admitted) {
-      // Before the claim: over the ceiling nothing is claimed or counted, so there is nothing to give back.
-      await ceiling.take();
-      admitted = true;
-    }
+    // Before the claim: over the ceiling nothing is claimed or counted, so there is nothing to give back.
+    await ceiling?.take();
     const sent = subject.entry(now, 'email_sent', `Sent "${decision.email.subject}"`, { ...step, ledgerKey });
     let slot: Claimed<E>['slot'];
     try {
@@ -324,6 +319,7 @@ async function decideAndSend<S, E>(deps: DeliverDeps, subject: SendSubject<S, E>
  */
 class CeilingWait {
   private refusals = 0;
+  private taken = false;
   constructor(
     private readonly rate: SendRateCeiling,
     private readonly clock: Clock,
@@ -335,13 +331,15 @@ class CeilingWait {
     return this.until(async () => !this.rate.knownFull?.(this.clock.now()));
   }
 
-  /** Until a slot is taken. */
-  take(): Promise<void> {
-    return this.until(() => this.rate.tryAcquire(this.clock.now()));
+  /** Until a slot is taken; at once after that: one slot per delivery, however often a version conflict makes the claim read again. */
+  async take(): Promise<void> {
+    if (this.taken) return;
+    await this.until(() => this.rate.tryAcquire(this.clock.now()));
+    this.taken = true;
   }
 
   private async until(granted: () => Promise<boolean>): Promise<void> {
-    const sleep = this.policy.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+    const sleep = this.policy.sleep ?? defaultSleep;
     while (!(await granted())) {
       this.refusals += 1;
       if (this.refusals >= this.policy.attempts) throw new MailThrottledError('the send-rate ceiling is reached');
