@@ -66,6 +66,9 @@ class RememberingCeiling extends CountingCeiling {
 
 const marketing: SendRequest = { leadId: 'lead-1', run: 1, stage: 'awareness', stepId: 'educational-1', template: 'awareness-educational-1', category: 'marketing' };
 
+/** A transactional step of its own id (no cap, no consent question): only the ceiling stands in its way. */
+const step = (stepId: string): SendRequest => ({ ...marketing, stepId, category: 'transactional', template: 'awareness-welcome' });
+
 async function world(mailer: RecordingMailer, rate?: SendRateCeiling, contact: Partial<Contact> = {}) {
   const leads = new InMemoryLeadStore();
   await leads.create(aLead({ email: EMAIL }), []);
@@ -151,7 +154,6 @@ describe('the send-rate ceiling', () => {
     // The clock stands still: waiting in place finds no free slot.
     const waits: number[] = [];
     deps.rateWait = { ...CEILING_WAIT, sleep: async (ms) => void waits.push(ms) };
-    const step = (stepId: string): SendRequest => ({ ...marketing, stepId, category: 'transactional', template: 'awareness-welcome' });
     const contactBefore = await contacts.get(EMAIL);
 
     expect(await sendLeadEmail(deps, step('a'))).toEqual({ outcome: 'sent' });
@@ -175,7 +177,6 @@ describe('the send-rate ceiling', () => {
     const mailer = new RecordingMailer();
     const { leads, clock, deps } = await world(mailer, new CountingCeiling(1));
     deps.rateWait = { ...CEILING_WAIT, sleep: async () => clock.advance(1000) };
-    const step = (stepId: string): SendRequest => ({ ...marketing, stepId, category: 'transactional', template: 'awareness-welcome' });
 
     expect(await sendLeadEmail(deps, step('a'))).toEqual({ outcome: 'sent' });
     expect(await sendLeadEmail(deps, step('b'))).toEqual({ outcome: 'sent' });
@@ -189,7 +190,6 @@ describe('the send-rate ceiling', () => {
     const { leads, contacts, deps } = await world(mailer, ceiling);
     const waits: number[] = [];
     deps.rateWait = { ...CEILING_WAIT, sleep: async (ms) => void waits.push(ms) };
-    const step = (stepId: string): SendRequest => ({ ...marketing, stepId, category: 'transactional', template: 'awareness-welcome' });
     expect(await sendLeadEmail(deps, step('a'))).toEqual({ outcome: 'sent' });
     // The second's one slot is gone; the next send is refused once and the ceiling remembers it.
     await expect(sendLeadEmail(deps, step('b'))).rejects.toBeInstanceOf(MailThrottledError);
@@ -212,7 +212,6 @@ describe('the send-rate ceiling', () => {
     const ceiling = new RememberingCeiling(1);
     const { leads, clock, deps } = await world(mailer, ceiling);
     deps.rateWait = { ...CEILING_WAIT, sleep: async () => void clock.advance(1000) };
-    const step = (stepId: string): SendRequest => ({ ...marketing, stepId, category: 'transactional', template: 'awareness-welcome' });
     expect(await sendLeadEmail(deps, step('a'))).toEqual({ outcome: 'sent' });
     expect(await ceiling.tryAcquire(clock.now())).toBe(false);
 
